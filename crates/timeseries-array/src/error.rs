@@ -1,0 +1,109 @@
+//! The one error type of this crate.
+
+use std::ops::Range;
+
+use thiserror::Error;
+
+use crate::TimestampNs;
+
+/// Why a frame or series could not be built or read. Messages name the column and the row.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// A column's length differs from the timestamp column's.
+    #[error("column `{column}` has {found} rows but the timestamp index has {expected}")]
+    LengthMismatch {
+        /// The column whose length is wrong.
+        column: String,
+        /// Rows in the timestamp index.
+        expected: usize,
+        /// Rows in the column.
+        found: usize,
+    },
+    /// Two consecutive rows have the same timestamp.
+    #[error("duplicate timestamp {timestamp} at row {row} (same as row {}); timestamps must be unique", row - 1)]
+    DuplicateTimestamp {
+        /// The first row that repeats its predecessor's timestamp.
+        row: usize,
+        /// The repeated timestamp, in nanoseconds.
+        timestamp: TimestampNs,
+    },
+    /// A timestamp is earlier than the one before it.
+    #[error(
+        "timestamps are not sorted: row {row} has {timestamp}, earlier than row {}'s {previous}; sort the data by time first",
+        row - 1
+    )]
+    UnsortedTimestamps {
+        /// The first row whose timestamp goes backwards.
+        row: usize,
+        /// Its timestamp, in nanoseconds.
+        timestamp: TimestampNs,
+        /// The timestamp of the row before it.
+        previous: TimestampNs,
+    },
+    /// The timestamp index has a null.
+    #[error("the timestamp index has a null at row {row}; every row needs a timestamp")]
+    NullTimestamp {
+        /// The first null row.
+        row: usize,
+    },
+    /// A column's Arrow type is not a supported numeric type.
+    #[error(
+        "column `{column}` has type {found}, which is not supported (use a signed or unsigned integer or a float)"
+    )]
+    UnsupportedType {
+        /// The column.
+        column: String,
+        /// Its Arrow type, as Arrow prints it.
+        found: String,
+    },
+    /// The timestamp column has a type that is not an integer or timestamp type.
+    #[error("the timestamp column `{column}` has type {found}; expected Timestamp or Int64 nanoseconds")]
+    UnsupportedTimestampType {
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        found: String,
+    },
+    /// Two columns share a name.
+    #[error("column name `{column}` appears twice")]
+    DuplicateColumn {
+        /// The repeated name.
+        column: String,
+    },
+    /// A column was asked for by a name the frame does not have.
+    #[error("no column named `{column}`; the frame has: {available}")]
+    UnknownColumn {
+        /// The requested name.
+        column: String,
+        /// The names the frame has, comma-separated.
+        available: String,
+    },
+    /// A column was read as a type it does not have.
+    #[error("column `{column}` is {found}, not {expected}")]
+    WrongType {
+        /// The column.
+        column: String,
+        /// The type asked for.
+        expected: String,
+        /// The type it has.
+        found: String,
+    },
+    /// A row range reaches outside the frame.
+    #[error("rows {}..{} are outside the frame's {n_rows} rows", range.start, range.end)]
+    RangeOutOfBounds {
+        /// The requested range.
+        range: Range<usize>,
+        /// Rows in the frame.
+        n_rows: usize,
+    },
+    /// An error from Arrow itself while assembling a batch.
+    #[error("arrow: {0}")]
+    Arrow(String),
+}
+
+impl From<arrow_schema::ArrowError> for FrameError {
+    fn from(error: arrow_schema::ArrowError) -> Self {
+        FrameError::Arrow(error.to_string())
+    }
+}
