@@ -1,1 +1,36 @@
-//! placeholder
+//! The isolation vocabulary shared by every backend: modes, split specs, the [`IsolatedData`] trait and the
+//! look-ahead-free [`Cursor`].
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::Float64Array;
+//! use isolation_core::{Split, SplitSpec};
+//! use timeseries_array::TimeFrame;
+//!
+//! let close = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]));
+//! let frame = TimeFrame::try_new((0..10).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
+//!
+//! // A split spec is pure arithmetic on the index: no data is touched.
+//! let ranges = SplitSpec::Ratio(0.7).resolve(frame.timestamps())?;
+//! assert_eq!(ranges.range(Split::Train), 0..7);
+//! assert_eq!(ranges.range(Split::Test), 7..10);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The invariant this crate keeps: a [`Cursor`] never yields a row after its current bar, and a resolved
+//! split's train range ends where its test range begins (no overlap). It owns no data and implements no
+//! backend; `isolation-view`, `isolation-cow` and `isolation-shm` do.
+#![forbid(unsafe_code)]
+
+mod cursor;
+mod data;
+mod error;
+mod mode;
+mod split;
+
+pub use cursor::{Bar, Cursor, Window};
+pub use data::{DataInfo, IsolatedData};
+pub use error::IsolationError;
+pub use mode::IsolationMode;
+pub use split::{Split, SplitRanges, SplitSpec};
+pub use timeseries_array::{TimeFrame, TimestampNs};

@@ -1,0 +1,2 @@
+//! Placeholder until the cow benchmark lands.
+fn main() {}

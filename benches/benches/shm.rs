@@ -1,0 +1,2 @@
+//! Placeholder until the shm benchmark lands.
+fn main() {}

@@ -1,0 +1,178 @@
+//! `Cursor`: walks a dataset bar by bar and never shows a bar after the current one.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use timeseries_array::TimestampNs;
+
+use crate::{IsolatedData, IsolationError};
+
+/// A position in an isolated dataset that only looks backwards.
+///
+/// The cursor starts at its first bar. [`Cursor::current`] is the bar at the position, [`Cursor::window`]
+/// the last `n` bars up to and including it; nothing after the position is reachable through the cursor,
+/// its bars or its windows. The data is borrowed privately, so code handed a cursor cannot peek ahead.
+///
+/// Warm-up: [`Cursor::with_warmup`] starts the cursor `warmup` rows into the data, so indicators can read
+/// that much history through `window` before the first bar they trade on.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use arrow_array::Float64Array;
+/// # use isolation_core::{Cursor, IsolatedData};
+/// # fn demo(data: &dyn IsolatedData) -> Result<(), isolation_core::IsolationError> {
+/// let close = data.column_index("close")?;
+/// let mut cursor = Cursor::new(data);
+/// while let Some(bar) = cursor.current() {
+///     let window = cursor.window(20);
+///     let mean = window.column(close)?.iter().sum::<f64>() / window.len() as f64;
+///     let _signal = bar.value(close).unwrap_or(f64::NAN) > mean;
+///     cursor.advance();
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cursor<'a, D: ?Sized> {
+    data: &'a D,
+    first: usize,
+    row: usize,
+}
+
+impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
+    /// A cursor at the first row of `data`.
+    pub fn new(data: &'a D) -> Self {
+        Self { data, first: 0, row: 0 }
+    }
+
+    /// A cursor whose first bar is row `warmup` of `data`; `window` may reach back into rows `0..warmup`.
+    /// A warm-up longer than the data leaves the cursor exhausted.
+    pub fn with_warmup(data: &'a D, warmup: usize) -> Self {
+        let first = warmup.min(data.n_rows());
+        Self { data, first, row: first }
+    }
+
+    /// The bar at the position, or `None` once the cursor has walked past the last bar.
+    pub fn current(&self) -> Option<Bar<'_, D>> {
+        (self.row < self.data.n_rows()).then_some(Bar { data: self.data, row: self.row })
+    }
+
+    /// Moves to the next bar; `false` when there is none (the cursor is then exhausted).
+    pub fn advance(&mut self) -> bool {
+        if self.row < self.data.n_rows() {
+            self.row += 1;
+        }
+        self.row < self.data.n_rows()
+    }
+
+    /// The last `n` bars up to and including the current one (fewer at the start; empty once exhausted).
+    /// Reaches into warm-up rows, never past the current bar.
+    pub fn window(&self, n: usize) -> Window<'_, D> {
+        let rows = if self.row < self.data.n_rows() {
+            (self.row + 1).saturating_sub(n)..self.row + 1
+        } else {
+            self.row..self.row
+        };
+        Window { data: self.data, rows }
+    }
+
+    /// Back to the first bar.
+    pub fn reset(&mut self) {
+        self.row = self.first;
+    }
+
+    /// Bars walked so far: 0 at the first bar.
+    pub fn position(&self) -> usize {
+        self.row - self.first
+    }
+
+    /// Bars this cursor walks in all (the warm-up not counted).
+    pub fn len(&self) -> usize {
+        self.data.n_rows() - self.first
+    }
+
+    /// True when there is no bar to walk.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True once the cursor has walked past the last bar.
+    pub fn is_exhausted(&self) -> bool {
+        self.row >= self.data.n_rows()
+    }
+}
+
+/// One bar: a row at or before a cursor's position.
+#[derive(Debug, Clone, Copy)]
+pub struct Bar<'a, D: ?Sized> {
+    data: &'a D,
+    row: usize,
+}
+
+impl<D: IsolatedData + ?Sized> Bar<'_, D> {
+    /// The bar's row in its split.
+    pub fn row(&self) -> usize {
+        self.row
+    }
+
+    /// The bar's timestamp, nanoseconds UTC.
+    pub fn timestamp(&self) -> TimestampNs {
+        self.data.timestamps()[self.row]
+    }
+
+    /// A value of the bar by column position, as `f64`; `None` where null.
+    pub fn value(&self, column_idx: usize) -> Option<f64> {
+        self.data.value_f64(column_idx, self.row)
+    }
+
+    /// A value of the bar by column name.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column.
+    pub fn value_by_name(&self, column: &str) -> Result<Option<f64>, IsolationError> {
+        Ok(self.value(self.data.column_index(column)?))
+    }
+}
+
+/// Consecutive bars ending at a cursor's current bar.
+#[derive(Debug, Clone)]
+pub struct Window<'a, D: ?Sized> {
+    data: &'a D,
+    rows: Range<usize>,
+}
+
+impl<'a, D: IsolatedData + ?Sized> Window<'a, D> {
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when the window has no bar.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows of the split this window covers.
+    pub fn rows(&self) -> Range<usize> {
+        self.rows.clone()
+    }
+
+    /// The bars' timestamps.
+    pub fn timestamps(&self) -> &'a [TimestampNs] {
+        &self.data.timestamps()[self.rows.clone()]
+    }
+
+    /// A column over the window's bars, as `f64` (borrowed where stored as contiguous `f64`).
+    ///
+    /// # Errors
+    ///
+    /// Only if the backend fails to read rows it holds, which is a bug in the backend.
+    pub fn column(&self, column_idx: usize) -> Result<Cow<'a, [f64]>, IsolationError> {
+        self.data.column_f64(column_idx, self.rows.clone())
+    }
+
+    /// The bar at `i` within the window (0 is the oldest).
+    pub fn bar(&self, i: usize) -> Option<Bar<'a, D>> {
+        (i < self.rows.len()).then(|| Bar { data: self.data, row: self.rows.start + i })
+    }
+}

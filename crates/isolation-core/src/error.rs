@@ -1,0 +1,98 @@
+//! `IsolationError`: the one error type of the isolation crates.
+
+use thiserror::Error;
+use timeseries_array::{FrameError, TimestampNs};
+
+use crate::{IsolationMode, Split};
+
+/// Why an isolation operation failed. Messages name the symbol, split, row or value involved.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum IsolationError {
+    /// The frame itself is invalid or a column lookup failed.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// A train ratio outside (0, 1).
+    #[error("train ratio {ratio} is outside (0, 1); use e.g. 0.7 for 70% train")]
+    InvalidRatio {
+        /// The ratio given.
+        ratio: f64,
+    },
+    /// A split date at or before the first row, or after the last.
+    #[error(
+        "split date {date} is outside the data ({first} ..= {last}): train and test would not both have rows"
+    )]
+    DateOutsideData {
+        /// The split date, nanoseconds.
+        date: TimestampNs,
+        /// First timestamp in the data.
+        first: TimestampNs,
+        /// Last timestamp in the data.
+        last: TimestampNs,
+    },
+    /// A split index at 0 or at or past the end.
+    #[error("split index {index} is outside 1..{n_rows}: train and test would not both have rows")]
+    IndexOutsideData {
+        /// The index given.
+        index: usize,
+        /// Rows in the data.
+        n_rows: usize,
+    },
+    /// A split that leaves one side empty.
+    #[error("a {ratio} split of {n_rows} rows leaves the {side} split empty; use more data or another ratio")]
+    EmptySplit {
+        /// The side left empty.
+        side: Split,
+        /// The ratio asked for.
+        ratio: f64,
+        /// Rows in the data.
+        n_rows: usize,
+    },
+    /// A row index outside an isolated dataset.
+    #[error("row {row} is outside the {split} split's {n_rows} rows")]
+    RowOutOfBounds {
+        /// The row asked for, relative to the split.
+        row: usize,
+        /// Rows in the split.
+        n_rows: usize,
+        /// The split.
+        split: Split,
+    },
+    /// A symbol the handler has no data for.
+    #[error("no data loaded for symbol `{symbol}`; loaded: {loaded}")]
+    UnknownSymbol {
+        /// The symbol asked for.
+        symbol: String,
+        /// The symbols loaded, comma-separated.
+        loaded: String,
+    },
+    /// Data was asked for a split before any split was set up.
+    #[error("no train/test split is set up; call setup_split first")]
+    NoSplit,
+    /// A mode name that is not one of `deep-copy`, `view`, `cow`, `shm`.
+    #[error("unknown isolation mode `{name}`; expected one of: deep-copy, view, cow, shm")]
+    UnknownMode {
+        /// The name given.
+        name: String,
+    },
+    /// A mode this build or this platform cannot provide.
+    #[error("isolation mode `{mode}` is not available: {reason}")]
+    ModeUnavailable {
+        /// The mode asked for.
+        mode: IsolationMode,
+        /// Why, and what to do instead.
+        reason: String,
+    },
+}
+
+impl IsolationError {
+    /// `Ok` when `rows` is a forward range inside `0..n_rows`, else [`IsolationError::RowOutOfBounds`]
+    /// naming the first row past the split.
+    pub fn check_rows(rows: &std::ops::Range<usize>, n_rows: usize, split: Split) -> Result<(), Self> {
+        if rows.start <= rows.end && rows.end <= n_rows {
+            Ok(())
+        } else {
+            Err(IsolationError::RowOutOfBounds { row: rows.end.max(rows.start), n_rows, split })
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Split specs resolve to non-overlapping, adjacent row ranges, or to a clear error.
+
+use isolation_core::{Split, SplitSpec};
+use proptest::prelude::*;
+
+/// Resolves `spec` on timestamps `0, 10, 20, ...` (`n_rows` of them) and compares with `expect`:
+/// `Ok((train_end, n_rows))` or the error message.
+fn check(spec: SplitSpec, n_rows: usize, expect: Result<usize, &str>) {
+    let timestamps: Vec<i64> = (0..n_rows as i64).map(|i| i * 10).collect();
+    let got = spec.resolve(&timestamps).map(|r| r.boundary()).map_err(|e| e.to_string());
+    assert_eq!(got, expect.map_err(str::to_string), "{spec:?} on {n_rows} rows");
+}
+
+#[test]
+fn ratio_date_and_index_cases() {
+    check(SplitSpec::Ratio(0.7), 10, Ok(7));
+    check(SplitSpec::Ratio(0.75), 10, Ok(7)); // floor, like pandas' iloc[:int(n * r)]
+    check(
+        SplitSpec::Ratio(0.05),
+        10,
+        Err("a 0.05 split of 10 rows leaves the train split empty; use more data or another ratio"),
+    );
+    check(SplitSpec::Ratio(1.0), 10, Err("train ratio 1 is outside (0, 1); use e.g. 0.7 for 70% train"));
+    check(
+        SplitSpec::Ratio(f64::NAN),
+        10,
+        Err("train ratio NaN is outside (0, 1); use e.g. 0.7 for 70% train"),
+    );
+    // A date between bars starts test at the next bar: no exact match needed.
+    check(SplitSpec::Date(35), 10, Ok(4));
+    check(SplitSpec::Date(40), 10, Ok(4));
+    check(
+        SplitSpec::Date(0),
+        10,
+        Err("split date 0 is outside the data (0 ..= 90): train and test would not both have rows"),
+    );
+    check(
+        SplitSpec::Date(91),
+        10,
+        Err("split date 91 is outside the data (0 ..= 90): train and test would not both have rows"),
+    );
+    check(SplitSpec::Index(3), 10, Ok(3));
+    check(
+        SplitSpec::Index(10),
+        10,
+        Err("split index 10 is outside 1..10: train and test would not both have rows"),
+    );
+}
+
+proptest! {
+    #[test]
+    fn train_and_test_are_adjacent_and_never_overlap(
+        n_rows in 2usize..5000,
+        ratio in 0.0f64..1.0,
+        date in -10i64..60_000,
+        index in 0usize..6000,
+    ) {
+        let timestamps: Vec<i64> = (0..n_rows as i64).map(|i| i * 10).collect();
+        for spec in [SplitSpec::Ratio(ratio), SplitSpec::Date(date), SplitSpec::Index(index)] {
+            let Ok(ranges) = spec.resolve(&timestamps) else { continue };
+            let (train, test) = (ranges.range(Split::Train), ranges.range(Split::Test));
+            prop_assert_eq!(train.start, 0);
+            prop_assert_eq!(train.end, test.start);
+            prop_assert_eq!(test.end, n_rows);
+            prop_assert!(!train.is_empty() && !test.is_empty());
+            prop_assert_eq!(ranges.range(Split::Full), 0..n_rows);
+            // Every test timestamp is later than every train timestamp.
+            prop_assert!(timestamps[train.end - 1] < timestamps[test.start]);
+            if let SplitSpec::Date(d) = spec {
+                prop_assert!(timestamps[train.end - 1] < d && d <= timestamps[test.start]);
+            }
+        }
+    }
+}
