@@ -1,1 +1,23 @@
-//! placeholder
+//! The `isolation` command's pieces, as a library so they can be tested: synthetic bars, the demo strategy
+//! and its report.
+//!
+//! ```
+//! use isolation_cli::synthetic::{SyntheticBars, generate};
+//! use isolation_cli::demo::{DemoConfig, run_demo};
+//! use isolation::IsolationMode;
+//!
+//! let config = DemoConfig {
+//!     bars: SyntheticBars { rows: 5_000, symbols: 2, seed: 7 },
+//!     modes: vec![IsolationMode::View, IsolationMode::DeepCopy],
+//!     train_ratio: 0.7,
+//! };
+//! let results = run_demo(&config)?;
+//! assert_eq!(results[0].checksum, results[1].checksum); // same answer whatever the mode
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod demo;
+pub mod strategy;
+pub mod synthetic;
+pub mod table;

@@ -1,7 +1,7 @@
 //! `IsolationError`: the one error type of the isolation crates.
 
 use thiserror::Error;
-use timeseries_array::{FrameError, TimestampNs};
+use timeseries_array::{FrameError, TimestampNs, format_timestamp};
 
 use crate::{IsolationMode, Split};
 
@@ -20,7 +20,8 @@ pub enum IsolationError {
     },
     /// A split date at or before the first row, or after the last.
     #[error(
-        "split date {date} is outside the data ({first} ..= {last}): train and test would not both have rows"
+        "split date {} is outside the data ({} ..= {}): train and test would not both have rows",
+        format_timestamp(*.date), format_timestamp(*.first), format_timestamp(*.last)
     )]
     DateOutsideData {
         /// The split date, nanoseconds.
@@ -66,6 +67,14 @@ pub enum IsolationError {
         /// The symbols loaded, comma-separated.
         loaded: String,
     },
+    /// An error while working on one symbol's data.
+    #[error("symbol `{symbol}`: {source}")]
+    ForSymbol {
+        /// The symbol.
+        symbol: String,
+        /// What went wrong.
+        source: Box<IsolationError>,
+    },
     /// Data was asked for a split before any split was set up.
     #[error("no train/test split is set up; call setup_split first")]
     NoSplit,
@@ -94,5 +103,12 @@ impl IsolationError {
         } else {
             Err(IsolationError::RowOutOfBounds { row: rows.end.max(rows.start), n_rows, split })
         }
+    }
+}
+
+impl IsolationError {
+    /// This error, said of `symbol`.
+    pub fn for_symbol(self, symbol: &str) -> Self {
+        IsolationError::ForSymbol { symbol: symbol.to_string(), source: Box::new(self) }
     }
 }

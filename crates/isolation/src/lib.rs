@@ -1,1 +1,63 @@
-//! placeholder
+//! Train/test isolation for market data, without copies and without look-ahead.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::Float64Array;
+//! use isolation::{DataHandler, IsolationMode, Split, SplitSpec, TimeFrame};
+//!
+//! let close = Arc::new(Float64Array::from_iter_values((0..1000).map(f64::from)));
+//! let bars = TimeFrame::try_new((0..1000).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
+//!
+//! let mut handler = DataHandler::new(IsolationMode::View);
+//! handler.load("BTCUSD", bars)?;
+//! handler.setup_split(SplitSpec::Ratio(0.7))?;
+//!
+//! let train = handler.data_for("BTCUSD", Split::Train)?;
+//! let test = handler.data_for("BTCUSD", Split::Test)?;
+//! assert_eq!((train.n_rows(), test.n_rows()), (700, 300));
+//!
+//! // Train and test share the loaded frame's buffers: the report counts them once.
+//! let report = handler.memory_report();
+//! assert_eq!(report.distinct.shared_bytes, report.base_bytes);
+//! # Ok::<(), isolation::IsolationError>(())
+//! ```
+//!
+//! # Crate topology
+//!
+//! - `memtrack`: footprints (owned vs shared bytes, each allocation once) and OS memory figures.
+//! - `timeseries-array`: `TimeFrame` and `TimeSeriesArray`, Arrow-backed, sliced without copying.
+//! - `isolation-core`: modes, split specs, the `IsolatedData` trait, the look-ahead-free `Cursor`, errors.
+//! - `isolation-view` (feature `view`, default): zero-copy read-only views, and the deep-copy baseline.
+//! - `isolation-cow` (feature `cow`): copy-on-write frames that copy only the chunks written.
+//! - `isolation-shm` (feature `shm`): Arrow IPC datasets in shared memory, attached by name.
+//! - `isolation` (this crate): [`DataHandler`] and [`IsolationFactory`] over all of them.
+#![forbid(unsafe_code)]
+
+mod backend;
+mod factory;
+mod handler;
+mod report;
+
+pub use factory::{Decision, FactoryConfig, IsolationFactory};
+pub use handler::DataHandler;
+pub use report::{MemoryReport, SymbolMemory, human_bytes};
+
+pub use isolation_core::{
+    Bar, Cursor, DataInfo, IsolatedData, IsolationError, IsolationMode, Split, SplitRanges, SplitSpec, Window,
+};
+pub use memtrack::{BufferSet, Footprint, ProcessMemory, SystemMemory};
+pub use timeseries_array::{FrameError, TimeFrame, TimeSeriesArray, TimestampNs, ValueType};
+
+#[cfg(feature = "view")]
+pub use isolation_view as view;
+
+#[cfg(feature = "cow")]
+pub use isolation_cow as cow;
+
+#[cfg(feature = "shm")]
+pub use isolation_shm as shm;
+
+/// The isolation modes this build can create (depends on the enabled cargo features).
+pub fn available_modes() -> Vec<IsolationMode> {
+    IsolationMode::ALL.into_iter().filter(|m| backend::is_available(*m)).collect()
+}

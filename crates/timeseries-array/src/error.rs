@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use thiserror::Error;
 
-use crate::TimestampNs;
+use crate::{TimestampNs, format_timestamp};
 
 /// Why a frame or series could not be built or read. Messages name the column and the row.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -21,7 +21,10 @@ pub enum FrameError {
         found: usize,
     },
     /// Two consecutive rows have the same timestamp.
-    #[error("duplicate timestamp {timestamp} at row {row} (same as row {}); timestamps must be unique", row - 1)]
+    #[error(
+        "duplicate timestamp {} at row {row} (same as row {}); timestamps must be unique",
+        format_timestamp(*.timestamp), row - 1
+    )]
     DuplicateTimestamp {
         /// The first row that repeats its predecessor's timestamp.
         row: usize,
@@ -30,8 +33,8 @@ pub enum FrameError {
     },
     /// A timestamp is earlier than the one before it.
     #[error(
-        "timestamps are not sorted: row {row} has {timestamp}, earlier than row {}'s {previous}; sort the data by time first",
-        row - 1
+        "timestamps are not sorted: row {row} has {}, earlier than row {}'s {}; sort the data by time first",
+        format_timestamp(*.timestamp), row - 1, format_timestamp(*.previous)
     )]
     UnsortedTimestamps {
         /// The first row whose timestamp goes backwards.

@@ -43,3 +43,43 @@ pub use series::TimeSeriesArray;
 
 /// A point in time: nanoseconds since the Unix epoch, UTC.
 pub type TimestampNs = i64;
+
+/// Formats nanoseconds since the epoch as an ISO 8601 UTC date-time: `2024-03-01T09:30:00Z`, with a fraction
+/// of a second only when it is not zero (`...:00.250Z`).
+///
+/// ```
+/// assert_eq!(timeseries_array::format_timestamp(0), "1970-01-01T00:00:00Z");
+/// assert_eq!(timeseries_array::format_timestamp(1_709_285_400_250_000_000), "2024-03-01T09:30:00.250Z");
+/// ```
+pub fn format_timestamp(timestamp: TimestampNs) -> String {
+    let secs = timestamp.div_euclid(1_000_000_000);
+    let nanos = timestamp.rem_euclid(1_000_000_000);
+    let (days, secs_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let (h, m, s) = (secs_of_day / 3600, secs_of_day % 3600 / 60, secs_of_day % 60);
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}");
+    if nanos != 0 {
+        let fraction = format!("{nanos:09}");
+        let trimmed = fraction.trim_end_matches('0');
+        // Keep milliseconds, microseconds or nanoseconds: whole groups of three digits.
+        let digits = trimmed.len().div_ceil(3) * 3;
+        out.push('.');
+        out.push_str(&fraction[..digits]);
+    }
+    out.push('Z');
+    out
+}
+
+/// Year, month, day of a count of days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}

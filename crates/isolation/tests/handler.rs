@@ -1,0 +1,139 @@
+//! The data handler: splits in every mode, never touches the loaded frames, reports memory honestly.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, UInt32Array};
+use isolation::{
+    DataHandler, FactoryConfig, IsolatedData, IsolationError, IsolationFactory, IsolationMode, Split,
+    SplitSpec, TimeFrame, available_modes,
+};
+use proptest::prelude::*;
+
+fn bars(n_rows: usize, seed: u64) -> TimeFrame {
+    let close: ArrayRef =
+        Arc::new(Float64Array::from_iter_values((0..n_rows).map(|i| ((i as u64 * 31 + seed) % 97) as f64)));
+    let volume: ArrayRef = Arc::new(UInt32Array::from_iter_values((0..n_rows as u32).map(|i| i * 3)));
+    TimeFrame::try_new(
+        (0..n_rows as i64).map(|i| 1_600_000_000_000_000_000 + i * 60_000_000_000).collect::<Vec<_>>(),
+        vec![("close".into(), close), ("volume".into(), volume)],
+    )
+    .unwrap()
+}
+
+fn handler(mode: IsolationMode, rows: &[usize]) -> DataHandler {
+    let mut handler = DataHandler::new(mode);
+    for (i, &n) in rows.iter().enumerate() {
+        handler.load(&format!("SYM{i}"), bars(n, i as u64)).unwrap();
+    }
+    handler
+}
+
+proptest! {
+    #[test]
+    fn loaded_frames_are_unchanged_by_every_modes_split(rows in prop::collection::vec(2usize..300, 1..4), ratio in 0.05f64..0.95) {
+        for mode in available_modes() {
+            let mut handler = handler(mode, &rows);
+            let before: Vec<TimeFrame> = handler.symbols().iter().map(|s| handler.base(s).unwrap().deep_copy()).collect();
+            if handler.setup_split(SplitSpec::Ratio(ratio)).is_err() {
+                continue;
+            }
+            for (symbol, before) in handler.symbols().into_iter().zip(&before) {
+                prop_assert_eq!(handler.base(symbol).unwrap(), before);
+                let train = handler.data_for(symbol, Split::Train).unwrap();
+                let test = handler.data_for(symbol, Split::Test).unwrap();
+                prop_assert_eq!(train.mode(), mode);
+                prop_assert_eq!(train.n_rows() + test.n_rows(), before.n_rows());
+                // Train ends strictly before test begins; together they are the loaded frame.
+                prop_assert!(train.timestamps().last() < test.timestamps().first());
+                prop_assert_eq!(&train.to_frame(), &before.slice(0..train.n_rows()).unwrap());
+                prop_assert_eq!(&test.to_frame(), &before.slice(train.n_rows()..before.n_rows()).unwrap());
+            }
+        }
+    }
+}
+
+#[test]
+fn views_add_nothing_and_copies_add_their_rows() {
+    let mut view = handler(IsolationMode::View, &[10_000, 20_000]);
+    view.setup_split(SplitSpec::Ratio(0.7)).unwrap();
+    let report = view.memory_report();
+    assert_eq!(report.distinct.total_bytes(), report.base_bytes, "base + train + test views = base bytes");
+    assert_eq!(report.split_overhead_bytes(), 0);
+    assert!(report.naive_sum_bytes >= 3 * report.base_bytes, "the naive sum counts the base three times");
+    for s in &report.symbols {
+        assert!(s.train.owned_bytes < 4096 && s.test.owned_bytes < 4096, "{s:?}");
+    }
+
+    let mut copy = handler(IsolationMode::DeepCopy, &[10_000, 20_000]);
+    copy.setup_split(SplitSpec::Ratio(0.7)).unwrap();
+    let report = copy.memory_report();
+    // 30 000 rows of 8 + 8 + 4 bytes copied once more (allocations round up to 64 bytes).
+    let copied = report.split_overhead_bytes();
+    assert!((600_000..600_000 + 1024).contains(&copied), "copied {copied}");
+}
+
+#[test]
+fn memory_report_snapshot() {
+    let mut handler = handler(IsolationMode::View, &[1000, 400]);
+    handler.setup_split(SplitSpec::Ratio(0.75)).unwrap();
+    // Owned bytes are the views' bookkeeping (Arrow array headers), fixed for a given Arrow version.
+    insta::assert_snapshot!(handler.memory_report().to_string());
+}
+
+#[test]
+fn errors_name_the_symbol_and_the_problem() {
+    let mut handler = handler(IsolationMode::View, &[100, 3]);
+    let messages = [
+        handler.data_for("SYM0", Split::Train).unwrap_err().to_string(),
+        handler.data("ETHUSD").unwrap_err().to_string(),
+        handler.set_active_split(Split::Test).unwrap_err().to_string(),
+        handler.setup_split(SplitSpec::Ratio(0.2)).unwrap_err().to_string(),
+        handler.setup_split(SplitSpec::Date(0)).unwrap_err().to_string(),
+        "cow".parse::<IsolationMode>().map(|m| m.to_string()).unwrap_or_else(|e| e.to_string()),
+        "copy".parse::<IsolationMode>().unwrap_err().to_string(),
+    ];
+    insta::assert_snapshot!(messages.join("\n"));
+    // A failed setup changes nothing.
+    assert!(handler.split_ranges("SYM0").unwrap().is_none());
+}
+
+#[test]
+fn loading_after_setup_splits_the_new_symbol_and_a_bad_load_registers_nothing() {
+    let mut handler = handler(IsolationMode::View, &[100]);
+    handler.setup_split(SplitSpec::Index(50)).unwrap();
+    handler.load("LATE", bars(80, 9)).unwrap();
+    assert_eq!(handler.data_for("LATE", Split::Test).unwrap().n_rows(), 30);
+    assert!(matches!(handler.load("SHORT", bars(20, 1)), Err(IsolationError::ForSymbol { .. })));
+    assert_eq!(handler.symbols(), vec!["LATE", "SYM0"]);
+    handler.set_active_split(Split::Full).unwrap();
+    assert_eq!(handler.data("LATE").unwrap().n_rows(), 80);
+}
+
+/// Asks the factory to choose for `bytes` and compares the mode and the first reason.
+fn check_choice(factory: &IsolationFactory, bytes: u64, mode: IsolationMode, reason: &str) {
+    let decision = factory.choose(bytes);
+    assert_eq!((decision.mode, decision.reasons[0].as_str()), (mode, reason), "{bytes} bytes");
+}
+
+#[test]
+fn factory_chooses_by_size_and_says_why() {
+    let factory = IsolationFactory::new(FactoryConfig { small_dataset_bytes: 1 << 20 });
+    check_choice(
+        &factory,
+        1000,
+        IsolationMode::DeepCopy,
+        "1000 B dataset is under the 1.0 MiB small-dataset threshold: a private copy costs little and shares nothing",
+    );
+    check_choice(
+        &factory,
+        3 << 30,
+        IsolationMode::View,
+        "3.0 GiB dataset is at or over the 1.0 MiB small-dataset threshold: views share one copy and cost O(columns) bytes each",
+    );
+    let base = bars(100, 0);
+    let (data, decision) = factory.create(&base, 10..20, Split::Test, None).unwrap();
+    assert_eq!((data.n_rows(), decision.mode), (10, IsolationMode::DeepCopy));
+    let (data, decision) = factory.create(&base, 0..100, Split::Full, Some(IsolationMode::View)).unwrap();
+    assert_eq!((data.mode(), decision.reasons[0].as_str()), (IsolationMode::View, "mode view was asked for"));
+    assert!(factory.create(&base, 90..101, Split::Test, None).is_err());
+}
