@@ -25,12 +25,24 @@
 mod cursor;
 mod data;
 mod error;
+mod folds;
+mod kfold;
+mod last_n;
+mod length;
 mod mode;
+mod sklearn;
+mod spec_text;
 mod split;
+mod walk_forward;
 
 pub use cursor::{Bar, Cursor, Window};
 pub use data::{DataInfo, IsolatedData};
 pub use error::IsolationError;
+pub use folds::{CvFold, Fold, FoldError, TestWithWarmup};
+pub use kfold::{CombinatorialPurgedCv, PurgedKFold};
+pub use last_n::LastN;
+pub use length::Length;
 pub use mode::IsolationMode;
 pub use split::{Split, SplitRanges, SplitSpec};
 pub use timeseries_array::{TimeFrame, TimestampNs};
+pub use walk_forward::{TimeFold, TrainWindow, WalkForward};

@@ -32,12 +32,16 @@ fn ratio_date_and_index_cases() {
     check(
         SplitSpec::Date(0),
         10,
-        Err("split date 0 is outside the data (0 ..= 90): train and test would not both have rows"),
+        Err(
+            "split date 1970-01-01T00:00:00Z is outside the data (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000090Z): train and test would not both have rows",
+        ),
     );
     check(
         SplitSpec::Date(91),
         10,
-        Err("split date 91 is outside the data (0 ..= 90): train and test would not both have rows"),
+        Err(
+            "split date 1970-01-01T00:00:00.000000091Z is outside the data (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000090Z): train and test would not both have rows",
+        ),
     );
     check(SplitSpec::Index(3), 10, Ok(3));
     check(

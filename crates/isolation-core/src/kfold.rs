@@ -1,0 +1,249 @@
+//! `PurgedKFold` and `CombinatorialPurgedCv`: cross-validation with purging and embargo (Lopez de Prado, ch. 7, 12).
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::Serialize;
+use timeseries_array::TimestampNs;
+
+use crate::folds::{groups, purged_train};
+use crate::spec_text::SpecText;
+use crate::{CvFold, FoldError, Length};
+
+/// K-fold cross-validation over contiguous blocks, with purging and embargo.
+///
+/// The rows are cut into `k` contiguous groups (the first `n_rows % k` one row longer, as scikit-learn's
+/// `KFold`); fold `i` tests group `i` and trains on every other row except:
+/// - **purge**: the `purge` rows (or the rows less than `purge` in time) right before the test block, whose
+///   labels, looking `purge` ahead, would overlap the test period;
+/// - **embargo**: the `embargo` rows (or the rows at most `embargo` in time after the last test bar) right
+///   after the test block, whose features could still carry test information.
+///
+/// Train rows before and after the test block are both used (this is not a forward spec): use it to
+/// estimate, and [`crate::WalkForward`] to simulate trading. Test bars never appear in train.
+///
+/// ```
+/// use isolation_core::{Length, PurgedKFold};
+///
+/// let spec: PurgedKFold = "k=3,purge=1,embargo=2".parse()?;
+/// let folds = spec.folds(&(0..9).collect::<Vec<i64>>())?;
+/// assert_eq!((folds[1].train.clone(), folds[1].test.clone()), (vec![0..2, 8..9], vec![3..6]));
+/// # Ok::<(), isolation_core::FoldError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PurgedKFold {
+    /// Number of folds (groups), at least 2.
+    pub k: usize,
+    /// Train rows dropped before each test block: the label horizon.
+    pub purge: Length,
+    /// Train rows dropped after each test block.
+    pub embargo: Length,
+}
+
+impl PurgedKFold {
+    /// `k` folds, no purge, no embargo.
+    pub fn new(k: usize) -> Self {
+        Self { k, purge: Length::Rows(0), embargo: Length::Rows(0) }
+    }
+
+    /// This spec with `purge` and `embargo`.
+    pub fn with_purge_embargo(self, purge: Length, embargo: Length) -> Self {
+        Self { purge, embargo, ..self }
+    }
+
+    /// The `k` folds over `timestamps` (sorted), in the order of their test groups.
+    ///
+    /// # Errors
+    ///
+    /// `k < 2`, fewer rows than folds, or a fold left without train rows.
+    pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
+        CombinatorialPurgedCv { n_folds: self.k, n_test_folds: 1, purge: self.purge, embargo: self.embargo }
+            .folds_named(timestamps, &self.to_string())
+    }
+}
+
+/// Combinatorial purged cross-validation: `n_folds` contiguous groups, and one fold for each of the
+/// C(`n_folds`, `n_test_folds`) ways to pick the test groups (in lexicographic order, as skfolio's
+/// `CombinatorialPurgedCV`). Each test block (adjacent test groups merged) is purged and embargoed as in
+/// [`PurgedKFold`], which is the case `n_test_folds = 1`.
+///
+/// ```
+/// use isolation_core::CombinatorialPurgedCv;
+///
+/// let spec: CombinatorialPurgedCv = "n_folds=4,n_test_folds=2,embargo=1".parse()?;
+/// let folds = spec.folds(&(0..8).collect::<Vec<i64>>())?;
+/// assert_eq!((folds.len(), spec.n_test_paths()), (6, 3));
+/// assert_eq!((folds[1].test.clone(), folds[1].train.clone()), (vec![0..2, 4..6], vec![3..4, 7..8]));
+/// # Ok::<(), isolation_core::FoldError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct CombinatorialPurgedCv {
+    /// Number of groups, at least 2.
+    pub n_folds: usize,
+    /// Groups in each test set, in `1..n_folds`.
+    pub n_test_folds: usize,
+    /// Train rows dropped before each test block.
+    pub purge: Length,
+    /// Train rows dropped after each test block.
+    pub embargo: Length,
+}
+
+impl CombinatorialPurgedCv {
+    /// `n_folds` groups, `n_test_folds` of them tested per fold, no purge, no embargo.
+    pub fn new(n_folds: usize, n_test_folds: usize) -> Self {
+        Self { n_folds, n_test_folds, purge: Length::Rows(0), embargo: Length::Rows(0) }
+    }
+
+    /// This spec with `purge` and `embargo`.
+    pub fn with_purge_embargo(self, purge: Length, embargo: Length) -> Self {
+        Self { purge, embargo, ..self }
+    }
+
+    /// Number of folds: C(`n_folds`, `n_test_folds`).
+    pub fn n_splits(&self) -> usize {
+        binomial(self.n_folds, self.n_test_folds)
+    }
+
+    /// Number of backtest paths: each group is tested in C(`n_folds - 1`, `n_test_folds - 1`) folds, and
+    /// every path takes one of them per group.
+    pub fn n_test_paths(&self) -> usize {
+        binomial(self.n_folds.saturating_sub(1), self.n_test_folds.saturating_sub(1))
+    }
+
+    /// All C(`n_folds`, `n_test_folds`) folds over `timestamps` (sorted).
+    ///
+    /// # Errors
+    ///
+    /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, fewer rows than groups, or a fold left without
+    /// train rows.
+    pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
+        self.folds_named(timestamps, &self.to_string())
+    }
+
+    fn folds_named(&self, timestamps: &[TimestampNs], spec: &str) -> Result<Vec<CvFold>, FoldError> {
+        let n_rows = timestamps.len();
+        let too_few = |reason: String| FoldError::TooFewRows { spec: spec.to_string(), n_rows, reason };
+        if self.n_folds < 2 {
+            return Err(too_few(format!("at least 2 folds are needed, got {}", self.n_folds)));
+        }
+        if self.n_test_folds == 0 || self.n_test_folds >= self.n_folds {
+            let reason = format!("test folds must lie in 1..{}, got {}", self.n_folds, self.n_test_folds);
+            return Err(too_few(reason));
+        }
+        if n_rows < self.n_folds {
+            return Err(too_few(format!("{} folds need at least as many rows", self.n_folds)));
+        }
+        let groups = groups(n_rows, self.n_folds);
+        combinations(self.n_folds, self.n_test_folds)
+            .into_iter()
+            .enumerate()
+            .map(|(index, test_groups)| {
+                let test = merged(test_groups.iter().map(|&g| groups[g].clone()));
+                let train = purged_train(&test, self.purge, self.embargo, timestamps);
+                if train.is_empty() {
+                    return Err(FoldError::EmptyTrain { fold: index, spec: spec.to_string() });
+                }
+                Ok(CvFold { index, test_groups, train, test })
+            })
+            .collect()
+    }
+}
+
+impl FromStr for PurgedKFold {
+    type Err = FoldError;
+
+    /// Parses `k=5[,purge=1d][,embargo=1d]` (the form `Display` writes).
+    fn from_str(spec: &str) -> Result<Self, FoldError> {
+        let mut text = SpecText::parse(spec, &["k", "purge", "embargo"])?;
+        let k =
+            text.count("k")?.ok_or_else(|| text.error("`k` is required, e.g. `k=5,embargo=1d`".into()))?;
+        let purge = text.length("purge")?.unwrap_or(Length::Rows(0));
+        let embargo = text.length("embargo")?.unwrap_or(Length::Rows(0));
+        if k < 2 {
+            return Err(text.error(format!("`k` must be at least 2, got {k}")));
+        }
+        Ok(PurgedKFold { k, purge, embargo })
+    }
+}
+
+impl FromStr for CombinatorialPurgedCv {
+    type Err = FoldError;
+
+    /// Parses `n_folds=10,n_test_folds=2[,purge=1d][,embargo=1d]` (the form `Display` writes).
+    fn from_str(spec: &str) -> Result<Self, FoldError> {
+        let mut text = SpecText::parse(spec, &["n_folds", "n_test_folds", "purge", "embargo"])?;
+        let required = |key: &str| format!("`{key}` is required, e.g. `n_folds=10,n_test_folds=2`");
+        let n_folds = text.count("n_folds")?.ok_or_else(|| text.error(required("n_folds")))?;
+        let n_test_folds = text.count("n_test_folds")?.ok_or_else(|| text.error(required("n_test_folds")))?;
+        let purge = text.length("purge")?.unwrap_or(Length::Rows(0));
+        let embargo = text.length("embargo")?.unwrap_or(Length::Rows(0));
+        if n_folds < 2 || n_test_folds == 0 || n_test_folds >= n_folds {
+            let reason = format!(
+                "need n_folds >= 2 and 1 <= n_test_folds < n_folds, got {n_folds} and {n_test_folds}"
+            );
+            return Err(text.error(reason));
+        }
+        Ok(CombinatorialPurgedCv { n_folds, n_test_folds, purge, embargo })
+    }
+}
+
+impl fmt::Display for PurgedKFold {
+    /// The text form `FromStr` parses, e.g. `k=5,purge=1d,embargo=1d`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "k={}", self.k)?;
+        write_purge_embargo(f, self.purge, self.embargo)
+    }
+}
+
+impl fmt::Display for CombinatorialPurgedCv {
+    /// The text form `FromStr` parses, e.g. `n_folds=10,n_test_folds=2,embargo=1d`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "n_folds={},n_test_folds={}", self.n_folds, self.n_test_folds)?;
+        write_purge_embargo(f, self.purge, self.embargo)
+    }
+}
+
+fn write_purge_embargo(f: &mut fmt::Formatter<'_>, purge: Length, embargo: Length) -> fmt::Result {
+    if !purge.is_zero() {
+        write!(f, ",purge={purge}")?;
+    }
+    if !embargo.is_zero() {
+        write!(f, ",embargo={embargo}")?;
+    }
+    Ok(())
+}
+
+/// Sorted ranges with touching neighbours joined.
+fn merged(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if last.end == range.start => last.end = range.end,
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// All `k`-subsets of `0..n`, each sorted, in lexicographic order.
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut pick: Vec<usize> = (0..k).collect();
+    loop {
+        out.push(pick.clone());
+        // The rightmost position that can still move right.
+        let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else { return out };
+        pick[i] += 1;
+        for j in i + 1..k {
+            pick[j] = pick[j - 1] + 1;
+        }
+    }
+}
+
+fn binomial(n: usize, k: usize) -> usize {
+    if k > n {
+        return 0;
+    }
+    (0..k.min(n - k)).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
+}
