@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 
 use arrow_buffer::Buffer;
+use serde::Serialize;
 
 use crate::Footprint;
+use crate::mapped::region_containing;
 
 /// The distinct allocations behind a set of Arrow buffers.
 ///
@@ -19,16 +21,62 @@ use crate::Footprint;
 ///   train slice  ──┼──▶ one allocation (8 MB) ── counted once, as shared
 ///   test slice   ──┘
 ///   deep copy    ─────▶ its own allocation    ── counted once, as owned
+///   mmap slices  ─────▶ a registered region   ── counted once, as mapped
 /// ```
+///
+/// Buffers inside a [`MappedRegion`](crate::MappedRegion) (or inserted with [`insert_mapped`](Self::insert_mapped))
+/// are *mapped*: foreign memory such as a shared-memory segment, reported apart from heap bytes by
+/// [`breakdown`](Self::breakdown).
+///
+/// Identity is an address, so build a set while the containers it describes are alive: a freed allocation's
+/// address can be reused by the next one.
 #[derive(Debug, Default, Clone)]
 pub struct BufferSet {
     entries: HashMap<usize, Entry>,
 }
 
+/// One distinct allocation.
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    bytes: u64,
-    shared: bool,
+pub(crate) struct Entry {
+    pub(crate) bytes: u64,
+    pub(crate) shared: bool,
+    pub(crate) mapped: bool,
+}
+
+impl Entry {
+    fn merge(&mut self, other: Entry) {
+        self.bytes = self.bytes.max(other.bytes);
+        self.shared |= other.shared;
+        self.mapped |= other.mapped;
+    }
+}
+
+/// Bytes of distinct allocations by kind: heap bytes owned, heap bytes shared, and mapped (foreign) bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Breakdown {
+    /// Heap bytes that nothing outside keeps alive.
+    pub owned_bytes: u64,
+    /// Heap bytes that other handles keep alive too.
+    pub shared_bytes: u64,
+    /// Bytes of memory maps and shared-memory segments (not heap).
+    pub mapped_bytes: u64,
+}
+
+impl Breakdown {
+    /// Owned plus shared plus mapped bytes.
+    pub fn total_bytes(&self) -> u64 {
+        self.owned_bytes + self.shared_bytes + self.mapped_bytes
+    }
+
+    pub(crate) fn add_entry(&mut self, entry: Entry, shared: bool) {
+        if entry.mapped {
+            self.mapped_bytes += entry.bytes;
+        } else if shared {
+            self.shared_bytes += entry.bytes;
+        } else {
+            self.owned_bytes += entry.bytes;
+        }
+    }
 }
 
 impl BufferSet {
@@ -45,14 +93,47 @@ impl BufferSet {
     /// Adds the allocation behind `buffer`, forcing it to count as shared when `holder_is_shared` (for
     /// example when the array holding the buffer is itself behind an `Arc` that other frames hold).
     pub fn insert_with(&mut self, buffer: &Buffer, holder_is_shared: bool) {
-        let id = buffer.data_ptr().as_ptr() as usize;
-        // `capacity` is the allocation's size for buffers Arrow allocated; it is zero for foreign memory
-        // (a memory map), where the visible extent is the best figure the buffer gives.
-        let bytes = buffer.capacity().max(buffer.ptr_offset() + buffer.len()) as u64;
         let shared = holder_is_shared || buffer.strong_count() > 1;
-        let entry = self.entries.entry(id).or_insert(Entry { bytes, shared });
-        entry.bytes = entry.bytes.max(bytes);
-        entry.shared |= shared;
+        let region = region_containing(buffer.data_ptr().as_ptr() as usize)
+            .or_else(|| region_containing(buffer.as_ptr() as usize));
+        match region {
+            Some((start, len)) => self.add(start, Entry { bytes: len as u64, shared, mapped: true }),
+            None => self.add(
+                buffer.data_ptr().as_ptr() as usize,
+                Entry { bytes: extent(buffer), shared, mapped: false },
+            ),
+        }
+    }
+
+    /// Adds the allocation behind `buffer` as mapped (foreign) memory, for a caller that knows the buffer
+    /// points into a memory map but did not register a [`MappedRegion`](crate::MappedRegion). Counts the
+    /// extent the buffer shows from the start of its allocation; registering the region is more precise.
+    pub fn insert_mapped(&mut self, buffer: &Buffer) {
+        let shared = buffer.strong_count() > 1;
+        self.add(buffer.data_ptr().as_ptr() as usize, Entry { bytes: extent(buffer), shared, mapped: true });
+    }
+
+    /// Adds every allocation of `other` (a set built for another container).
+    pub fn extend_from(&mut self, other: &BufferSet) {
+        for (&id, &entry) in &other.entries {
+            self.add(id, entry);
+        }
+    }
+
+    /// Bytes of the distinct allocations by kind: owned heap, shared heap, mapped.
+    pub fn breakdown(&self) -> Breakdown {
+        self.entries.values().fold(Breakdown::default(), |mut acc, &e| {
+            acc.add_entry(e, e.shared);
+            acc
+        })
+    }
+
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, Entry)> + '_ {
+        self.entries.iter().map(|(&id, &entry)| (id, entry))
+    }
+
+    fn add(&mut self, id: usize, entry: Entry) {
+        self.entries.entry(id).and_modify(|e| e.merge(entry)).or_insert(entry);
     }
 
     /// Number of distinct allocations.
@@ -66,9 +147,10 @@ impl BufferSet {
     }
 
     /// Bytes of the distinct allocations, split into owned (only this set keeps them alive) and shared.
+    /// Mapped memory counts as shared: the segment outlives the handle and other processes may map it.
     pub fn footprint(&self) -> Footprint {
         self.entries.values().fold(Footprint::default(), |mut acc, e| {
-            if e.shared {
+            if e.shared || e.mapped {
                 acc.shared_bytes += e.bytes;
             } else {
                 acc.owned_bytes += e.bytes;
@@ -76,6 +158,13 @@ impl BufferSet {
             acc
         })
     }
+}
+
+/// Bytes an allocation keeps alive: its capacity, or the extent the buffer shows when that is larger.
+fn extent(buffer: &Buffer) -> u64 {
+    // `capacity` is the layout size for buffers Arrow allocated and the given length for custom allocations
+    // (arrow-buffer 60); neither is ever smaller than what the buffer shows from the allocation's start.
+    buffer.capacity().max(buffer.ptr_offset() + buffer.len()) as u64
 }
 
 #[cfg(test)]
@@ -106,5 +195,30 @@ mod tests {
         let mut set = BufferSet::new();
         set.insert_with(&buffer, true);
         assert_eq!(set.footprint().shared_bytes, 64);
+    }
+
+    #[test]
+    fn insert_mapped_counts_as_mapped_and_shared_in_footprint() {
+        let buffer = Buffer::from_vec(vec![0_u8; 128]);
+        let mut set = BufferSet::new();
+        set.insert_mapped(&buffer);
+        assert_eq!(set.breakdown(), Breakdown { owned_bytes: 0, shared_bytes: 0, mapped_bytes: 128 });
+        assert_eq!(set.footprint(), Footprint { owned_bytes: 0, shared_bytes: 128 });
+    }
+
+    #[test]
+    fn buffers_in_a_registered_region_count_the_region_once() {
+        let segment = Buffer::from_vec(vec![0_u8; 1 << 16]);
+        let copy_a = segment.slice_with_length(64, 64);
+        let region = crate::MappedRegion::register(segment.as_slice());
+        let mut set = BufferSet::new();
+        set.insert(&copy_a);
+        set.insert(&segment.slice_with_length(4096, 8));
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.breakdown().mapped_bytes, 1 << 16);
+        drop(region);
+        let mut after = BufferSet::new();
+        after.insert(&copy_a);
+        assert_eq!(after.breakdown().mapped_bytes, 0);
     }
 }

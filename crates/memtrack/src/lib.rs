@@ -5,9 +5,14 @@
 //! - [`Footprint`]: what one container (a frame, a view, a copy) keeps alive, split into bytes only it
 //!   keeps alive (`owned_bytes`) and bytes it shares with other handles (`shared_bytes`). Computed from the
 //!   Arrow buffers themselves ([`BufferSet`]), never estimated from row counts, and each allocation is counted
-//!   once however many slices of it a container holds.
+//!   once however many slices of it a container holds. A [`Ledger`] does the same over several containers,
+//!   split into owned, shared and mapped bytes ([`MappedRegion`] marks memory maps).
 //! - [`ProcessMemory`] and [`SystemMemory`]: what the operating system says about this process and the
-//!   machine (via `sysinfo`).
+//!   machine: RSS through `sysinfo` everywhere, and on Linux the figures that do not count a shared page in
+//!   every process ([`SmapsRollup`]: PSS, USS), plus the free space of `/dev/shm` ([`ShmSpace`]).
+//!
+//! Also here: a counting global allocator for tests that prove zero-copy claims ([`alloc`]), a lossless
+//! column-type optimiser ([`optimize`]), and the human and JSON report ([`MemoryReport`]).
 //!
 //! ```
 //! use arrow_buffer::Buffer;
@@ -21,12 +26,25 @@
 //! // The slice keeps the whole 8000-byte allocation alive, shared with `base`.
 //! assert_eq!(set.footprint(), Footprint { owned_bytes: 0, shared_bytes: 8000 });
 //! ```
-#![forbid(unsafe_code)]
+// Only `alloc` (the `GlobalAlloc` impl) needs unsafe; it allows it locally with a SAFETY comment per block.
+#![deny(unsafe_code)]
 
+pub mod alloc;
 mod buffers;
+mod error;
 mod footprint;
+mod ledger;
+mod mapped;
+pub mod optimize;
 mod process;
+mod report;
+mod smaps;
 
-pub use buffers::BufferSet;
+pub use buffers::{Breakdown, BufferSet};
+pub use error::MemtrackError;
 pub use footprint::Footprint;
-pub use process::{ProcessMemory, SystemMemory};
+pub use ledger::{Ledger, LedgerRow, LedgerSummary};
+pub use mapped::MappedRegion;
+pub use process::{ProcessMemory, ShmSpace, SystemMemory};
+pub use report::{MemoryReport, format_bytes};
+pub use smaps::SmapsRollup;

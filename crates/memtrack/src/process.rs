@@ -1,13 +1,16 @@
-//! Process and system memory as the operating system reports it (through `sysinfo`).
+//! Process and system memory as the operating system reports it (`sysinfo`, `smaps_rollup`, `statvfs`).
 
 use serde::Serialize;
 use sysinfo::{MemoryRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
+use crate::SmapsRollup;
+
 /// Memory of one process, as the OS reports it.
 ///
 /// `rss_bytes` counts every resident page the process maps, including pages it shares with other
-/// processes (a mapped segment counts in full in every process that touched it). Proportional and unique
-/// figures (PSS, USS) come with the full memtrack issue.
+/// processes (a mapped segment counts in full in every process that touched it). On Linux, `smaps` adds the
+/// figures that do not lie about sharing: PSS (shared pages divided among their sharers) and USS (pages only
+/// this process keeps resident); see [`SmapsRollup`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ProcessMemory {
     /// The process id these figures belong to.
@@ -16,6 +19,8 @@ pub struct ProcessMemory {
     pub rss_bytes: u64,
     /// Virtual memory size in bytes.
     pub virtual_bytes: u64,
+    /// PSS, USS and shared figures from `/proc/<pid>/smaps_rollup`; `None` off Linux or when unreadable.
+    pub smaps: Option<SmapsRollup>,
 }
 
 impl ProcessMemory {
@@ -34,7 +39,22 @@ impl ProcessMemory {
             ProcessRefreshKind::nothing().with_memory(),
         );
         let process = system.process(sys_pid)?;
-        Some(Self { pid, rss_bytes: process.memory(), virtual_bytes: process.virtual_memory() })
+        Some(Self {
+            pid,
+            rss_bytes: process.memory(),
+            virtual_bytes: process.virtual_memory(),
+            smaps: SmapsRollup::of_pid(pid),
+        })
+    }
+
+    /// Proportional set size in bytes (Linux only): what this process's share of its memory is.
+    pub fn pss_bytes(&self) -> Option<u64> {
+        self.smaps.map(|s| s.pss_bytes)
+    }
+
+    /// Unique set size in bytes (Linux only): what only this process keeps resident.
+    pub fn uss_bytes(&self) -> Option<u64> {
+        self.smaps.map(|s| s.uss_bytes)
     }
 }
 
@@ -45,6 +65,8 @@ pub struct SystemMemory {
     pub total_bytes: u64,
     /// Memory available for new allocations without swapping, in bytes.
     pub available_bytes: u64,
+    /// Size and free space of the shared-memory filesystem (`/dev/shm`); `None` where there is none.
+    pub shm: Option<ShmSpace>,
 }
 
 impl SystemMemory {
@@ -52,8 +74,49 @@ impl SystemMemory {
     pub fn current() -> Option<Self> {
         let mut system = System::new().ok()?;
         system.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram());
-        Some(Self { total_bytes: system.total_memory(), available_bytes: system.available_memory() })
+        Some(Self {
+            total_bytes: system.total_memory(),
+            available_bytes: system.available_memory(),
+            shm: ShmSpace::of(ShmSpace::DEFAULT_PATH),
+        })
     }
+}
+
+/// Size and free space of a shared-memory filesystem, from `statvfs`.
+///
+/// Writing a segment larger than `free_bytes` to a tmpfs does not fail at `write` time: the pages are
+/// missing later and touching them raises `SIGBUS`. Check this figure before publishing. Containers often
+/// mount a small `/dev/shm` (Docker's default is 64 MB) whatever the machine's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ShmSpace {
+    /// Size of the filesystem in bytes.
+    pub total_bytes: u64,
+    /// Bytes an unprivileged process may still write.
+    pub free_bytes: u64,
+}
+
+impl ShmSpace {
+    /// Where POSIX shared memory lives on Linux.
+    pub const DEFAULT_PATH: &'static str = "/dev/shm";
+
+    /// Figures for the filesystem mounted at `path`; `None` if it does not exist, cannot be queried, or the
+    /// platform has no `statvfs`.
+    pub fn of(path: &str) -> Option<Self> {
+        statvfs_space(path).map(|(total_bytes, free_bytes)| Self { total_bytes, free_bytes })
+    }
+}
+
+#[cfg(unix)]
+fn statvfs_space(path: &str) -> Option<(u64, u64)> {
+    let stat = rustix::fs::statvfs(path).ok()?;
+    // `f_frsize` is the unit of the block counts (`f_bsize` is only the preferred I/O size).
+    let unit = if stat.f_frsize > 0 { stat.f_frsize } else { stat.f_bsize };
+    Some((stat.f_blocks.saturating_mul(unit), stat.f_bavail.saturating_mul(unit)))
+}
+
+#[cfg(not(unix))]
+fn statvfs_space(_path: &str) -> Option<(u64, u64)> {
+    None
 }
 
 #[cfg(test)]
@@ -73,6 +136,27 @@ mod tests {
         let figures = SystemMemory::current().expect("the OS reports system memory");
         assert!(figures.total_bytes > 0);
         assert!(figures.available_bytes <= figures.total_bytes);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_process_has_pss_at_most_rss() {
+        let figures = ProcessMemory::current().expect("the OS reports this process");
+        if let Some(pss) = figures.pss_bytes() {
+            let smaps = figures.smaps.expect("pss implies smaps");
+            assert!(pss <= smaps.rss_bytes);
+            assert!(figures.uss_bytes().expect("uss with pss") <= pss);
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dev_shm_free_space_is_within_its_size() {
+        if let Some(shm) = ShmSpace::of(ShmSpace::DEFAULT_PATH) {
+            assert!(shm.total_bytes > 0);
+            assert!(shm.free_bytes <= shm.total_bytes);
+        }
+        assert_eq!(ShmSpace::of("/no/such/mount/point"), None);
     }
 
     #[test]
