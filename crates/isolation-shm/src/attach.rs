@@ -1,0 +1,214 @@
+//! Attaching: map a segment read-only, validate it, and hand out a frame over the mapping.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_buffer::Buffer;
+use arrow_schema::Schema;
+use memmap2::MmapOptions;
+use memtrack::Footprint;
+use timeseries_array::TimeFrame;
+
+use crate::ShmError;
+use crate::decode::{Source, decode};
+use crate::name::{default_dir, segment_path, validate_name};
+use crate::owner::SegmentOwner;
+
+/// How to attach: which directory, and optionally which schema the caller expects.
+#[derive(Debug, Clone, Default)]
+pub struct AttachOptions {
+    dir: Option<PathBuf>,
+    expected: Option<Vec<(String, arrow_schema::DataType)>>,
+}
+
+impl AttachOptions {
+    /// Attach from [`default_dir`], accepting any time-frame schema.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Attach from `dir` (where the segment was published with
+    /// [`PublishOptions::with_dir`](crate::PublishOptions::with_dir)).
+    pub fn with_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Require the attached frame to have exactly these columns (names and types, in order; nullability and
+    /// metadata are ignored), typically the schema of the frame that was published (`TimeFrame::schema`).
+    pub fn expect_schema(mut self, schema: &Schema) -> Self {
+        self.expected = Some(columns_of(schema));
+        self
+    }
+
+    /// Maps segment `name` read-only and validates it; see [`Attached`].
+    ///
+    /// # Errors
+    ///
+    /// An invalid name, [`ShmError::NotFound`], a foreign, truncated or corrupt file, a schema that is
+    /// not a time frame's (or not the expected one), several record batches, or an I/O error.
+    pub fn attach(&self, name: &str) -> Result<Attached, ShmError> {
+        validate_name(name)?;
+        let path = segment_path(&self.dir.clone().unwrap_or_else(default_dir), name);
+        self.attach_at(name, path)
+    }
+
+    /// Maps any Arrow IPC file at `path` as if it were a segment (its name is the file name), e.g. one
+    /// written by pyarrow. The same validation applies.
+    ///
+    /// # Errors
+    ///
+    /// As [`AttachOptions::attach`].
+    pub fn attach_file(&self, path: impl AsRef<Path>) -> Result<Attached, ShmError> {
+        let path = path.as_ref();
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into());
+        self.attach_at(&name, path.to_path_buf())
+    }
+
+    fn attach_at(&self, name: &str, path: PathBuf) -> Result<Attached, ShmError> {
+        let src = Source { name, path: &path };
+        let map = map_read_only(src)?;
+        let mapped_bytes = map.len() as u64;
+        let decoded = decode(&map, src)?;
+        if let Some(expected) = &self.expected {
+            let found = columns_of(&decoded.frame.schema());
+            if &found != expected {
+                return Err(src.schema(format!(
+                    "expected columns {}, found {}",
+                    show(expected),
+                    show(&found)
+                )));
+            }
+        }
+        let owner = SegmentOwner::from_metadata(&decoded.metadata);
+        Ok(Attached { name: name.to_string(), path, frame: decoded.frame, mapped_bytes, owner })
+    }
+}
+
+/// Maps segment `name` from the default directory; see [`AttachOptions::attach`].
+///
+/// # Errors
+///
+/// As [`AttachOptions::attach`].
+pub fn attach(name: &str) -> Result<Attached, ShmError> {
+    AttachOptions::new().attach(name)
+}
+
+/// A segment mapped read-only into this process, and the [`TimeFrame`] over it.
+///
+/// # Memory layout
+///
+/// ```text
+///   segment file (tmpfs pages, one copy in RAM)
+///     ▲          ▲          ▲
+///   map in     map in     map in        every process maps the same pages read-only
+///   worker 1   worker 2   worker 3
+///     └─ frame: Arrow buffers = slices of the map (Bytes::from_owner(map)), no values copied
+/// ```
+///
+/// # Sharing
+///
+/// The mapping lives as long as any buffer of the frame (or of a slice, view or cursor over it), even after
+/// this `Attached` and the publisher are gone. Attaching never unlinks or resizes the segment.
+///
+/// # Safety
+///
+/// Pages are mapped read-only: no reader can write them. See the `SAFETY` note in the source for why mapping
+/// a file can never be fully safe and what this crate does about it.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    name: String,
+    path: PathBuf,
+    frame: TimeFrame,
+    mapped_bytes: u64,
+    owner: Option<SegmentOwner>,
+}
+
+impl Attached {
+    /// The frame; its buffers point into the mapping.
+    pub fn frame(&self) -> &TimeFrame {
+        &self.frame
+    }
+
+    /// The frame, keeping the mapping alive through its buffers.
+    pub fn into_frame(self) -> TimeFrame {
+        self.frame
+    }
+
+    /// The segment name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The segment's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes mapped (the whole file).
+    pub fn mapped_bytes(&self) -> u64 {
+        self.mapped_bytes
+    }
+
+    /// Who published the segment, when it records it (files from other tools do not).
+    pub fn owner(&self) -> Option<SegmentOwner> {
+        self.owner
+    }
+
+    /// The mapped bytes, all shared: the OS keeps one copy for every process attached.
+    pub fn footprint(&self) -> Footprint {
+        Footprint { owned_bytes: 0, shared_bytes: self.mapped_bytes }
+    }
+}
+
+/// Opens and maps the file read-only, as one Arrow buffer that owns the map.
+fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
+    let io = |op: &'static str| move |e: std::io::Error| ShmError::io(src.name, src.path, op, e);
+    let metadata = match std::fs::metadata(src.path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ShmError::NotFound { name: src.name.to_string(), path: src.path.to_path_buf() });
+        }
+        Err(e) => return Err(io("stat")(e)),
+    };
+    // Checked before opening: opening a FIFO would block.
+    if !metadata.is_file() {
+        return Err(src.foreign("it is not a regular file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode();
+        if mode & 0o022 != 0 {
+            return Err(src.foreign(format!(
+                "other users may write it (mode {:o}); only files no one else can modify are mapped",
+                mode & 0o777
+            )));
+        }
+    }
+    let file = File::open(src.path).map_err(io("open"))?;
+    if file.metadata().map_err(io("stat"))?.len() == 0 {
+        return Err(src.corrupt("the file is empty"));
+    }
+    // SAFETY: mapping a file cannot be made fully safe. The kernel lets any process that may write the file
+    // change or truncate it while we hold the map: a changed byte breaks the "immutable slice" promise Rust
+    // makes about `&[u8]`, and touching a page past a truncated end raises SIGBUS (ripgrep's mmap.rs says
+    // the same). What this crate does about it: segments are written to a temporary file and linked into
+    // place complete, never written or truncated after that; they are created with mode 0600 (only their
+    // owner may write them), and we refuse above to map a file others may write; we map read-only, so no
+    // code here can write through the map; and every structure is validated against the file's length
+    // before use. A process of the same user that deliberately truncates a segment can still crash its
+    // readers; that is the remaining, documented risk.
+    let map = unsafe { MmapOptions::new().map(&file) }.map_err(io("map"))?;
+    Ok(Buffer::from(bytes::Bytes::from_owner(map)))
+}
+
+fn columns_of(schema: &Schema) -> Vec<(String, arrow_schema::DataType)> {
+    schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect()
+}
+
+fn show(columns: &[(String, arrow_schema::DataType)]) -> String {
+    let parts: Vec<String> = columns.iter().map(|(name, ty)| format!("{name}: {ty}")).collect();
+    format!("[{}]", parts.join(", "))
+}

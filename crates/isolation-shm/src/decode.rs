@@ -1,0 +1,247 @@
+//! Validating, zero-copy decoding of an Arrow IPC file held in one `Buffer` (a memory map, in practice).
+//!
+//! Every offset and length in the file is checked against the file before Arrow slices anything (its
+//! slicing panics on a bad range), so corrupt or hostile input gives an error, never a panic.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::FileDecoder;
+use arrow_ipc::{Footer, MetadataVersion};
+use arrow_schema::{DataType, Schema, TimeUnit};
+use timeseries_array::{TIMESTAMP_COLUMN, TimeFrame, ValueType};
+
+use crate::ShmError;
+
+const MAGIC: &[u8; 6] = b"ARROW1";
+/// Leading magic plus padding to 8 bytes.
+const HEADER_LEN: usize = 8;
+/// Footer length (4 bytes) plus trailing magic.
+const TRAILER_LEN: usize = 10;
+
+/// A decoded segment: the frame (buffers inside the input) and the schema's custom metadata.
+#[derive(Debug)]
+pub(crate) struct Decoded {
+    pub(crate) frame: TimeFrame,
+    pub(crate) metadata: arrow_schema::Metadata,
+}
+
+/// The segment being read, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) path: &'a Path,
+}
+
+impl Source<'_> {
+    pub(crate) fn corrupt(&self, reason: impl Into<String>) -> ShmError {
+        ShmError::Corrupt {
+            name: self.name.to_string(),
+            path: self.path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn foreign(&self, reason: impl Into<String>) -> ShmError {
+        ShmError::Foreign {
+            name: self.name.to_string(),
+            path: self.path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn schema(&self, reason: impl Into<String>) -> ShmError {
+        ShmError::UnexpectedSchema { name: self.name.to_string(), reason: reason.into() }
+    }
+}
+
+/// Validates the whole file in `file` and decodes its one record batch into a frame whose buffers are
+/// slices of `file` (no values copied; alignment is required, so a copy would be an error).
+pub(crate) fn decode(file: &Buffer, src: Source<'_>) -> Result<Decoded, ShmError> {
+    let bytes = file.as_slice();
+    let footer_start = check_envelope(bytes, src)?;
+    let footer = parse_footer(&bytes[footer_start..bytes.len() - TRAILER_LEN], src)?;
+    let schema = frame_schema(&footer, src)?;
+    let blocks = footer.recordBatches().ok_or_else(|| src.corrupt("the footer has no record batch list"))?;
+    let batch = match blocks.len() {
+        0 => RecordBatch::new_empty(Arc::new(schema.clone())),
+        1 => {
+            let block = blocks.iter().next().ok_or_else(|| src.corrupt("the record batch list is empty"))?;
+            let (start, len) = check_batch(bytes, footer_start, block, &schema, footer.version(), src)?;
+            let decoder =
+                FileDecoder::new(Arc::new(schema.clone()), footer.version()).with_require_alignment(true);
+            decoder
+                .read_record_batch(block, &file.slice_with_length(start, len))
+                .map_err(|e| src.corrupt(format!("the record batch does not decode: {e}")))?
+                .ok_or_else(|| src.corrupt("the record batch block holds no message"))?
+        }
+        n_batches => return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches }),
+    };
+    let frame = TimeFrame::try_from_record_batch(&batch, TIMESTAMP_COLUMN)
+        .map_err(|source| ShmError::Frame { name: src.name.to_string(), source })?;
+    Ok(Decoded { frame, metadata: schema.metadata().clone() })
+}
+
+/// Checks both magics and the footer length; returns where the footer starts.
+fn check_envelope(bytes: &[u8], src: Source<'_>) -> Result<usize, ShmError> {
+    let len = bytes.len();
+    if len < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(src.foreign("it does not start with the ARROW1 magic"));
+    }
+    if len < HEADER_LEN + TRAILER_LEN {
+        return Err(src.corrupt(format!("the file has {len} bytes, fewer than any complete Arrow IPC file")));
+    }
+    let trailer = &bytes[len - TRAILER_LEN..];
+    if &trailer[4..] != MAGIC {
+        return Err(
+            src.corrupt("the trailing ARROW1 magic is missing (truncated, or not written to the end)")
+        );
+    }
+    let footer_len = i32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+    match usize::try_from(footer_len) {
+        Ok(footer_len) if footer_len > 0 && footer_len <= len - HEADER_LEN - TRAILER_LEN => {
+            Ok(len - TRAILER_LEN - footer_len)
+        }
+        _ => Err(src.corrupt(format!("footer length {footer_len} does not fit in the file's {len} bytes"))),
+    }
+}
+
+/// Parses (and verifies) the footer flatbuffer.
+pub(crate) fn parse_footer<'a>(footer: &'a [u8], src: Source<'_>) -> Result<Footer<'a>, ShmError> {
+    arrow_ipc::root_as_footer(footer).map_err(|e| src.corrupt(format!("the footer is not valid: {e}")))
+}
+
+/// The footer's schema, checked to be a time frame's: a `timestamp` column of nanosecond timestamps (or
+/// `Int64` nanoseconds) and numeric value columns, little-endian as this machine, no dictionaries.
+pub(crate) fn frame_schema(footer: &Footer<'_>, src: Source<'_>) -> Result<Schema, ShmError> {
+    let fb_schema = footer.schema().ok_or_else(|| src.corrupt("the footer has no schema"))?;
+    if !fb_schema.endianness().equals_to_target_endianness() {
+        return Err(src.schema("the file's byte order differs from this machine's"));
+    }
+    let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema)
+        .map_err(|e| src.corrupt(format!("the schema does not decode: {e}")))?;
+    let mut has_index = false;
+    for field in schema.fields() {
+        let ok = if field.name() == TIMESTAMP_COLUMN {
+            has_index = true;
+            matches!(field.data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _) | DataType::Int64)
+        } else {
+            ValueType::from_arrow(field.data_type()).is_some()
+        };
+        if !ok {
+            return Err(src.schema(format!(
+                "column `{}` has type {}; a time frame has a nanosecond `timestamp` column and numeric columns",
+                field.name(),
+                field.data_type()
+            )));
+        }
+    }
+    if !has_index {
+        return Err(src.schema("there is no `timestamp` column (nanosecond timestamps, UTC)"));
+    }
+    if footer.dictionaries().is_some_and(|d| !d.is_empty()) {
+        return Err(src.schema("the file has dictionary batches, which a time frame never uses"));
+    }
+    Ok(schema)
+}
+
+/// Checks the record batch block, its message and every buffer against the file; returns the block's
+/// start and length in the file.
+fn check_batch(
+    bytes: &[u8],
+    footer_start: usize,
+    block: &arrow_ipc::Block,
+    schema: &Schema,
+    version: MetadataVersion,
+    src: Source<'_>,
+) -> Result<(usize, usize), ShmError> {
+    let (offset, meta_len, body_len) = (block.offset(), block.metaDataLength(), block.bodyLength());
+    let in_file = |v: i64| usize::try_from(v).ok().filter(|&v| v <= footer_start);
+    let bad_block = || {
+        src.corrupt(format!(
+            "the record batch block (offset {offset}, metadata {meta_len} bytes, body {body_len} bytes) \
+             does not fit between the header and the footer at byte {footer_start}"
+        ))
+    };
+    let start = in_file(offset).filter(|&s| s >= HEADER_LEN && s.is_multiple_of(8)).ok_or_else(bad_block)?;
+    let meta = in_file(i64::from(meta_len)).filter(|&m| m >= 8).ok_or_else(bad_block)?;
+    let body = in_file(body_len).ok_or_else(bad_block)?;
+    let end = start.checked_add(meta).and_then(|e| e.checked_add(body)).filter(|&e| e <= footer_start);
+    let end = end.ok_or_else(bad_block)?;
+
+    let message = &bytes[start..start + meta];
+    let flatbuffer = if message[..4] == [0xff; 4] { &message[8..] } else { &message[4..] };
+    let message = arrow_ipc::root_as_message(flatbuffer)
+        .map_err(|e| src.corrupt(format!("the record batch message is not valid: {e}")))?;
+    if message.version() != version {
+        return Err(src.corrupt("the record batch message's format version differs from the footer's"));
+    }
+    let batch = message
+        .header_as_record_batch()
+        .ok_or_else(|| src.corrupt("the first block is not a record batch"))?;
+    if batch.compression().is_some() {
+        return Err(
+            src.schema("the buffers are compressed; only uncompressed files can be mapped without copying")
+        );
+    }
+    let n_rows =
+        usize::try_from(batch.length()).map_err(|_| src.corrupt("the record batch has a negative length"))?;
+    let nodes = batch.nodes().ok_or_else(|| src.corrupt("the record batch has no field nodes"))?;
+    let buffers = batch.buffers().ok_or_else(|| src.corrupt("the record batch has no buffer list"))?;
+    if nodes.len() != schema.fields().len() || buffers.len() != 2 * schema.fields().len() {
+        return Err(src.corrupt(format!(
+            "the record batch has {} field nodes and {} buffers for {} columns",
+            nodes.len(),
+            buffers.len(),
+            schema.fields().len()
+        )));
+    }
+    let body_start = start + meta;
+    for ((field, node), pair) in
+        schema.fields().iter().zip(nodes.iter()).zip(buffers.iter().collect::<Vec<_>>().chunks(2))
+    {
+        let column = field.name();
+        if node.length() != batch.length() || node.null_count() < 0 || node.null_count() > node.length() {
+            return Err(src.corrupt(format!(
+                "column `{column}` claims {} rows and {} nulls in a batch of {n_rows} rows",
+                node.length(),
+                node.null_count()
+            )));
+        }
+        let width = match field.data_type() {
+            DataType::Timestamp(..) => 8,
+            other => ValueType::from_arrow(other).map_or(8, ValueType::byte_width),
+        };
+        let needed =
+            [if node.null_count() > 0 { n_rows.div_ceil(8) } else { 0 }, n_rows.saturating_mul(width)];
+        for ((buffer, needed), what) in pair.iter().zip(needed).zip(["validity", "values"]) {
+            let (b_off, b_len) = (buffer.offset(), buffer.length());
+            let range = usize::try_from(b_off)
+                .ok()
+                .zip(usize::try_from(b_len).ok())
+                .filter(|&(o, l)| o.checked_add(l).is_some_and(|e| e <= body));
+            let Some((b_off, b_len)) = range else {
+                return Err(src.corrupt(format!(
+                    "column `{column}`'s {what} buffer (offset {b_off}, {b_len} bytes) reaches outside the \
+                     {body}-byte record batch body"
+                )));
+            };
+            if b_len < needed {
+                return Err(src.corrupt(format!(
+                    "column `{column}`'s {what} buffer has {b_len} bytes; {n_rows} rows need {needed}"
+                )));
+            }
+            let align = if what == "values" { width } else { 1 };
+            let address = bytes.as_ptr() as usize + body_start + b_off;
+            if b_len > 0 && !address.is_multiple_of(align) {
+                return Err(src.corrupt(format!(
+                    "column `{column}`'s {what} buffer at file offset {} is not aligned to {align} bytes",
+                    body_start + b_off
+                )));
+            }
+        }
+    }
+    Ok((start, end - start))
+}

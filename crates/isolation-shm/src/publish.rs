@@ -1,0 +1,251 @@
+//! Publishing: write a frame once as an Arrow IPC file into a named segment, atomically.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_ipc::MetadataVersion;
+use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
+use arrow_schema::{ArrowError, Schema};
+use timeseries_array::TimeFrame;
+
+use crate::name::{default_dir, segment_path, temp_path, validate_name};
+use crate::owner::SegmentOwner;
+use crate::segments::{identity, read_info, remove_if_stale};
+use crate::{AttachOptions, Attached, ShmError, sys};
+
+/// Buffers are padded to this many bytes, so every column can be mapped in place (Arrow's recommendation).
+const ALIGNMENT: usize = 64;
+
+/// How to publish: where, and whether the segment outlives its publisher.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use arrow_array::Float64Array;
+/// # use timeseries_array::TimeFrame;
+/// use isolation_shm::PublishOptions;
+///
+/// # let dir = std::env::temp_dir().join(format!("isolation-shm-doc-{}", std::process::id()));
+/// # let close = Arc::new(Float64Array::from(vec![1.0, 2.0]));
+/// # let frame = TimeFrame::try_new(vec![1, 2], vec![("close".into(), close)])?;
+/// let publisher = PublishOptions::new().with_dir(&dir).publish("doc-options", &frame)?;
+/// assert!(publisher.path().starts_with(&dir));
+/// drop(publisher); // unlinks the segment: it was not kept
+/// # std::fs::remove_dir(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PublishOptions {
+    dir: Option<PathBuf>,
+    keep: bool,
+}
+
+impl PublishOptions {
+    /// Publish into [`default_dir`], unlinking the segment when the [`Publisher`] drops.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Publish into `dir` (created if missing) instead of the default directory, for example a fast disk
+    /// when `/dev/shm` is too small. Readers must attach with the same directory.
+    pub fn with_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Keep the segment after the [`Publisher`] drops and after this process exits (as
+    /// `isolation shm publish` does). [`gc`](crate::gc) never removes a kept segment; use
+    /// [`remove`](crate::remove).
+    pub fn keep(mut self) -> Self {
+        self.keep = true;
+        self
+    }
+
+    /// The directory segments go to.
+    pub fn dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(default_dir)
+    }
+
+    /// Writes `frame` as segment `name`: to a temporary file (mode 0600) first, then linked into place, so
+    /// readers never see a partial segment. A stale segment of the same name whose publisher died is replaced.
+    ///
+    /// # Errors
+    ///
+    /// An invalid name, a live segment of that name ([`ShmError::AlreadyExists`]), too little free space
+    /// ([`ShmError::NoSpace`], checked before writing), or an I/O error.
+    pub fn publish(&self, name: &str, frame: &TimeFrame) -> Result<Publisher, ShmError> {
+        validate_name(name)?;
+        let dir = self.dir();
+        std::fs::create_dir_all(&dir).map_err(|e| ShmError::io(name, &dir, "create directory", e))?;
+        let path = segment_path(&dir, name);
+        check_name_free(name, &path)?;
+        let needed = estimated_size(frame);
+        let available = sys::available_bytes(&dir).map_err(|e| ShmError::io(name, &dir, "statvfs", e))?;
+        if let Some(available) = available.filter(|&a| a < needed) {
+            return Err(ShmError::NoSpace { name: name.to_string(), dir, needed, available });
+        }
+
+        let temp = TempFile(temp_path(&dir, name));
+        let size =
+            write_ipc(name, &temp.0, frame, SegmentOwner::current(self.keep)).map_err(|e| match e {
+                ShmError::Io { source, .. } if source.kind() == ErrorKind::StorageFull => {
+                    let available = sys::available_bytes(&dir).ok().flatten().unwrap_or(0);
+                    ShmError::NoSpace { name: name.to_string(), dir: dir.clone(), needed, available }
+                }
+                other => other,
+            })?;
+        link_into_place(name, &temp.0, &path)?;
+        let identity = identity(&path);
+        Ok(Publisher { name: name.to_string(), dir, path, size, kept: self.keep, identity })
+    }
+}
+
+/// Publishes `frame` as segment `name` in the default directory; see [`PublishOptions::publish`].
+///
+/// # Errors
+///
+/// As [`PublishOptions::publish`].
+pub fn publish(name: &str, frame: &TimeFrame) -> Result<Publisher, ShmError> {
+    PublishOptions::new().publish(name, frame)
+}
+
+/// A published segment. Dropping it unlinks the segment (unless it was published with
+/// [`PublishOptions::keep`]); processes already attached keep their mapping until they drop it.
+#[derive(Debug)]
+pub struct Publisher {
+    name: String,
+    dir: PathBuf,
+    path: PathBuf,
+    size: u64,
+    kept: bool,
+    /// Device and inode of the file we linked, so drop never unlinks somebody else's later segment.
+    identity: Option<(u64, u64)>,
+}
+
+impl Publisher {
+    /// The segment name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The segment's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The directory holding the segment.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The segment's size in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the segment outlives this publisher.
+    pub fn is_kept(&self) -> bool {
+        self.kept
+    }
+
+    /// Attaches to the segment from this process (a zero-copy frame over the mapping).
+    ///
+    /// # Errors
+    ///
+    /// As [`AttachOptions::attach`].
+    pub fn attach(&self) -> Result<Attached, ShmError> {
+        AttachOptions::new().with_dir(&self.dir).attach(&self.name)
+    }
+}
+
+impl Drop for Publisher {
+    fn drop(&mut self) {
+        if !self.kept && identity(&self.path) == self.identity {
+            // Best effort: the segment may already be gone (`isolation shm rm`), which is fine.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Deletes the temporary file unless it was moved into place.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Fails if a segment with a live (or kept, or unknown) owner has the name; removes a dead owner's one.
+fn check_name_free(name: &str, path: &Path) -> Result<(), ShmError> {
+    if !path.exists() || remove_if_stale(path) {
+        return Ok(());
+    }
+    let owner = read_info(name, path).ok().and_then(|info| info.owner.map(|o| o.pid));
+    Err(ShmError::AlreadyExists { name: name.to_string(), path: path.to_path_buf(), owner })
+}
+
+/// Bytes the file will take, from above: the padded buffers plus generous room for the messages.
+fn estimated_size(frame: &TimeFrame) -> u64 {
+    let pad = |n: usize| n.div_ceil(ALIGNMENT) * ALIGNMENT;
+    let n_rows = frame.n_rows();
+    let mut body = pad(n_rows * 8);
+    for column_idx in 0..frame.n_columns() {
+        body += pad(n_rows * frame.value_type(column_idx).byte_width());
+        if frame.column_at(column_idx).null_count() > 0 {
+            body += pad(n_rows.div_ceil(8));
+        }
+    }
+    (body + 64 * 1024 + 1024 * frame.n_columns()) as u64
+}
+
+/// Writes the IPC file (one record batch, 64-byte aligned, owner in the schema metadata); returns its size.
+fn write_ipc(name: &str, path: &Path, frame: &TimeFrame, owner: SegmentOwner) -> Result<u64, ShmError> {
+    let io = |op: &'static str| move |e: std::io::Error| ShmError::io(name, path, op, e);
+    let arrow = |op: &'static str| {
+        move |e: ArrowError| match e {
+            ArrowError::IoError(_, source) => ShmError::io(name, path, op, source),
+            other => ShmError::io(name, path, op, std::io::Error::other(other.to_string())),
+        }
+    };
+    let mut open = OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open.open(path).map_err(io("create"))?;
+
+    let base = frame.schema();
+    let mut metadata = base.metadata().clone();
+    metadata.extend(owner.to_metadata());
+    let schema = Arc::new(Schema::new_with_metadata(base.fields().clone(), metadata));
+    let batch = frame.record_batch().clone().with_schema(schema.clone()).map_err(arrow("prepare"))?;
+    let options =
+        IpcWriteOptions::try_new(ALIGNMENT, false, MetadataVersion::V5).map_err(arrow("prepare"))?;
+    let out = BufWriter::with_capacity(1 << 20, file);
+    let mut writer = FileWriter::try_new_with_options(out, &schema, options).map_err(arrow("write"))?;
+    writer.write(&batch).map_err(arrow("write"))?;
+    writer.finish().map_err(arrow("write"))?;
+    let mut out = writer.into_inner().map_err(arrow("write"))?;
+    out.flush().map_err(io("write"))?;
+    let file: File = out.into_inner().map_err(|e| ShmError::io(name, path, "write", e.into_error()))?;
+    file.sync_all().map_err(io("sync"))?;
+    Ok(file.metadata().map_err(io("stat"))?.len())
+}
+
+/// Moves the finished temporary file to the segment's name without ever replacing a segment that
+/// appeared meanwhile (a hard link fails if the name exists; rename where links are not supported).
+fn link_into_place(name: &str, temp: &Path, path: &Path) -> Result<(), ShmError> {
+    for _ in 0..2 {
+        match std::fs::hard_link(temp, path) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => check_name_free(name, path)?,
+            Err(_) if !path.exists() => {
+                return std::fs::rename(temp, path).map_err(|e| ShmError::io(name, path, "rename", e));
+            }
+            Err(e) => return Err(ShmError::io(name, path, "link", e)),
+        }
+    }
+    check_name_free(name, path)?;
+    Err(ShmError::io(name, path, "link", std::io::Error::from(ErrorKind::AlreadyExists)))
+}

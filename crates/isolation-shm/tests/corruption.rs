@@ -1,0 +1,124 @@
+//! Corrupt and truncated segments: attach returns a typed error naming the segment, never panics.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestDir, sample_frame, unique_name};
+use isolation_shm::{AttachOptions, PublishOptions, ShmError};
+
+/// A valid segment's bytes (small: a few KB) and the frame it holds.
+fn valid_segment_bytes(dir: &TestDir) -> Vec<u8> {
+    let name = unique_name("source");
+    let publisher = PublishOptions::new().with_dir(dir.path()).publish(&name, &sample_frame(40)).unwrap();
+    std::fs::read(publisher.path()).unwrap()
+}
+
+fn attach_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<isolation_shm::Attached, ShmError> {
+    let path = isolation_shm::segment_path(dir, name);
+    std::fs::write(&path, bytes).unwrap();
+    let result = AttachOptions::new().with_dir(dir).attach(name);
+    std::fs::remove_file(&path).unwrap();
+    result
+}
+
+/// Offsets where the IPC file's structures start or end: magics, the footer length, the footer, and
+/// every 8-byte boundary (messages, bodies and buffers all start on one).
+fn structural_boundaries(bytes: &[u8]) -> Vec<usize> {
+    let len = bytes.len();
+    let footer_len = i32::from_le_bytes(bytes[len - 10..len - 6].try_into().unwrap()) as usize;
+    let mut cuts: Vec<usize> = (0..len).step_by(8).collect();
+    cuts.extend([0, 1, 5, 6, 7, len - 10, len - 6, len - 1, len - 10 - footer_len]);
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+#[test]
+fn truncating_anywhere_is_an_error() {
+    let dir = TestDir::new("truncate");
+    let bytes = valid_segment_bytes(&dir);
+    let mut boundaries = structural_boundaries(&bytes);
+    // Every length, in fact, not only the boundaries: the file is small.
+    boundaries.extend(0..bytes.len());
+    for cut in boundaries {
+        let err =
+            attach_bytes(dir.path(), "cut", &bytes[..cut]).expect_err("a truncated file must not attach");
+        assert_eq!(err.segment_name(), "cut");
+        assert!(
+            matches!(err, ShmError::Corrupt { .. } | ShmError::Foreign { .. }),
+            "cut at {cut}: unexpected error {err}"
+        );
+    }
+}
+
+#[test]
+fn flipping_any_byte_never_panics() {
+    let dir = TestDir::new("flip");
+    let bytes = valid_segment_bytes(&dir);
+    let frame = sample_frame(40);
+    let mut errors = 0;
+    for position in 0..bytes.len() {
+        for mask in [0xff_u8, 0x01, 0x80] {
+            let mut corrupt = bytes.clone();
+            corrupt[position] ^= mask;
+            // A flip inside the values or the padding still decodes (as different values); a flip in any
+            // structure must be an error, or (a flip in the footer's batch list) read as a file with no
+            // batches. Either way: no panic, and a valid frame when it attaches.
+            match attach_bytes(dir.path(), "flip", &corrupt) {
+                Ok(attached) => {
+                    let n_rows = attached.frame().n_rows();
+                    assert!(n_rows == frame.n_rows() || n_rows == 0, "flip at {position}: {n_rows} rows");
+                }
+                Err(err) => {
+                    errors += 1;
+                    assert_eq!(err.segment_name(), "flip");
+                }
+            }
+        }
+    }
+    assert!(errors > bytes.len() / 10, "most structural flips are caught ({errors} errors)");
+}
+
+#[test]
+fn flipping_structural_bytes_is_an_error() {
+    let dir = TestDir::new("structure");
+    let bytes = valid_segment_bytes(&dir);
+    let len = bytes.len();
+    // Leading magic, trailing magic, footer length: (position, expected kind).
+    for position in [0, 3, 5, len - 1, len - 6, len - 7, len - 10, len - 9] {
+        let mut corrupt = bytes.clone();
+        corrupt[position] ^= 0xff;
+        let err = attach_bytes(dir.path(), "magic", &corrupt).expect_err("structural flip");
+        let expected_foreign = position < 6;
+        assert_eq!(matches!(err, ShmError::Foreign { .. }), expected_foreign, "flip at {position}: {err}");
+    }
+}
+
+#[test]
+fn unsorted_timestamps_are_refused() {
+    let dir = TestDir::new("unsorted");
+    let bytes = valid_segment_bytes(&dir);
+    // The first timestamp is the first 8-byte value equal to the frame's first timestamp; make it huge.
+    let first = sample_frame(1).timestamps()[0].to_le_bytes();
+    let at = bytes.windows(8).position(|w| w == first).expect("timestamps are stored little-endian");
+    let mut corrupt = bytes.clone();
+    corrupt[at..at + 8].copy_from_slice(&i64::MAX.to_le_bytes());
+    let err = attach_bytes(dir.path(), "unsorted", &corrupt).unwrap_err();
+    assert!(matches!(err, ShmError::Frame { .. }), "{err}");
+    assert!(err.to_string().contains("not sorted"), "{err}");
+}
+
+#[test]
+fn foreign_files_are_named_as_such() {
+    let dir = TestDir::new("foreign");
+    for (bytes, what) in [(&b"PAR1 a parquet file"[..], "parquet"), (b"", "empty"), (b"ARROW", "short")] {
+        let err = attach_bytes(dir.path(), "foreign", bytes).unwrap_err();
+        assert!(matches!(err, ShmError::Foreign { .. } | ShmError::Corrupt { .. }), "{what}: {err}");
+        assert!(err.to_string().contains("segment `foreign`"), "{what}: {err}");
+    }
+    let fifo_or_dir = isolation_shm::segment_path(dir.path(), "a-directory");
+    std::fs::create_dir(&fifo_or_dir).unwrap();
+    let err = AttachOptions::new().with_dir(dir.path()).attach("a-directory").unwrap_err();
+    assert!(matches!(err, ShmError::Foreign { .. }), "{err}");
+}

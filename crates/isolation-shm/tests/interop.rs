@@ -1,0 +1,100 @@
+//! Interop with a real Arrow client: pyarrow reads our segments and we attach to files pyarrow wrote.
+//!
+//! Needs `python3` with `pyarrow` (CI installs it); without it these tests fail with a clear message.
+
+mod common;
+
+use std::process::Command;
+
+use common::{TestDir, f64_frame, unique_name};
+use isolation_shm::{AttachOptions, PublishOptions, ShmError, segment_path};
+
+/// Runs a Python script and returns its stdout; fails clearly when python3 or pyarrow is missing.
+fn python(script: &str, args: &[&str]) -> String {
+    let probe = Command::new("python3").args(["-c", "import pyarrow"]).output();
+    match probe {
+        Ok(out) if out.status.success() => {}
+        _ => panic!(
+            "the interop tests need python3 with pyarrow: run `python3 -m pip install pyarrow` \
+             (CI's .ci/run installs it)"
+        ),
+    }
+    let out = Command::new("python3").arg("-c").arg(script).args(args).output().expect("run python3");
+    assert!(out.status.success(), "python failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+const READ_SEGMENT: &str = r#"
+import sys, pyarrow as pa, pyarrow.ipc as ipc
+with pa.memory_map(sys.argv[1], "r") as source:
+    table = ipc.open_file(source).read_all()
+for field in table.schema:
+    values = table.column(field.name).cast(pa.int64()) if field.name == "timestamp" else table.column(field.name)
+    print(field.name, str(field.type), ",".join(repr(v) for v in values.to_pylist()))
+"#;
+
+#[test]
+fn pyarrow_reads_our_segment() {
+    let dir = TestDir::new("py-read");
+    let name = unique_name("py-read");
+    let frame = f64_frame(1000);
+    let publisher = PublishOptions::new().with_dir(dir.path()).publish(&name, &frame).unwrap();
+    let out = python(READ_SEGMENT, &[publisher.path().to_str().expect("utf-8 path")]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+
+    let parse = |line: &str| -> (String, String, Vec<String>) {
+        let (name, rest) = line.split_once(' ').expect("name");
+        let (ty, values) = rest.rsplit_once(' ').expect("type and values");
+        (name.to_string(), ty.to_string(), values.split(',').map(str::to_string).collect())
+    };
+    let (ts_name, ts_type, ts_values) = parse(lines[0]);
+    assert_eq!((ts_name.as_str(), ts_type.as_str()), ("timestamp", "timestamp[ns, tz=UTC]"));
+    let ts: Vec<i64> = ts_values.iter().map(|v| v.parse().unwrap()).collect();
+    assert_eq!(ts, frame.timestamps());
+    for (line, column) in lines[1..].iter().zip(["a", "b"]) {
+        let (name, ty, values) = parse(line);
+        assert_eq!((name.as_str(), ty.as_str()), (column, "double"));
+        let values: Vec<f64> = values.iter().map(|v| v.parse().unwrap()).collect();
+        assert_eq!(values, frame.f64_column(column).unwrap(), "column {column}");
+    }
+}
+
+const WRITE_FILE: &str = r#"
+import sys, pyarrow as pa, pyarrow.ipc as ipc
+path, n, n_batches = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+start = 1_600_000_000_000_000_000
+table = pa.table({
+    "timestamp": pa.array([start + i * 1_000_000_000 for i in range(n)], type=pa.timestamp("ns", tz="UTC")),
+    "a": pa.array([i * 0.5 for i in range(n)], type=pa.float64()),
+    "b": pa.array([(i % 1000) - 0.125 for i in range(n)], type=pa.float64()),
+})
+with pa.OSFile(path, "wb") as sink:
+    with ipc.new_file(sink, table.schema) as writer:
+        for batch in table.to_batches(max_chunksize=-(-n // n_batches)):
+            writer.write_batch(batch)
+"#;
+
+#[test]
+fn we_attach_to_a_file_pyarrow_wrote() {
+    let dir = TestDir::new("py-write");
+    let name = unique_name("py-write");
+    let path = segment_path(dir.path(), &name);
+    python(WRITE_FILE, &[path.to_str().unwrap(), "1000", "1"]);
+    let attached = AttachOptions::new().with_dir(dir.path()).attach(&name).expect("attach pyarrow's file");
+    assert_eq!(attached.frame(), &f64_frame(1000));
+    assert_eq!(attached.owner(), None, "pyarrow records no owner");
+    // Zero-copy there too: the values lie inside the mapping.
+    let values = attached.frame().f64_column("a").unwrap().as_ptr() as usize;
+    let map_start = attached.frame().timestamps().as_ptr() as usize;
+    assert!(values > map_start && values < map_start + attached.mapped_bytes() as usize);
+}
+
+#[test]
+fn a_pyarrow_file_with_several_batches_is_refused() {
+    let dir = TestDir::new("py-batches");
+    let name = unique_name("py-batches");
+    python(WRITE_FILE, &[segment_path(dir.path(), &name).to_str().unwrap(), "1000", "3"]);
+    let err = AttachOptions::new().with_dir(dir.path()).attach(&name).unwrap_err();
+    assert!(matches!(err, ShmError::MultipleBatches { n_batches: 3, .. }), "{err}");
+}
