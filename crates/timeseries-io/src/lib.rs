@@ -1,0 +1,101 @@
+//! Loading market data files (CSV, Parquet, Arrow IPC) into [`TimeFrame`]s: streamed in batches, with
+//! timestamps recognised, OHLCV columns renamed to canonical names, and typed errors that name the file,
+//! the line or row group, and the column.
+//!
+//! ```
+//! use timeseries_io::{LoadOptions, load};
+//!
+//! let dir = std::env::temp_dir().join(format!("timeseries-io-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("SPY.csv");
+//! std::fs::write(&path, "Date,Open,High,Low,Close,Adj Close,Volume\n\
+//!     2024-01-02,472.2,473.7,470.5,472.7,468.8,123400\n\
+//!     2024-01-03,470.4,471.2,468.2,468.8,465.0,103500\n")?;
+//!
+//! let loaded = load(&path, &LoadOptions::default())?;
+//! assert_eq!(loaded.frame.column_names(), ["open", "high", "low", "close", "adj_close", "volume"]);
+//! assert_eq!(loaded.frame.f64_column("close")?, &[472.7, 468.8]);
+//! assert_eq!(loaded.report.rows, 2);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Memory
+//!
+//! Batches are appended to one growing buffer per column, sized once from the file's metadata (Parquet,
+//! IPC) or from the bytes the first batch took (CSV), so a load holds the final frame plus one batch. An
+//! Arrow IPC file of one record batch is memory-mapped and its value columns are used in place.
+//!
+//! This crate knows nothing about splits or isolation: it turns files into valid frames, or says why not.
+#![deny(unsafe_code)]
+// `LoadError` names file, place, column and cell, so it is larger than clippy likes; it is built once per
+// failed load, never on a hot path, and boxing it would only make matching on it clumsier.
+#![allow(clippy::result_large_err)]
+
+mod assemble;
+mod csv;
+mod describe;
+mod error;
+mod ipc;
+mod iso;
+mod mapped;
+mod names;
+mod options;
+mod parquet;
+mod plan;
+mod report;
+mod save;
+mod timestamp;
+
+use std::fs::File;
+use std::path::Path;
+
+use timeseries_array::TimeFrame;
+
+pub use describe::describe;
+pub use error::{LoadError, Location};
+pub use names::canonical_name;
+pub use options::{EpochUnit, LoadOptions, TimestampFormat};
+pub use report::{ColumnInfo, FileFormat, FileInfo, LoadReport, MissingCount, Rename, TimestampLayout};
+pub use save::save;
+
+/// A loaded frame and what the load did.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The frame: timestamps in nanoseconds UTC, value columns in the file's numeric types.
+    pub frame: TimeFrame,
+    /// Rows, columns, missing values, renames and timings.
+    pub report: LoadReport,
+}
+
+/// Loads the file at `path` in the format its extension names (`.csv`, `.parquet`/`.pq`,
+/// `.arrow`/`.feather`/`.ipc`).
+///
+/// # Errors
+///
+/// A [`LoadError`] naming the file and, where it applies, the line or row group and the column. No partial
+/// frame is returned.
+pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let path = path.as_ref();
+    let file = display_name(path);
+    let format = format_of(path)?;
+    let mut handle = File::open(path).map_err(|source| LoadError::Io { file: file.clone(), source })?;
+    match format {
+        FileFormat::Csv => csv::read(&file, &mut handle, options).map(|(loaded, _)| loaded),
+        FileFormat::Parquet => parquet::read(&file, handle, options),
+        FileFormat::Ipc => ipc::read(&file, handle, options),
+    }
+}
+
+/// The format of a path, or [`LoadError::UnknownFormat`].
+fn format_of(path: &Path) -> Result<FileFormat, LoadError> {
+    FileFormat::from_path(path).ok_or_else(|| LoadError::UnknownFormat {
+        file: display_name(path),
+        extension: path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default(),
+    })
+}
+
+/// The path as errors show it: as the caller wrote it.
+fn display_name(path: &Path) -> String {
+    path.display().to_string()
+}

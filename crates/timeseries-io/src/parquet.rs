@@ -1,0 +1,103 @@
+//! Parquet files: metadata first (row count, row groups), then only the planned columns, batch by batch.
+
+use std::fs::File;
+
+use arrow_schema::Schema;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use timeseries_array::ValueType;
+
+use crate::assemble::{Assembler, push_batch};
+use crate::error::{LoadError, Location};
+use crate::plan::{Plan, plan};
+use crate::timestamp::TimestampReader;
+use crate::{FileFormat, LoadOptions, LoadReport, Loaded};
+
+/// Opens a Parquet file's metadata; a damaged or short file is [`LoadError::Truncated`].
+pub(crate) fn open(file: &str, handle: File) -> Result<ParquetRecordBatchReaderBuilder<File>, LoadError> {
+    ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| truncated(file, e.to_string()))
+}
+
+/// Loads a Parquet file.
+pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let started = std::time::Instant::now();
+    let file_bytes =
+        handle.metadata().map_err(|source| LoadError::Io { file: file.to_string(), source })?.len();
+    if file_bytes == 0 {
+        return Err(LoadError::Empty { file: file.to_string() });
+    }
+    let builder = open(file, handle)?;
+    let schema: Schema = builder.schema().as_ref().clone();
+    let plan = plan(file, &schema, options, &ValueType::from_arrow)?;
+    let group_ends: Vec<usize> = builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .scan(0_usize, |end, g| {
+            *end += g.num_rows() as usize;
+            Some(*end)
+        })
+        .collect();
+    let total_rows = group_ends.last().copied().unwrap_or(0);
+    if total_rows == 0 {
+        return Err(LoadError::HeaderOnly { file: file.to_string() });
+    }
+    let group_of = {
+        let ends = group_ends.clone();
+        move |row: usize| ends.partition_point(|&end| end <= row)
+    };
+    let mask = ProjectionMask::roots(builder.parquet_schema(), projected(&plan));
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(options.batch_size.max(1))
+        .build()
+        .map_err(|e| truncated(file, e.to_string()))?;
+    let ts_name = plan.ts_name(&schema);
+    let mut ts_reader = TimestampReader::new(file, &ts_name, &options.timestamp_format);
+    if let Some(time) = plan.time {
+        ts_reader = ts_reader.with_date_time(schema.field(plan.ts).name(), schema.field(time).name());
+    }
+    let columns = plan.values.iter().map(|v| (v.name.clone(), v.value_type)).collect();
+    let locate = move |row: usize| Location::Row { row, group: group_of(row), group_kind: "row group" };
+    let mut assembler = Assembler::new(file, &ts_name, columns, options.sort, Box::new(locate.clone()));
+    assembler.capacity_hint = total_rows;
+    for batch in reader {
+        let first_row = assembler.rows();
+        let batch = batch.map_err(|e| {
+            let group = group_ends.partition_point(|&end| end <= first_row);
+            truncated(file, format!("row group {group}: {e}"))
+        })?;
+        push_batch(&batch, &schema, &plan, &mut ts_reader, &mut assembler, &locate)?;
+    }
+    let (frame, missing, sorted) = assembler.finish()?;
+    Ok(Loaded {
+        report: LoadReport {
+            format: FileFormat::Parquet,
+            rows: frame.n_rows(),
+            columns: plan.values.iter().map(|v| v.name.clone()).collect(),
+            timestamp_column: ts_name,
+            timestamp_layout: ts_reader.layout(),
+            missing,
+            renamed: plan.renamed,
+            dropped: plan.dropped,
+            sorted,
+            zero_copy: false,
+            file_bytes,
+            frame_bytes: frame.visible_bytes(),
+            elapsed: started.elapsed(),
+        },
+        frame,
+    })
+}
+
+/// The file columns a plan reads, in file order.
+pub(crate) fn projected(plan: &Plan) -> Vec<usize> {
+    let mut indices: Vec<usize> =
+        std::iter::once(plan.ts).chain(plan.time).chain(plan.values.iter().map(|v| v.index)).collect();
+    indices.sort_unstable();
+    indices
+}
+
+fn truncated(file: &str, detail: String) -> LoadError {
+    LoadError::Truncated { file: file.to_string(), format: "Parquet", detail }
+}

@@ -1,0 +1,158 @@
+//! One test per file layout that must load with no (or one) option.
+
+use timeseries_array::format_timestamp;
+use timeseries_io::{EpochUnit, LoadOptions, Loaded, TimestampFormat, TimestampLayout, load};
+
+fn check(
+    file: &str,
+    options: &LoadOptions,
+    columns: &[&str],
+    first: &str,
+    layout: TimestampLayout,
+) -> Loaded {
+    let loaded = load(format!("tests/data/{file}"), options).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.frame.column_names(), columns, "{file}");
+    assert_eq!(format_timestamp(loaded.frame.timestamps()[0]), first, "{file}");
+    assert_eq!(loaded.report.timestamp_layout, layout, "{file}");
+    assert_eq!(loaded.report.rows, loaded.frame.n_rows());
+    loaded
+}
+
+#[test]
+fn yahoo_daily() {
+    let loaded = check(
+        "yahoo.csv",
+        &LoadOptions::default(),
+        &["open", "high", "low", "close", "adj_close", "volume"],
+        "2024-01-02T00:00:00Z",
+        TimestampLayout::Date,
+    );
+    assert_eq!(loaded.frame.f64_column("adj_close").unwrap(), &[468.79, 464.96, 463.46]);
+    assert_eq!(loaded.frame.value_type(5).name(), "i64");
+    assert_eq!(loaded.report.renamed.len(), 6);
+}
+
+#[test]
+fn pandas_to_csv_with_unnamed_index_counts_missing_values() {
+    let loaded = check(
+        "pandas_index.csv",
+        &LoadOptions::default(),
+        &["open", "high", "low", "close", "volume"],
+        "2024-03-01T09:30:00Z",
+        TimestampLayout::Iso { zoned: false },
+    );
+    let missing: Vec<u64> = loaded.report.missing.iter().map(|m| m.missing).collect();
+    assert_eq!(missing, [0, 0, 0, 1, 1]);
+    assert_eq!(loaded.frame.value_f64(3, 1), None);
+}
+
+#[test]
+fn binance_klines_with_and_without_header() {
+    let epoch_ms = TimestampLayout::Epoch { unit: EpochUnit::Milliseconds, detected: true };
+    let columns = [
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "close_time",
+        "quote_volume",
+        "trades",
+        "taker_buy_base_volume",
+        "taker_buy_quote_volume",
+        "ignore",
+    ];
+    let with = check(
+        "binance_header.csv",
+        &LoadOptions::default(),
+        &columns,
+        "2024-01-01T00:00:00Z",
+        epoch_ms.clone(),
+    );
+    let without =
+        check("binance_no_header.csv", &LoadOptions::default(), &columns, "2024-01-01T00:00:00Z", epoch_ms);
+    assert_eq!(with.frame, without.frame);
+}
+
+#[test]
+fn metatrader_date_and_time_columns_with_semicolons() {
+    let loaded = check(
+        "date_time_columns.csv",
+        &LoadOptions::default(),
+        &["open", "high", "low", "close", "volume"],
+        "2024-01-02T09:00:00Z",
+        TimestampLayout::DateAndTime { date: "<DATE>".into(), time: "<TIME>".into() },
+    );
+    assert_eq!(format_timestamp(loaded.frame.timestamps()[1]), "2024-01-02T09:01:00Z");
+}
+
+#[test]
+fn zoned_iso_is_converted_to_utc() {
+    let loaded = check(
+        "zoned.csv",
+        &LoadOptions::default(),
+        &["price"],
+        "2024-03-01T08:30:00Z",
+        TimestampLayout::Iso { zoned: true },
+    );
+    assert_eq!(format_timestamp(loaded.frame.timestamps()[1]), "2024-03-01T08:30:00.500Z");
+}
+
+#[test]
+fn epoch_seconds_detected_or_stated() {
+    let detected = TimestampLayout::Epoch { unit: EpochUnit::Seconds, detected: true };
+    check("epoch_seconds.csv", &LoadOptions::default(), &["close"], "2024-03-01T09:30:00Z", detected);
+    let options = LoadOptions {
+        timestamp_format: TimestampFormat::Epoch(EpochUnit::Milliseconds),
+        ..Default::default()
+    };
+    let stated = TimestampLayout::Epoch { unit: EpochUnit::Milliseconds, detected: false };
+    check("epoch_seconds.csv", &options, &["close"], "1970-01-20T18:48:05.400Z", stated);
+}
+
+#[test]
+fn explicit_format_string() {
+    let options = LoadOptions {
+        timestamp_column: Some("when".into()),
+        timestamp_format: TimestampFormat::Format("%d/%m/%Y %H:%M".into()),
+        ..Default::default()
+    };
+    let layout = TimestampLayout::Format { format: "%d/%m/%Y %H:%M".into() };
+    check("custom_format.csv", &options, &["close"], "2024-03-01T09:30:00Z", layout);
+}
+
+#[test]
+fn decimal_after_integers_widens_the_column_and_text_is_dropped() {
+    let loaded = check(
+        "int_then_float.csv",
+        &LoadOptions::default(),
+        &["close"],
+        "2024-01-01T00:00:00Z",
+        TimestampLayout::Date,
+    );
+    assert_eq!(loaded.frame.f64_column("close").unwrap(), &[1.0, 2.5]);
+    assert_eq!(loaded.report.dropped, ["symbol"]);
+}
+
+#[test]
+fn projection_by_file_or_canonical_name_in_the_order_asked() {
+    let options = LoadOptions { columns: Some(vec!["Volume".into(), "close".into()]), ..Default::default() };
+    check("yahoo.csv", &options, &["volume", "close"], "2024-01-02T00:00:00Z", TimestampLayout::Date);
+}
+
+#[test]
+fn sort_option_sorts_unsorted_rows() {
+    let options = LoadOptions { sort: true, ..Default::default() };
+    let loaded =
+        check("bad_unsorted.csv", &options, &["close"], "2024-01-02T00:00:00Z", TimestampLayout::Date);
+    assert_eq!(loaded.frame.f64_column("close").unwrap(), &[1.0, 3.0, 2.0]);
+    assert!(loaded.report.sorted);
+}
+
+#[test]
+fn small_batches_give_the_same_frame() {
+    let one =
+        load("tests/data/pandas_index.csv", &LoadOptions { batch_size: 1, ..Default::default() }).unwrap();
+    let all = load("tests/data/pandas_index.csv", &LoadOptions::default()).unwrap();
+    assert_eq!(one.frame, all.frame);
+}

@@ -1,0 +1,57 @@
+//! Files written by pyarrow (Parquet with snappy, uncompressed Feather v2, CSV) load with identical values.
+//! Needs `python3` with `pyarrow`; without them this test fails and says so.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use timeseries_io::{LoadOptions, load};
+
+const SCRIPT: &str = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq, pyarrow.feather as feather, pyarrow.csv as pacsv
+out = sys.argv[1]
+n = 500
+ts = pa.array([1704067200000 + i * 60000 for i in range(n)], pa.timestamp("ms"))
+close = pa.array([None if i == 3 else 100 + i * 0.25 for i in range(n)], pa.float64())
+volume = pa.array(list(range(n)), pa.int32())
+table = pa.table({"Date": ts, "Close": close, "Volume": volume, "Symbol": ["BTC"] * n})
+pq.write_table(table, out + "/py.parquet", row_group_size=128)
+feather.write_feather(table, out + "/py.feather", compression="uncompressed", chunksize=200)
+pacsv.write_csv(table, out + "/py.csv")
+"#;
+
+#[test]
+fn pyarrow_files_load_with_identical_values() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("timeseries-io-pyarrow");
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = Command::new("python3")
+        .args(["-c", SCRIPT, dir.to_str().unwrap()])
+        .output()
+        .expect("python3 is needed for this test: install Python 3 and `pip install pyarrow`");
+    assert!(
+        output.status.success(),
+        "writing the fixtures with pyarrow failed (is pyarrow installed? `pip install pyarrow`):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for name in ["py.parquet", "py.feather", "py.csv"] {
+        let loaded = load(dir.join(name), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let frame = &loaded.frame;
+        assert_eq!(frame.column_names(), ["close", "volume"], "{name}");
+        assert_eq!(loaded.report.dropped, ["Symbol"], "{name}");
+        assert_eq!(frame.n_rows(), 500, "{name}");
+        for i in 0..500 {
+            assert_eq!(
+                frame.timestamps()[i],
+                (1_704_067_200_000 + i as i64 * 60_000) * 1_000_000,
+                "{name} row {i}"
+            );
+            let close = if i == 3 { None } else { Some(100.0 + i as f64 * 0.25) };
+            assert_eq!(frame.value_f64(0, i), close, "{name} row {i}");
+            assert_eq!(frame.value_f64(1, i), Some(i as f64), "{name} row {i}");
+        }
+        assert_eq!(loaded.report.missing[0].missing, 1, "{name}");
+        // Binary formats keep the file's narrow type; CSV gets arrow-csv's Int64.
+        let volume_type = if name.ends_with(".csv") { "i64" } else { "i32" };
+        assert_eq!(frame.value_type(1).name(), volume_type, "{name}");
+    }
+}
