@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod demo;
+pub mod folds;
 pub mod strategy;
 pub mod synthetic;
 pub mod table;

@@ -75,6 +75,9 @@ pub enum IsolationError {
         /// What went wrong.
         source: Box<IsolationError>,
     },
+    /// A fold spec that could not be parsed or laid over the data.
+    #[error(transparent)]
+    Folds(Box<crate::FoldError>),
     /// Data was asked for a split before any split was set up.
     #[error("no train/test split is set up; call setup_split first")]
     NoSplit,
@@ -110,5 +113,14 @@ impl IsolationError {
     /// This error, said of `symbol`.
     pub fn for_symbol(self, symbol: &str) -> Self {
         IsolationError::ForSymbol { symbol: symbol.to_string(), source: Box::new(self) }
+    }
+}
+
+impl From<crate::FoldError> for IsolationError {
+    fn from(error: crate::FoldError) -> Self {
+        match error {
+            crate::FoldError::Split(inner) => inner,
+            other => IsolationError::Folds(Box::new(other)),
+        }
     }
 }

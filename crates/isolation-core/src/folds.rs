@@ -58,7 +58,8 @@ pub enum FoldError {
     },
     /// The data is too short for even one fold.
     #[error(
-        "`{spec}` gives no fold on {n_rows} rows ({first} ..= {last}); use more data or shorter lengths{hint}"
+        "`{spec}` gives no fold on {n_rows} rows ({} ..= {}); use more data or shorter lengths{hint}",
+        timeseries_array::format_timestamp(*.first), timeseries_array::format_timestamp(*.last)
     )]
     NoFolds {
         /// The spec, as its text form.

@@ -107,7 +107,7 @@ fn walk_forward_in_rows() {
         "train=9,test=2",
         &ten,
         Err(
-            "`train=9,test=2,step=2` gives no fold on 10 rows (0 ..= 9); use more data or shorter lengths, or add `partial` to keep a shorter last test",
+            "`train=9,test=2,step=2` gives no fold on 10 rows (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000009Z); use more data or shorter lengths, or add `partial` to keep a shorter last test",
         ),
     );
     check_walk("train=9,test=2,partial", &ten, Ok(&[(0..9, 9..10)]));
@@ -115,7 +115,7 @@ fn walk_forward_in_rows() {
         "train=10,test=2,partial",
         &ten,
         Err(
-            "`train=10,test=2,step=2,partial` gives no fold on 10 rows (0 ..= 9); use more data or shorter lengths",
+            "`train=10,test=2,step=2,partial` gives no fold on 10 rows (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000009Z); use more data or shorter lengths",
         ),
     );
     check_walk("train=4,test=2", &[], Err("no rows: `train=4,test=2,step=2` needs data to lay folds over"));

@@ -50,6 +50,13 @@ impl DataView {
         Ok(Self { frame, split, mode: IsolationMode::DeepCopy, base_offset: start })
     }
 
+    /// The same view, labelled with the mode that made its base: a view over a frame attached from shared
+    /// memory reports [`IsolationMode::SharedMemory`]. Reading is the same either way.
+    pub fn with_mode(mut self, mode: IsolationMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
     /// The row of the base frame that is this view's row 0.
     pub fn base_offset(&self) -> usize {
         self.base_offset

@@ -19,11 +19,16 @@ fn unavailable_reason(mode: IsolationMode) -> Option<&'static str> {
         IsolationMode::CopyOnWrite => {
             (!cfg!(feature = "cow")).then_some("enable the `cow` feature of the `isolation` crate")
         }
-        IsolationMode::SharedMemory => Some("shared-memory datasets are made by publishing: use DataHandler"),
+        IsolationMode::SharedMemory => {
+            (!cfg!(feature = "shm")).then_some("enable the `shm` feature of the `isolation` crate")
+        }
     }
 }
 
 /// Isolated data for `rows` of `base` in `mode`, or why this build cannot make it.
+///
+/// For [`IsolationMode::SharedMemory`], `base` must already be the frame attached from a segment (the
+/// handler publishes and attaches); the data is then a view over the mapped pages.
 pub(crate) fn isolate(
     mode: IsolationMode,
     base: &TimeFrame,
@@ -40,6 +45,12 @@ pub(crate) fn isolate(
         IsolationMode::DeepCopy => Ok(Arc::new(isolation_view::DataView::deep_copy(base, rows, split)?)),
         #[cfg(feature = "cow")]
         IsolationMode::CopyOnWrite => Ok(Arc::new(isolation_cow::CowFrame::new(base, rows, split)?)),
+        #[cfg(all(feature = "shm", feature = "view"))]
+        IsolationMode::SharedMemory => Ok(Arc::new(
+            isolation_view::DataView::new(base, rows, split)?.with_mode(IsolationMode::SharedMemory),
+        )),
+        // Reached only in builds without some backend features; with all of them every mode matched above.
+        #[allow(unreachable_patterns)]
         _ => {
             let _ = (base, rows, split);
             unreachable!("unavailable modes returned above")

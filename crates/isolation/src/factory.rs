@@ -89,6 +89,15 @@ impl IsolationFactory {
                 self.choose(rows_bytes)
             }
         };
+        if decision.mode == IsolationMode::SharedMemory {
+            // A segment must outlive the data made from it; the handler keeps it, the factory could not.
+            return Err(IsolationError::ModeUnavailable {
+                mode: decision.mode,
+                reason: "the factory does not publish segments; use DataHandler::new(IsolationMode::SharedMemory), \
+                         or isolation_shm::publish and pass the attached frame in view mode"
+                    .to_string(),
+            });
+        }
         let data = isolate(decision.mode, base, rows, split)?;
         Ok((data, decision))
     }

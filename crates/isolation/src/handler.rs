@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use isolation_core::{IsolatedData, IsolationError, IsolationMode, Split, SplitRanges, SplitSpec};
+use isolation_core::{IsolatedData, IsolationError, IsolationMode, Length, Split, SplitRanges, SplitSpec};
 use memtrack::BufferSet;
 use timeseries_array::TimeFrame;
 
 use crate::backend::isolate;
+use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
 use crate::report::{MemoryReport, SymbolMemory};
 
 /// Loads a frame per symbol, sets up one train/test split, and hands out each split's data isolated in the
@@ -25,7 +26,13 @@ pub struct DataHandler {
 
 #[derive(Debug)]
 struct SymbolData {
+    /// The caller's frame, never modified.
     base: TimeFrame,
+    /// What splits are cut from: `base` itself, or in shared-memory mode the frame attached from its segment.
+    source: TimeFrame,
+    /// The published segment, in shared-memory mode; unlinked when the symbol is dropped.
+    #[cfg(feature = "shm")]
+    segment: Option<crate::shared::SharedSegment>,
     split: Option<SymbolSplit>,
 }
 
@@ -53,13 +60,42 @@ impl DataHandler {
     /// # Errors
     ///
     /// If the split cannot be applied to this frame; nothing is registered then.
+    /// In [`IsolationMode::SharedMemory`], the frame is published once as a segment and attached; every
+    /// split is then a view over the mapped pages, and workers can attach to the segment by name
+    /// ([`DataHandler::segment_names`]).
     pub fn load(&mut self, symbol: &str, frame: TimeFrame) -> Result<(), IsolationError> {
+        #[cfg(feature = "shm")]
+        let (source, segment) = if self.mode == IsolationMode::SharedMemory {
+            let segment = crate::shared::SharedSegment::publish(symbol, &frame)?;
+            (segment.frame().clone(), Some(segment))
+        } else {
+            (frame.clone(), None)
+        };
+        #[cfg(not(feature = "shm"))]
+        let source = frame.clone();
         let split = match self.spec {
-            Some(spec) => Some(self.split_one(symbol, &frame, spec)?),
+            Some(spec) => Some(self.split_one(symbol, &source, spec)?),
             None => None,
         };
-        self.symbols.insert(symbol.to_string(), SymbolData { base: frame, split });
+        let data = SymbolData {
+            base: frame,
+            source,
+            #[cfg(feature = "shm")]
+            segment,
+            split,
+        };
+        self.symbols.insert(symbol.to_string(), data);
         Ok(())
+    }
+
+    /// The shared-memory segment of each symbol, as (symbol, segment name) pairs: what worker processes
+    /// attach to. Empty unless the handler's mode is [`IsolationMode::SharedMemory`].
+    #[cfg(feature = "shm")]
+    pub fn segment_names(&self) -> Vec<(&str, &str)> {
+        self.symbols
+            .iter()
+            .filter_map(|(symbol, d)| d.segment.as_ref().map(|s| (symbol.as_str(), s.name())))
+            .collect()
     }
 
     /// Splits every loaded symbol by `spec` and makes each split's data in the handler's mode. The active
@@ -71,7 +107,7 @@ impl DataHandler {
     pub fn setup_split(&mut self, spec: SplitSpec) -> Result<(), IsolationError> {
         let mut splits = Vec::with_capacity(self.symbols.len());
         for (symbol, data) in &self.symbols {
-            splits.push(self.split_one(symbol, &data.base, spec)?);
+            splits.push(self.split_one(symbol, &data.source, spec)?);
         }
         for (data, split) in self.symbols.values_mut().zip(splits) {
             data.split = Some(split);
@@ -130,7 +166,7 @@ impl DataHandler {
     pub fn data_for(&self, symbol: &str, split: Split) -> Result<Arc<dyn IsolatedData>, IsolationError> {
         let data = self.symbol(symbol)?;
         match (split, &data.split) {
-            (Split::Full, _) => isolate(self.mode, &data.base, 0..data.base.n_rows(), Split::Full)
+            (Split::Full, _) => isolate(self.mode, &data.source, 0..data.source.n_rows(), Split::Full)
                 .map_err(|e| e.for_symbol(symbol)),
             (_, None) => Err(IsolationError::NoSplit),
             (Split::Train, Some(s)) => Ok(s.train.clone()),
@@ -167,6 +203,7 @@ impl DataHandler {
         let mut symbols = Vec::with_capacity(self.symbols.len());
         for (symbol, data) in &self.symbols {
             data.base.add_buffers_to(&mut all);
+            data.source.add_buffers_to(&mut all);
             let mut entry = SymbolMemory {
                 symbol: symbol.clone(),
                 rows: data.base.n_rows(),
@@ -189,10 +226,54 @@ impl DataHandler {
         MemoryReport::new(self.mode, symbols, all.footprint())
     }
 
+    /// The row ranges of every fold of `spec` for every symbol, with `warmup` history before each test block.
+    /// No data is made.
+    ///
+    /// # Errors
+    ///
+    /// A spec that does not fit the data (named by symbol), e.g. too few rows for one fold.
+    pub fn fold_plan(&self, spec: &FoldSpec, warmup: Length) -> Result<Vec<PlannedFold>, IsolationError> {
+        plan(&self.frames(), spec, warmup)
+    }
+
+    /// The folds of `spec`, each fold's data made in the handler's mode when the iterator reaches it (so a
+    /// deep-copy handler holds one fold's copies at a time, not all of them).
+    ///
+    /// # Errors
+    ///
+    /// As [`DataHandler::fold_plan`].
+    pub fn folds(&self, spec: &FoldSpec, warmup: Length) -> Result<Folds<'_>, IsolationError> {
+        Ok(Folds { handler: self, plan: self.fold_plan(spec, warmup)?.into_iter() })
+    }
+
+    fn frames(&self) -> Vec<(&str, &TimeFrame)> {
+        self.symbols.iter().map(|(s, d)| (s.as_str(), &d.source)).collect()
+    }
+
     fn symbol(&self, symbol: &str) -> Result<&SymbolData, IsolationError> {
         self.symbols.get(symbol).ok_or_else(|| IsolationError::UnknownSymbol {
             symbol: symbol.to_string(),
             loaded: self.symbols.keys().cloned().collect::<Vec<_>>().join(", "),
         })
+    }
+}
+
+/// The folds of a handler, made one at a time. See [`DataHandler::folds`].
+#[derive(Debug)]
+pub struct Folds<'a> {
+    handler: &'a DataHandler,
+    plan: std::vec::IntoIter<PlannedFold>,
+}
+
+impl Iterator for Folds<'_> {
+    type Item = Result<FoldData, IsolationError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let fold = self.plan.next()?;
+        Some(make_fold(self.handler.mode, &self.handler.frames(), &fold))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.plan.size_hint()
     }
 }

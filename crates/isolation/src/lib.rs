@@ -35,18 +35,26 @@
 
 mod backend;
 mod factory;
+mod folds;
 mod handler;
 mod report;
+#[cfg(feature = "shm")]
+mod shared;
 
 pub use factory::{Decision, FactoryConfig, IsolationFactory};
-pub use handler::DataHandler;
+pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SymbolFold, SymbolFoldData};
+pub use handler::{DataHandler, Folds};
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
 
 pub use isolation_core::{
-    Bar, Cursor, DataInfo, IsolatedData, IsolationError, IsolationMode, Split, SplitRanges, SplitSpec, Window,
+    Bar, CombinatorialPurgedCv, Cursor, CvFold, DataInfo, Fold, FoldError, IsolatedData, IsolationError,
+    IsolationMode, LastN, Length, PurgedKFold, Split, SplitRanges, SplitSpec, TestWithWarmup, TimeFold,
+    TrainWindow, WalkForward, Window,
 };
 pub use memtrack::{BufferSet, Footprint, ProcessMemory, SystemMemory};
-pub use timeseries_array::{FrameError, TimeFrame, TimeSeriesArray, TimestampNs, ValueType};
+pub use timeseries_array::{
+    FrameError, TimeFrame, TimeSeriesArray, TimestampNs, ValueType, format_timestamp,
+};
 
 #[cfg(feature = "view")]
 pub use isolation_view as view;

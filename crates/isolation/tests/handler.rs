@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, UInt32Array};
 use isolation::{
-    DataHandler, FactoryConfig, IsolatedData, IsolationError, IsolationFactory, IsolationMode, Split,
-    SplitSpec, TimeFrame, available_modes,
+    DataHandler, FactoryConfig, IsolationError, IsolationFactory, IsolationMode, Split, SplitSpec, TimeFrame,
+    available_modes,
 };
 use proptest::prelude::*;
 

@@ -34,12 +34,12 @@ fn construction_errors_name_the_column_and_row() {
     check_error(
         &[1, 2, 2],
         vec![("close", three.clone())],
-        "duplicate timestamp 2 at row 2 (same as row 1); timestamps must be unique",
+        "duplicate timestamp 1970-01-01T00:00:00.000000002Z at row 2 (same as row 1); timestamps must be unique",
     );
     check_error(
         &[1, 5, 3],
         vec![("close", three.clone())],
-        "timestamps are not sorted: row 2 has 3, earlier than row 1's 5; sort the data by time first",
+        "timestamps are not sorted: row 2 has 1970-01-01T00:00:00.000000003Z, earlier than row 1's 1970-01-01T00:00:00.000000005Z; sort the data by time first",
     );
     check_error(
         &[1, 2, 3],

@@ -1,0 +1,117 @@
+//! `isolation folds`: print the folds of a walk-forward or cross-validation scheme over some data.
+
+use std::ops::Range;
+
+use isolation::{DataHandler, FoldSpec, Length, PlannedFold, TimeFrame, format_timestamp};
+use serde::Serialize;
+
+/// A span of rows of one side of a fold, as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// First timestamp (ISO 8601), if any row.
+    pub start: Option<String>,
+    /// Last timestamp (ISO 8601), if any row.
+    pub end: Option<String>,
+    /// Rows in all (over every piece).
+    pub rows: usize,
+    /// Contiguous pieces (1 for walk-forward; more when train surrounds test).
+    pub pieces: usize,
+}
+
+/// One symbol's side of a fold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SymbolRow {
+    /// The symbol.
+    pub symbol: String,
+    /// Train rows.
+    pub train: Span,
+    /// Test rows (warm-up not counted).
+    pub test: Span,
+    /// Warm-up rows before the (first) test block.
+    pub warmup_rows: usize,
+}
+
+/// One fold, over every symbol that has rows in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoldRow {
+    /// Position in the schedule.
+    pub fold: usize,
+    /// Per symbol.
+    pub symbols: Vec<SymbolRow>,
+}
+
+/// The folds of `spec` over `handler`'s symbols, ready to print.
+///
+/// # Errors
+///
+/// A spec that does not fit the data.
+pub fn fold_rows(handler: &DataHandler, spec: &FoldSpec, warmup: Length) -> anyhow::Result<Vec<FoldRow>> {
+    let plan = handler.fold_plan(spec, warmup)?;
+    plan.iter().map(|fold| fold_row(handler, fold)).collect()
+}
+
+fn fold_row(handler: &DataHandler, fold: &PlannedFold) -> anyhow::Result<FoldRow> {
+    let symbols = fold
+        .symbols
+        .iter()
+        .map(|s| {
+            let base = handler.base(&s.symbol)?;
+            let tests: Vec<Range<usize>> = s.test.iter().map(|t| t.test.clone()).collect();
+            Ok(SymbolRow {
+                symbol: s.symbol.clone(),
+                train: span(base, &s.train),
+                test: span(base, &tests),
+                warmup_rows: s.test.first().map_or(0, |t| t.warmup_len()),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(FoldRow { fold: fold.index, symbols })
+}
+
+fn span(frame: &TimeFrame, pieces: &[Range<usize>]) -> Span {
+    let ts = frame.timestamps();
+    let nonempty: Vec<&Range<usize>> = pieces.iter().filter(|r| !r.is_empty()).collect();
+    Span {
+        start: nonempty.first().map(|r| format_timestamp(ts[r.start])),
+        end: nonempty.last().map(|r| format_timestamp(ts[r.end - 1])),
+        rows: pieces.iter().map(Range::len).sum(),
+        pieces: nonempty.len(),
+    }
+}
+
+/// The folds as a table.
+pub fn render_folds(rows: &[FoldRow]) -> String {
+    let mut out = format!(
+        "{:>4}  {:<10} {:<20} {:<20} {:>9} {:>3}  {:<20} {:<20} {:>9} {:>7}\n",
+        "fold",
+        "symbol",
+        "train start",
+        "train end",
+        "rows",
+        "pcs",
+        "test start",
+        "test end",
+        "rows",
+        "warmup"
+    );
+    let dash = || "-".to_string();
+    for fold in rows {
+        for s in &fold.symbols {
+            out.push_str(&format!(
+                "{:>4}  {:<10} {:<20} {:<20} {:>9} {:>3}  {:<20} {:<20} {:>9} {:>7}\n",
+                fold.fold,
+                s.symbol,
+                s.train.start.clone().unwrap_or_else(dash),
+                s.train.end.clone().unwrap_or_else(dash),
+                s.train.rows,
+                s.train.pieces,
+                s.test.start.clone().unwrap_or_else(dash),
+                s.test.end.clone().unwrap_or_else(dash),
+                s.test.rows,
+                s.warmup_rows,
+            ));
+        }
+    }
+    out.push_str(&format!("{} folds\n", rows.len()));
+    out
+}
