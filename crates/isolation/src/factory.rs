@@ -1,25 +1,89 @@
-//! `IsolationFactory`: isolated data in a chosen mode, or a mode chosen for a stated reason.
+//! `IsolationFactory`: isolated data in a chosen mode, or a mode chosen for reasons stated in plain words.
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use isolation_core::{IsolatedData, IsolationError, IsolationMode, Split};
+use memtrack::SystemMemory;
 use serde::Serialize;
 use timeseries_array::TimeFrame;
 
 use crate::backend::{is_available, isolate};
 use crate::report::human_bytes;
 
-/// Thresholds the factory decides by.
-#[derive(Debug, Clone, PartialEq)]
+/// Thresholds the factory decides by. [`FactoryConfig::default`] gives the documented defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactoryConfig {
-    /// Below this many bytes a deep copy is cheap enough that full separation is worth it.
+    /// A read-only, single-process workload whose deep copy adds fewer bytes than this is deep-copied: full
+    /// separation costs almost nothing. Default 1 MiB.
     pub small_dataset_bytes: u64,
+    /// From this many reader processes on, shared memory is chosen so that they all map one copy. Default 2.
+    pub shared_memory_min_readers: usize,
+    /// Fraction of available memory, and of free `/dev/shm` space, that a plan must leave untouched: a deep
+    /// copy must fit in `(1 - safety_margin) × available`, a segment in `(1 - safety_margin) × free`.
+    /// Clamped to `0.0..=1.0`. Default 0.25.
+    pub safety_margin: f64,
 }
 
 impl Default for FactoryConfig {
     fn default() -> Self {
-        Self { small_dataset_bytes: 1 << 20 }
+        Self { small_dataset_bytes: 1 << 20, shared_memory_min_readers: 2, safety_margin: 0.25 }
+    }
+}
+
+/// What the caller will do with the data: the inputs of the factory's choice besides the machine's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Workload {
+    /// Bytes of the data to isolate (the rows' visible bytes).
+    pub dataset_bytes: u64,
+    /// The caller will change values: views and shared memory are read-only, copy-on-write is not.
+    pub will_write: bool,
+    /// Processes that will read the data, this one included; 0 counts as 1.
+    pub readers: usize,
+    /// Copies of `dataset_bytes` a deep copy would make in each process: 1 for a train/test split (together
+    /// they are the dataset), the number of folds for folds that each span it; 0 counts as 1.
+    pub copies: usize,
+}
+
+impl Workload {
+    /// One process reading `dataset_bytes` once, writing nothing.
+    pub fn read_only(dataset_bytes: u64) -> Self {
+        Self { dataset_bytes, will_write: false, readers: 1, copies: 1 }
+    }
+
+    /// Bytes a deep copy would add: `dataset_bytes × copies × readers`, saturating.
+    pub fn deep_copy_bytes(&self) -> u64 {
+        self.dataset_bytes.saturating_mul(self.copies.max(1) as u64).saturating_mul(self.readers() as u64)
+    }
+
+    fn readers(&self) -> usize {
+        self.readers.max(1)
+    }
+}
+
+/// The machine's memory as the factory sees it. Pass figures explicitly to test or plan; [`Resources::current`]
+/// reads them from the OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    /// Memory available for new allocations without swapping; `None` where the OS does not say.
+    pub available_bytes: Option<u64>,
+    /// Free space of the shared-memory filesystem (`/dev/shm`); `None` where there is none or it is unknown.
+    pub shm_free_bytes: Option<u64>,
+}
+
+impl Resources {
+    /// The figures of this machine now (both `None` where the OS gives none).
+    pub fn current() -> Self {
+        SystemMemory::current().map_or(Self { available_bytes: None, shm_free_bytes: None }, Self::from)
+    }
+}
+
+impl From<SystemMemory> for Resources {
+    fn from(system: SystemMemory) -> Self {
+        Self {
+            available_bytes: Some(system.available_bytes),
+            shm_free_bytes: system.shm.map(|s| s.free_bytes),
+        }
     }
 }
 
@@ -28,18 +92,53 @@ impl Default for FactoryConfig {
 pub struct Decision {
     /// The chosen mode.
     pub mode: IsolationMode,
-    /// Why, one sentence each.
+    /// Why, one sentence each; the first gives the workload and the choice, later ones the checks behind it.
     pub reasons: Vec<String>,
 }
 
-/// Makes isolated data in a given mode, or chooses the mode.
+/// How [`IsolationFactory::create`] should make the data. `Default`: mode chosen, read-only, one process,
+/// one copy, memory read from the OS.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreateOptions {
+    /// The mode to use; `None` lets the factory choose.
+    pub mode: Option<IsolationMode>,
+    /// See [`Workload::will_write`].
+    pub will_write: bool,
+    /// See [`Workload::readers`].
+    pub readers: usize,
+    /// See [`Workload::copies`].
+    pub copies: usize,
+    /// Memory figures to decide by; `None` reads them from the OS ([`Resources::current`]).
+    pub resources: Option<Resources>,
+}
+
+impl Default for CreateOptions {
+    fn default() -> Self {
+        Self { mode: None, will_write: false, readers: 1, copies: 1, resources: None }
+    }
+}
+
+/// Makes isolated data in a given mode, or chooses the mode for a workload and says why.
 ///
-/// The automatic choice here uses the dataset's size only: a small dataset is deep-copied (full separation
-/// costs almost nothing), anything larger gets a zero-copy view. Writers and multi-process readers are
-/// weighed in the memtrack issue.
+/// The choice, for a mode not given:
+/// - the caller will write: copy-on-write (only the chunks written are copied);
+/// - several reader processes: shared memory (one copy for all), if `/dev/shm` has room, else views;
+/// - one read-only process: a deep copy when it adds less than [`FactoryConfig::small_dataset_bytes`] and
+///   fits in memory, else views.
+///
+/// Only modes this build has (see [`crate::available_modes`]) are chosen. A deep copy, asked for or needed,
+/// that would not fit in available memory minus the safety margin is refused with
+/// [`IsolationError::ModeUnavailable`] before anything is allocated.
 #[derive(Debug, Clone, Default)]
 pub struct IsolationFactory {
     config: FactoryConfig,
+}
+
+/// Whether a deep copy fits in memory, with the sentence that says so.
+enum Room {
+    Fits(String),
+    DoesNotFit(String),
+    Unknown(String),
 }
 
 impl IsolationFactory {
@@ -48,49 +147,57 @@ impl IsolationFactory {
         Self { config }
     }
 
-    /// The mode for a dataset of `dataset_bytes`, with reasons.
-    pub fn choose(&self, dataset_bytes: u64) -> Decision {
-        let size = human_bytes(dataset_bytes);
-        let limit = human_bytes(self.config.small_dataset_bytes);
-        if dataset_bytes < self.config.small_dataset_bytes && is_available(IsolationMode::DeepCopy) {
-            Decision {
-                mode: IsolationMode::DeepCopy,
-                reasons: vec![format!(
-                    "{size} dataset is under the {limit} small-dataset threshold: a private copy costs little and shares nothing"
-                )],
-            }
-        } else {
-            Decision {
-                mode: IsolationMode::View,
-                reasons: vec![format!(
-                    "{size} dataset is at or over the {limit} small-dataset threshold: views share one copy and cost O(columns) bytes each"
-                )],
-            }
-        }
+    /// The thresholds this factory decides by.
+    pub fn config(&self) -> &FactoryConfig {
+        &self.config
     }
 
-    /// Isolated data for `rows` of `base`: in `mode` if given, else in the mode [`IsolationFactory::choose`]
-    /// picks for the rows' size.
+    /// The mode for `workload` on a machine with `resources`: `requested` checked if given, else chosen.
     ///
     /// # Errors
     ///
-    /// Rows outside `base`, or a mode this build cannot make.
+    /// [`IsolationError::ModeUnavailable`] when the requested mode is not in this build, a requested or needed
+    /// deep copy would not fit in available memory, a requested shared-memory segment would not fit in
+    /// `/dev/shm`, or this build has no mode that suits the workload.
+    pub fn decide(
+        &self,
+        requested: Option<IsolationMode>,
+        workload: &Workload,
+        resources: &Resources,
+    ) -> Result<Decision, IsolationError> {
+        match requested {
+            Some(mode) => self.check_requested(mode, workload, resources),
+            None if workload.will_write => self.for_writer(workload, resources),
+            None if workload.readers() >= self.config.shared_memory_min_readers => {
+                self.for_many_readers(workload, resources)
+            }
+            None => self.for_one_reader(workload, resources),
+        }
+    }
+
+    /// Isolated data for `rows` of `base`, in `options.mode` if given, else in the mode
+    /// [`IsolationFactory::decide`] chooses for the rows' bytes and the options' workload.
+    ///
+    /// # Errors
+    ///
+    /// Rows outside `base`, any error of [`IsolationFactory::decide`], or shared memory (the factory does
+    /// not publish segments: a segment must outlive the data, and the handler keeps it).
     pub fn create(
         &self,
         base: &TimeFrame,
         rows: Range<usize>,
         split: Split,
-        mode: Option<IsolationMode>,
+        options: &CreateOptions,
     ) -> Result<(Arc<dyn IsolatedData>, Decision), IsolationError> {
-        let decision = match mode {
-            Some(mode) => Decision { mode, reasons: vec![format!("mode {mode} was asked for")] },
-            None => {
-                let rows_bytes = base.slice(rows.clone())?.visible_bytes();
-                self.choose(rows_bytes)
-            }
+        let workload = Workload {
+            dataset_bytes: base.slice(rows.clone())?.visible_bytes(),
+            will_write: options.will_write,
+            readers: options.readers,
+            copies: options.copies,
         };
+        let resources = options.resources.unwrap_or_else(Resources::current);
+        let decision = self.decide(options.mode, &workload, &resources)?;
         if decision.mode == IsolationMode::SharedMemory {
-            // A segment must outlive the data made from it; the handler keeps it, the factory could not.
             return Err(IsolationError::ModeUnavailable {
                 mode: decision.mode,
                 reason: "the factory does not publish segments; use DataHandler::new(IsolationMode::SharedMemory), \
@@ -100,5 +207,276 @@ impl IsolationFactory {
         }
         let data = isolate(decision.mode, base, rows, split)?;
         Ok((data, decision))
+    }
+
+    fn check_requested(
+        &self,
+        mode: IsolationMode,
+        w: &Workload,
+        r: &Resources,
+    ) -> Result<Decision, IsolationError> {
+        if !is_available(mode) {
+            let modes: Vec<&str> = crate::available_modes().into_iter().map(IsolationMode::name).collect();
+            let reason = format!(
+                "this build lacks its backend (enable the `{}` feature of the `isolation` crate); available here: {}",
+                feature_of(mode),
+                if modes.is_empty() { "none".to_string() } else { modes.join(", ") }
+            );
+            return Err(IsolationError::ModeUnavailable { mode, reason });
+        }
+        let mut reasons = vec![format!("mode {mode} was asked for")];
+        match mode {
+            IsolationMode::DeepCopy => match self.deep_copy_room(w, r) {
+                Room::Fits(s) | Room::Unknown(s) => reasons.push(s),
+                Room::DoesNotFit(s) => {
+                    let reason =
+                        format!("{s}; use view (read-only) or cow (writes), which copy nothing up front");
+                    return Err(IsolationError::ModeUnavailable { mode, reason });
+                }
+            },
+            IsolationMode::SharedMemory => match r.shm_free_bytes {
+                Some(free) if w.dataset_bytes > self.usable(free) => {
+                    let reason = format!(
+                        "{}, and a full tmpfs raises SIGBUS later; enlarge /dev/shm or use view",
+                        self.shm_too_small(w, free)
+                    );
+                    return Err(IsolationError::ModeUnavailable { mode, reason });
+                }
+                Some(free) => reasons.push(self.shm_fits(w, free)),
+                None => {
+                    reasons.push("the free space of /dev/shm is unknown: publishing may fail".to_string())
+                }
+            },
+            IsolationMode::View | IsolationMode::CopyOnWrite => {}
+        }
+        if w.will_write && matches!(mode, IsolationMode::View | IsolationMode::SharedMemory) {
+            reasons.push(format!("warning: {mode} data is read-only; writes need cow"));
+        }
+        Ok(Decision { mode, reasons })
+    }
+
+    fn for_writer(&self, w: &Workload, r: &Resources) -> Result<Decision, IsolationError> {
+        let facts = facts(w, r);
+        if is_available(IsolationMode::CopyOnWrite) {
+            let mut reasons = vec![format!(
+                "{facts}, written to: copy-on-write shares the base for reading and copies only the chunks written"
+            )];
+            if w.readers() > 1 {
+                reasons.push(format!(
+                    "shared memory is read-only, so each of the {} processes keeps its own base and its writes stay private",
+                    w.readers()
+                ));
+            }
+            return Ok(Decision { mode: IsolationMode::CopyOnWrite, reasons });
+        }
+        if !is_available(IsolationMode::DeepCopy) {
+            let reason = "the caller will write, and this build has neither copy-on-write nor deep copies; \
+                          enable the `cow` feature of the `isolation` crate"
+                .to_string();
+            return Err(IsolationError::ModeUnavailable { mode: IsolationMode::CopyOnWrite, reason });
+        }
+        let why = "copy-on-write is not in this build (enable the `cow` feature of the `isolation` crate)";
+        match self.deep_copy_room(w, r) {
+            Room::Fits(s) | Room::Unknown(s) => Ok(Decision {
+                mode: IsolationMode::DeepCopy,
+                reasons: vec![
+                    format!(
+                        "{facts}, written to: {why}; a private copy can be changed without touching the base"
+                    ),
+                    s,
+                ],
+            }),
+            Room::DoesNotFit(s) => Err(IsolationError::ModeUnavailable {
+                mode: IsolationMode::DeepCopy,
+                reason: format!("the caller will write and {why}, so only a deep copy would do, but {s}"),
+            }),
+        }
+    }
+
+    fn for_many_readers(&self, w: &Workload, r: &Resources) -> Result<Decision, IsolationError> {
+        let one_copy = format!("{}: shared memory would keep one copy for all of them", facts(w, r));
+        if !is_available(IsolationMode::SharedMemory) {
+            let first = format!(
+                "{one_copy}, but it is not in this build (enable the `shm` feature of the `isolation` crate)"
+            );
+            return self.read_only_fallback(first, w, r);
+        }
+        match r.shm_free_bytes {
+            Some(free) if w.dataset_bytes <= self.usable(free) => Ok(Decision {
+                mode: IsolationMode::SharedMemory,
+                reasons: vec![
+                    format!("{}: shared memory keeps one copy for all of them", facts(w, r)),
+                    self.shm_fits(w, free),
+                ],
+            }),
+            Some(free) => self.read_only_fallback(
+                format!(
+                    "{one_copy}, but {} (enlarge it, e.g. docker run --shm-size)",
+                    self.shm_too_small(w, free)
+                ),
+                w,
+                r,
+            ),
+            None => self.read_only_fallback(
+                format!("{one_copy}, but this system has no /dev/shm to hold it"),
+                w,
+                r,
+            ),
+        }
+    }
+
+    fn for_one_reader(&self, w: &Workload, r: &Resources) -> Result<Decision, IsolationError> {
+        let facts = facts(w, r);
+        let copy = copy_bytes(w);
+        let limit = human_bytes(self.config.small_dataset_bytes);
+        if w.deep_copy_bytes() >= self.config.small_dataset_bytes || !is_available(IsolationMode::DeepCopy) {
+            let first = format!(
+                "{facts}: a deep copy would add {copy}, at or over the {limit} small-dataset threshold; \
+                 views share the base and add O(columns) bytes each"
+            );
+            return self.read_only_fallback(first, w, r);
+        }
+        let first = format!(
+            "{facts}: a deep copy adds {copy}, under the {limit} small-dataset threshold, \
+             so full separation costs little and shares nothing"
+        );
+        match self.deep_copy_room(w, r) {
+            Room::Fits(s) => Ok(Decision { mode: IsolationMode::DeepCopy, reasons: vec![first, s] }),
+            Room::DoesNotFit(s) | Room::Unknown(s) => {
+                let mut decision = self.read_only_fallback(s, w, r)?;
+                decision.reasons.insert(0, first);
+                Ok(decision)
+            }
+        }
+    }
+
+    /// Views (or, without them, copy-on-write frames) for read-only data, `first` saying why not better.
+    fn read_only_fallback(
+        &self,
+        first: String,
+        w: &Workload,
+        r: &Resources,
+    ) -> Result<Decision, IsolationError> {
+        let mut reasons = vec![first];
+        let mode = if is_available(IsolationMode::View) {
+            if w.readers() > 1 {
+                reasons.push("falling back to views: each process loads its own base, and views add O(columns) bytes to it".to_string());
+            }
+            IsolationMode::View
+        } else if is_available(IsolationMode::CopyOnWrite) {
+            reasons.push(
+                "views are not in this build (enable the `view` feature of the `isolation` crate): \
+                 copy-on-write frames share the base for reading just as well"
+                    .to_string(),
+            );
+            IsolationMode::CopyOnWrite
+        } else {
+            let reason =
+                "this build has no read-only backend; enable the `view` feature of the `isolation` crate";
+            return Err(IsolationError::ModeUnavailable {
+                mode: IsolationMode::View,
+                reason: reason.to_string(),
+            });
+        };
+        let bases = w.dataset_bytes.saturating_mul(w.readers() as u64);
+        if let Some(available) = r.available_bytes.filter(|&a| w.readers() > 1 && bases > self.usable(a)) {
+            reasons.push(format!(
+                "warning: {} processes each loading {} need {}, more than the {} usable of {} available",
+                w.readers(),
+                human_bytes(w.dataset_bytes),
+                human_bytes(bases),
+                human_bytes(self.usable(available)),
+                human_bytes(available)
+            ));
+        }
+        Ok(Decision { mode, reasons })
+    }
+
+    fn deep_copy_room(&self, w: &Workload, r: &Resources) -> Room {
+        let copy = copy_bytes(w);
+        let Some(available) = r.available_bytes else {
+            return Room::Unknown(format!(
+                "the OS does not report available memory, so the deep copy's {copy} could not be checked"
+            ));
+        };
+        let fits = w.deep_copy_bytes() <= self.usable(available);
+        let (usable, available, margin) =
+            (human_bytes(self.usable(available)), human_bytes(available), self.margin_percent());
+        if fits {
+            Room::Fits(format!(
+                "the deep copy's {copy} fits in the {usable} usable of {available} available ({margin}% kept free)"
+            ))
+        } else {
+            Room::DoesNotFit(format!(
+                "a deep copy needs {copy}, more than the {usable} usable of {available} available ({margin}% kept free as a safety margin)"
+            ))
+        }
+    }
+
+    fn shm_fits(&self, w: &Workload, free: u64) -> String {
+        format!(
+            "/dev/shm has {} free: the {} segment fits with {}% kept free",
+            human_bytes(free),
+            human_bytes(w.dataset_bytes),
+            self.margin_percent()
+        )
+    }
+
+    fn shm_too_small(&self, w: &Workload, free: u64) -> String {
+        format!(
+            "/dev/shm has only {} free, too little for a {} segment with {}% kept free",
+            human_bytes(free),
+            human_bytes(w.dataset_bytes),
+            self.margin_percent()
+        )
+    }
+
+    /// The part of `bytes` a plan may use after the safety margin.
+    fn usable(&self, bytes: u64) -> u64 {
+        (bytes as f64 * (1.0 - self.margin())) as u64
+    }
+
+    fn margin(&self) -> f64 {
+        if self.config.safety_margin.is_nan() { 0.0 } else { self.config.safety_margin.clamp(0.0, 1.0) }
+    }
+
+    fn margin_percent(&self) -> u32 {
+        (self.margin() * 100.0).round() as u32
+    }
+}
+
+/// "2.1 GiB dataset, 4 reader processes, 6.0 GiB available".
+fn facts(w: &Workload, r: &Resources) -> String {
+    let readers = match w.readers() {
+        1 => "one process".to_string(),
+        n => format!("{n} reader processes"),
+    };
+    let available = r
+        .available_bytes
+        .map_or("available memory unknown".to_string(), |a| format!("{} available", human_bytes(a)));
+    format!("{} dataset, {readers}, {available}", human_bytes(w.dataset_bytes))
+}
+
+/// A deep copy's bytes, with how they add up when there is more than one copy.
+fn copy_bytes(w: &Workload) -> String {
+    let total = human_bytes(w.deep_copy_bytes());
+    let size = human_bytes(w.dataset_bytes);
+    let copies = match w.copies.max(1) {
+        1 => "one copy".to_string(),
+        n => format!("{n} copies"),
+    };
+    match (w.copies.max(1), w.readers()) {
+        (1, 1) => total,
+        (_, 1) => format!("{total} ({copies} of {size})"),
+        (_, n) => format!("{total} ({copies} of {size} in each of {n} processes)"),
+    }
+}
+
+/// The cargo feature of the `isolation` crate that brings `mode`'s backend.
+fn feature_of(mode: IsolationMode) -> &'static str {
+    match mode {
+        IsolationMode::View | IsolationMode::DeepCopy => "view",
+        IsolationMode::CopyOnWrite => "cow",
+        IsolationMode::SharedMemory => "shm",
     }
 }

@@ -41,7 +41,7 @@ mod report;
 #[cfg(feature = "shm")]
 mod shared;
 
-pub use factory::{Decision, FactoryConfig, IsolationFactory};
+pub use factory::{CreateOptions, Decision, FactoryConfig, IsolationFactory, Resources, Workload};
 pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SymbolFold, SymbolFoldData};
 pub use handler::{DataHandler, Folds};
 pub use report::{MemoryReport, SymbolMemory, human_bytes};

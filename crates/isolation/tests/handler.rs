@@ -3,10 +3,7 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, UInt32Array};
-use isolation::{
-    DataHandler, FactoryConfig, IsolationError, IsolationFactory, IsolationMode, Split, SplitSpec, TimeFrame,
-    available_modes,
-};
+use isolation::{DataHandler, IsolationError, IsolationMode, Split, SplitSpec, TimeFrame, available_modes};
 use proptest::prelude::*;
 
 fn bars(n_rows: usize, seed: u64) -> TimeFrame {
@@ -107,33 +104,4 @@ fn loading_after_setup_splits_the_new_symbol_and_a_bad_load_registers_nothing() 
     assert_eq!(handler.symbols(), vec!["LATE", "SYM0"]);
     handler.set_active_split(Split::Full).unwrap();
     assert_eq!(handler.data("LATE").unwrap().n_rows(), 80);
-}
-
-/// Asks the factory to choose for `bytes` and compares the mode and the first reason.
-fn check_choice(factory: &IsolationFactory, bytes: u64, mode: IsolationMode, reason: &str) {
-    let decision = factory.choose(bytes);
-    assert_eq!((decision.mode, decision.reasons[0].as_str()), (mode, reason), "{bytes} bytes");
-}
-
-#[test]
-fn factory_chooses_by_size_and_says_why() {
-    let factory = IsolationFactory::new(FactoryConfig { small_dataset_bytes: 1 << 20 });
-    check_choice(
-        &factory,
-        1000,
-        IsolationMode::DeepCopy,
-        "1000 B dataset is under the 1.0 MiB small-dataset threshold: a private copy costs little and shares nothing",
-    );
-    check_choice(
-        &factory,
-        3 << 30,
-        IsolationMode::View,
-        "3.0 GiB dataset is at or over the 1.0 MiB small-dataset threshold: views share one copy and cost O(columns) bytes each",
-    );
-    let base = bars(100, 0);
-    let (data, decision) = factory.create(&base, 10..20, Split::Test, None).unwrap();
-    assert_eq!((data.n_rows(), decision.mode), (10, IsolationMode::DeepCopy));
-    let (data, decision) = factory.create(&base, 0..100, Split::Full, Some(IsolationMode::View)).unwrap();
-    assert_eq!((data.mode(), decision.reasons[0].as_str()), (IsolationMode::View, "mode view was asked for"));
-    assert!(factory.create(&base, 90..101, Split::Test, None).is_err());
 }
