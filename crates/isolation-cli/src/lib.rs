@@ -10,6 +10,7 @@
 //!     bars: SyntheticBars { rows: 5_000, symbols: 2, seed: 7 },
 //!     modes: vec![IsolationMode::View, IsolationMode::DeepCopy],
 //!     train_ratio: 0.7,
+//!     workers: None,
 //! };
 //! let results = run_demo(&config)?;
 //! assert_eq!(results[0].checksum, results[1].checksum); // same answer whatever the mode
@@ -17,8 +18,15 @@
 //! ```
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "cow")]
+pub mod cow_step;
 pub mod demo;
 pub mod folds;
+#[cfg(feature = "shm")]
+pub mod shm_cmd;
+pub mod source;
+pub mod split;
 pub mod strategy;
 pub mod synthetic;
 pub mod table;
+pub mod workers;

@@ -1,15 +1,53 @@
 //! `isolation`: the command-line entry point.
 
-use anyhow::bail;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use isolation::{
-    CombinatorialPurgedCv, DataHandler, FoldSpec, IsolationMode, Length, PurgedKFold, WalkForward,
-    available_modes,
+    CombinatorialPurgedCv, DataHandler, Decision, FoldSpec, IsolationFactory, IsolationMode, Length,
+    PurgedKFold, Resources, WalkForward, Workload, available_modes,
 };
 use isolation_cli::demo::{DemoConfig, run_demo};
 use isolation_cli::folds::{fold_rows, render_folds};
-use isolation_cli::synthetic::{SyntheticBars, generate};
+use isolation_cli::source::load_source;
+use isolation_cli::split::{SplitBy, render_split, split_rows};
+use isolation_cli::synthetic::SyntheticBars;
 use isolation_cli::table::render_table;
+use timeseries_io::LoadOptions;
+
+/// A mode on the command line: one of the isolation modes, or `auto` (the factory decides and says why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModeArg {
+    Auto,
+    Mode(IsolationMode),
+}
+
+impl std::str::FromStr for ModeArg {
+    type Err = isolation::IsolationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "auto" { Ok(ModeArg::Auto) } else { s.parse().map(ModeArg::Mode) }
+    }
+}
+
+/// Asks the factory for a mode for `dataset_bytes` read by `readers` processes, split into `copies` parts.
+fn decide(requested: ModeArg, dataset_bytes: u64, readers: usize) -> anyhow::Result<Decision> {
+    let workload = Workload { dataset_bytes, will_write: false, readers: readers.max(1), copies: 1 };
+    let requested = match requested {
+        ModeArg::Auto => None,
+        ModeArg::Mode(mode) => Some(mode),
+    };
+    Ok(IsolationFactory::default().decide(requested, &workload, &Resources::current())?)
+}
+
+fn explain(decision: &Decision) -> String {
+    let mut out = format!("mode: {}\n", decision.mode);
+    for reason in &decision.reasons {
+        out.push_str(&format!("  because {reason}\n"));
+    }
+    out
+}
 
 /// Split market data into train and test without copies and without look-ahead.
 #[derive(Debug, Parser)]
@@ -24,15 +62,109 @@ enum Command {
     /// Split synthetic minute bars in each mode, run a moving-average crossover on train and test, and
     /// compare memory, speed and results.
     Demo(DemoArgs),
+    /// Load data, split it into train and test, and report rows, time ranges and memory per split.
+    Split(SplitArgs),
+    /// Describe a data file: format, columns, rows, time range.
+    Info {
+        /// A CSV, Parquet or Arrow IPC file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the folds of a walk-forward or cross-validation scheme: start and end timestamps and row counts
     /// per fold and symbol.
     Folds(FoldsArgs),
+    /// Shared-memory segments: publish, list, attach, collect, remove.
+    #[cfg(feature = "shm")]
+    #[command(subcommand)]
+    Shm(ShmCommand),
+    /// Run as a demo worker: attach segments by name and run the strategy (started by `demo --workers`).
+    #[cfg(feature = "shm")]
+    #[command(hide = true)]
+    Worker {
+        /// Segment names, comma-separated, in symbol order.
+        #[arg(long, value_delimiter = ',')]
+        segments: Vec<String>,
+        /// Share of each symbol's bars in train.
+        #[arg(long)]
+        train_ratio: f64,
+    },
+}
+
+/// Synthetic data options shared by the commands that accept `demo` as their data.
+#[derive(Debug, clap::Args)]
+struct DemoData {
+    /// Bars per symbol (demo data).
+    #[arg(long, default_value_t = 2_000_000)]
+    rows: usize,
+    /// Number of symbols (demo data).
+    #[arg(long, default_value_t = 4)]
+    symbols: usize,
+    /// Seed of the synthetic random walk (demo data).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+impl DemoData {
+    fn bars(&self) -> SyntheticBars {
+        SyntheticBars { rows: self.rows, symbols: self.symbols, seed: self.seed }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    data: DemoData,
+    /// Modes to run, comma-separated: deep-copy, view, cow, shm, or auto (the factory chooses; see
+    /// --explain). Default: every mode this build has.
+    #[arg(long, value_delimiter = ',', alias = "mode")]
+    modes: Option<Vec<ModeArg>>,
+    /// Print the factory's choice of mode for this data, with its reasons (on standard error with --json).
+    #[arg(long)]
+    explain: bool,
+    /// Share of each symbol's bars in train.
+    #[arg(long, default_value_t = 0.7)]
+    train_ratio: f64,
+    /// In shared-memory mode, also run the strategy in this many worker processes attached to the same
+    /// segments, and report each worker's private memory.
+    #[arg(long, default_value_t = 0)]
+    workers: usize,
+    /// Print one JSON object per mode instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct SplitArgs {
+    /// `demo`, a CSV/Parquet/Arrow file, or a directory of them (one per symbol, named by file stem).
+    source: String,
+    /// Share of each symbol's bars in train.
+    #[arg(long, conflicts_with = "split_date")]
+    train_ratio: Option<f64>,
+    /// Test starts at the first bar at or after this date or date-time (ISO 8601, UTC unless zoned).
+    #[arg(long)]
+    split_date: Option<String>,
+    /// Isolation mode: deep-copy, view, cow, shm, or auto (the factory chooses; see --explain).
+    #[arg(long, default_value = "view")]
+    mode: ModeArg,
+    /// Print the mode's decision with its reasons (on standard error with --json).
+    #[arg(long)]
+    explain: bool,
+    /// Load only these columns (comma-separated; the timestamp column is always loaded).
+    #[arg(long, value_delimiter = ',')]
+    columns: Option<Vec<String>>,
+    #[command(flatten)]
+    data: DemoData,
+    /// Print one JSON object per symbol instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("scheme").required(true).args(["walk_forward", "kfold", "cpcv"])))]
 struct FoldsArgs {
-    /// The data: `demo` for synthetic bars (see --rows, --symbols, --seed).
+    /// `demo`, a CSV/Parquet/Arrow file, or a directory of them (one per symbol).
     source: String,
     /// Walk-forward: `train=90d,test=30d[,step=30d][,gap=1d][,expanding][,max_train=..][,partial]`; lengths
     /// in time (w, d, h, m, s, ms) cut every symbol at the same instants, plain numbers count rows.
@@ -61,50 +193,86 @@ struct FoldsArgs {
     json: bool,
 }
 
-#[derive(Debug, clap::Args)]
-struct DemoArgs {
-    /// Bars per symbol.
-    #[arg(long, default_value_t = 2_000_000)]
-    rows: usize,
-    /// Number of symbols.
-    #[arg(long, default_value_t = 4)]
-    symbols: usize,
-    /// Seed of the synthetic random walk.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Modes to run, comma-separated: deep-copy, view, cow, shm (default: every mode this build has).
-    #[arg(long, value_delimiter = ',')]
-    modes: Option<Vec<IsolationMode>>,
-    /// Share of each symbol's bars in train.
-    #[arg(long, default_value_t = 0.7)]
-    train_ratio: f64,
-    /// Print one JSON object per mode instead of a table.
-    #[arg(long)]
-    json: bool,
+#[cfg(feature = "shm")]
+#[derive(Debug, Subcommand)]
+enum ShmCommand {
+    /// Publish data as a segment other processes can attach to; it stays until `shm rm`.
+    Publish {
+        /// `demo` or a CSV/Parquet/Arrow file.
+        source: String,
+        /// The segment name (letters, digits, `_`, `-`, `.`).
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        data: DemoData,
+    },
+    /// List segments with their owner and whether it is alive.
+    Ls,
+    /// Attach to a segment by name and describe it.
+    Attach {
+        /// The segment name.
+        name: String,
+    },
+    /// Remove segments whose owner process died.
+    Gc,
+    /// Remove one segment.
+    Rm {
+        /// The segment name.
+        name: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo(args) => demo(args),
+        Command::Split(args) => split(args),
+        Command::Info { file, json } => info(&file, json),
         Command::Folds(args) => folds(args),
+        #[cfg(feature = "shm")]
+        Command::Shm(command) => shm(command),
+        #[cfg(feature = "shm")]
+        Command::Worker { segments, train_ratio } => {
+            let report = isolation_cli::workers::run_worker(&segments, train_ratio)?;
+            emit(&format!("{}\n", serde_json::to_string(&report)?))
+        }
     }
 }
 
 fn demo(args: DemoArgs) -> anyhow::Result<()> {
-    let modes = args.modes.unwrap_or_else(|| {
-        // Views first: their RSS change is not hidden by memory a copy freed earlier.
-        let mut modes = available_modes();
-        modes.sort_by_key(|m| *m == IsolationMode::DeepCopy);
-        modes
-    });
+    let bars = args.data.bars();
+    // Every bar: an 8-byte timestamp, four f64 prices and a u32 volume.
+    let dataset_bytes = (bars.rows * bars.symbols * (8 + 4 * 8 + 4)) as u64;
+    let auto = decide(ModeArg::Auto, dataset_bytes, args.workers)?;
+    let modes: Vec<IsolationMode> = match args.modes {
+        Some(modes) => modes
+            .into_iter()
+            .map(|m| match m {
+                ModeArg::Auto => auto.mode,
+                ModeArg::Mode(mode) => mode,
+            })
+            .collect(),
+        None => {
+            // Views first: their RSS change is not hidden by memory a copy freed earlier.
+            let mut modes = available_modes();
+            modes.sort_by_key(|m| *m == IsolationMode::DeepCopy);
+            modes
+        }
+    };
+    if args.explain {
+        let text = explain(&auto);
+        if args.json { eprint!("{text}") } else { emit(&text)? }
+    }
     if let Some(missing) = modes.iter().find(|m| !available_modes().contains(m)) {
         bail!("mode {missing} is not in this build; available: {:?}", available_modes());
     }
-    let config = DemoConfig {
-        bars: SyntheticBars { rows: args.rows, symbols: args.symbols, seed: args.seed },
-        modes,
-        train_ratio: args.train_ratio,
-    };
+    if args.workers > 0 && !modes.contains(&IsolationMode::SharedMemory) {
+        bail!("--workers needs the shm mode (add it to --modes)");
+    }
+    let workers = (args.workers > 0)
+        .then(|| std::env::current_exe().map(|exe| (args.workers, exe)))
+        .transpose()
+        .context("finding this executable to start workers")?;
+    let config = DemoConfig { bars, modes, train_ratio: args.train_ratio, workers };
     let results = run_demo(&config)?;
     if args.json {
         let lines: Vec<String> = results.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
@@ -112,11 +280,45 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
     } else {
         emit(&format!(
             "{} symbols x {} one-minute bars, {:.0}% train; strategy: 10/50 moving-average crossover\n{}",
-            args.symbols,
-            args.rows,
+            args.data.symbols,
+            args.data.rows,
             args.train_ratio * 100.0,
             render_table(&results, false)
         ))
+    }
+}
+
+fn split(args: SplitArgs) -> anyhow::Result<()> {
+    let by = match (&args.split_date, args.train_ratio) {
+        (Some(date), _) => SplitBy::Date(
+            timeseries_io::parse_timestamp(date)
+                .with_context(|| format!("`{date}` is not an ISO 8601 date or date-time, e.g. 2024-03-01"))?,
+        ),
+        (None, ratio) => SplitBy::Ratio(ratio.unwrap_or(0.7)),
+    };
+    let options = LoadOptions { columns: args.columns.clone(), ..LoadOptions::default() };
+    let sources = load_source(&args.source, args.data.bars(), &options)?;
+    let dataset_bytes = sources.iter().map(|s| s.frame.visible_bytes()).sum();
+    let decision = decide(args.mode, dataset_bytes, 1)?;
+    if args.explain {
+        let text = explain(&decision);
+        if args.json { eprint!("{text}") } else { emit(&text)? }
+    }
+    let rows = split_rows(decision.mode, sources, by)?;
+    if args.json {
+        let lines: Vec<String> = rows.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
+        emit(&(lines.join("\n") + "\n"))
+    } else {
+        emit(&render_split(&rows))
+    }
+}
+
+fn info(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let info = timeseries_io::describe(file)?;
+    if json {
+        emit(&format!("{}\n", serde_json::to_string(&info)?))
+    } else {
+        emit(&isolation_cli::split::render_info(file, &info))
     }
 }
 
@@ -128,13 +330,9 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
         _ => unreachable!("clap requires one scheme"),
     };
     let mut handler = DataHandler::new(IsolationMode::View);
-    if args.source != "demo" {
-        bail!("unknown data source `{}`; use `demo` for synthetic bars", args.source);
-    }
-    for (symbol, frame) in
-        generate(&SyntheticBars { rows: args.rows, symbols: args.symbols, seed: args.seed })
-    {
-        handler.load(&symbol, frame)?;
+    let bars = SyntheticBars { rows: args.rows, symbols: args.symbols, seed: args.seed };
+    for source in load_source(&args.source, bars, &LoadOptions::default())? {
+        handler.load(&source.symbol, source.frame)?;
     }
     let rows = fold_rows(&handler, &spec, args.warmup)?;
     if args.json {
@@ -143,6 +341,26 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
     } else {
         emit(&render_folds(&rows))
     }
+}
+
+#[cfg(feature = "shm")]
+fn shm(command: ShmCommand) -> anyhow::Result<()> {
+    use isolation_cli::shm_cmd;
+    let text = match command {
+        ShmCommand::Publish { source, name, data } => {
+            let mut sources =
+                load_source(&source, SyntheticBars { symbols: 1, ..data.bars() }, &LoadOptions::default())?;
+            if sources.len() != 1 {
+                bail!("`shm publish` takes one file (or `demo`); `{source}` holds {} symbols", sources.len());
+            }
+            shm_cmd::publish_kept(&name, &sources.remove(0).frame)?
+        }
+        ShmCommand::Ls => shm_cmd::list_table(),
+        ShmCommand::Attach { name } => shm_cmd::describe_attached(&name)?,
+        ShmCommand::Gc => shm_cmd::collect_garbage(),
+        ShmCommand::Rm { name } => shm_cmd::remove_segment(&name)?,
+    };
+    emit(&text)
 }
 
 /// Writes `text` to standard output; a closed pipe (`isolation folds ... | head`) is not an error.

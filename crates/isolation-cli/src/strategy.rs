@@ -75,3 +75,9 @@ impl Crossover {
         Ok(StrategyOutcome { bars: cursor.len(), trades, pnl })
     }
 }
+
+/// Folds one outcome into a running checksum, order-sensitive (the demo and its workers combine symbols in
+/// sorted order, train before test).
+pub fn combine_checksum(checksum: u64, outcome: &StrategyOutcome) -> u64 {
+    checksum.rotate_left(5) ^ outcome.checksum()
+}

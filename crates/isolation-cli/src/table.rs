@@ -30,13 +30,47 @@ pub fn render_table(results: &[ModeResult], mask_timing: bool) -> String {
             format!("{:016x}", r.checksum),
         ));
     }
-    let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum);
+    for r in results {
+        if let Some(step) = &r.write_step {
+            out.push_str(&write_step_line(step));
+        }
+        for w in &r.workers {
+            let private = w.uss_bytes.map_or_else(|| "?".to_string(), human_bytes);
+            let grew = match (w.uss_bytes, w.uss_before_bytes) {
+                (Some(after), Some(before)) => human_bytes(after.saturating_sub(before)),
+                _ => "?".to_string(),
+            };
+            let same = if w.checksum == r.checksum { "same checksum" } else { "CHECKSUM DIFFERS" };
+            out.push_str(&format!(
+                "{} worker pid {}: private memory (USS) {private}, grew {grew} while attached and walking; {same}\n",
+                r.mode.name(),
+                if mask_timing { "*".to_string() } else { w.pid.to_string() },
+            ));
+        }
+    }
+    let agree = results.windows(2).all(|w| w[0].checksum == w[1].checksum)
+        && results.iter().all(|r| r.workers.iter().all(|w| w.checksum == r.checksum));
     out.push_str(if agree {
         "checksums agree across modes\n"
     } else {
         "CHECKSUMS DIFFER ACROSS MODES: isolation is broken\n"
     });
     out
+}
+
+#[cfg(feature = "cow")]
+fn write_step_line(step: &crate::cow_step::WriteStep) -> String {
+    format!(
+        "cow write step: patching one bar per symbol copied {} (one chunk of `close` each); a derived `log_return` column added {}; the seed design copies the whole split on the first write: {}\n",
+        human_bytes(step.patched_bytes),
+        human_bytes(step.derived_column_bytes),
+        human_bytes(step.whole_frame_bytes),
+    )
+}
+
+#[cfg(not(feature = "cow"))]
+fn write_step_line(_step: &()) -> String {
+    String::new()
 }
 
 fn human_duration(ns: u64) -> String {

@@ -8,7 +8,12 @@ use isolation_cli::synthetic::SyntheticBars;
 use isolation_cli::table::render_table;
 
 fn config(modes: Vec<IsolationMode>) -> DemoConfig {
-    DemoConfig { bars: SyntheticBars { rows: 3_000, symbols: 2, seed: 42 }, modes, train_ratio: 0.7 }
+    DemoConfig {
+        bars: SyntheticBars { rows: 3_000, symbols: 2, seed: 42 },
+        modes,
+        train_ratio: 0.7,
+        workers: None,
+    }
 }
 
 #[test]
@@ -63,10 +68,14 @@ fn json_lines_have_the_documented_keys() {
         "test_rows",
         "bars_per_sec",
         "checksum",
+        "pss_bytes",
+        "uss_bytes",
+        "write_step",
+        "workers",
     ];
     for line in &lines {
         let object = line.as_object().unwrap();
-        assert_eq!(object.len(), keys.len());
+        assert_eq!(object.len(), keys.len(), "{line}");
         for key in keys {
             assert!(object.contains_key(key), "missing {key} in {line}");
         }

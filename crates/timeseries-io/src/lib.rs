@@ -99,3 +99,14 @@ fn format_of(path: &Path) -> Result<FileFormat, LoadError> {
 fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// Parses an ISO 8601 date or date-time (`2024-03-01`, `2024-03-01T09:30:00Z`, `2024-03-01 09:30+02:00`) to
+/// nanoseconds since the epoch, UTC (a time without a zone is taken as UTC); `None` if the text is not one.
+///
+/// ```
+/// assert_eq!(timeseries_io::parse_timestamp("1970-01-02"), Some(86_400_000_000_000));
+/// assert_eq!(timeseries_io::parse_timestamp("yesterday"), None);
+/// ```
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    iso::parse(text).map(|parsed| parsed.nanos)
+}

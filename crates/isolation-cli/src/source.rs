@@ -1,0 +1,78 @@
+//! Where the CLI's data comes from: `demo` (synthetic bars), one file, or a directory of files (one per
+//! symbol, the file stem is the symbol).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use isolation::TimeFrame;
+use timeseries_io::{LoadOptions, LoadReport, load};
+
+use crate::synthetic::{SyntheticBars, generate};
+
+/// One symbol's loaded frame and, for files, how loading went.
+#[derive(Debug, Clone)]
+pub struct SourceFrame {
+    /// The symbol (the file stem, or `SYMnn` for demo data).
+    pub symbol: String,
+    /// The data.
+    pub frame: TimeFrame,
+    /// The load report (files only).
+    pub report: Option<LoadReport>,
+}
+
+/// The files of `source` that load as symbols: the file itself, or every CSV, Parquet or Arrow file in a
+/// directory (sorted, hidden files skipped).
+///
+/// # Errors
+///
+/// A path that does not exist, or a directory with no data files.
+pub fn data_files(source: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if source.is_file() {
+        return Ok(vec![source.to_path_buf()]);
+    }
+    if !source.is_dir() {
+        bail!("`{}` is neither `demo`, a file nor a directory", source.display());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(source)
+        .with_context(|| format!("reading directory `{}`", source.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| timeseries_io::FileFormat::from_path(p).is_some())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("directory `{}` has no CSV, Parquet or Arrow files", source.display());
+    }
+    Ok(files)
+}
+
+/// The symbol a file stands for: its name without the extension(s).
+pub fn symbol_of(path: &Path) -> String {
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    name.split('.').next().unwrap_or(&name).to_string()
+}
+
+/// Loads `source`: `demo` generates `bars`; a file or directory is loaded with `options`.
+///
+/// # Errors
+///
+/// The first file that fails to load, with its typed error.
+pub fn load_source(
+    source: &str,
+    bars: SyntheticBars,
+    options: &LoadOptions,
+) -> anyhow::Result<Vec<SourceFrame>> {
+    if source == "demo" {
+        return Ok(generate(&bars)
+            .into_iter()
+            .map(|(symbol, frame)| SourceFrame { symbol, frame, report: None })
+            .collect());
+    }
+    data_files(Path::new(source))?
+        .into_iter()
+        .map(|path| {
+            let loaded = load(&path, options)?;
+            Ok(SourceFrame { symbol: symbol_of(&path), frame: loaded.frame, report: Some(loaded.report) })
+        })
+        .collect()
+}
