@@ -78,6 +78,14 @@ pub enum IsolationError {
     /// A fold spec that could not be parsed or laid over the data.
     #[error(transparent)]
     Folds(Box<crate::FoldError>),
+    /// A registered file could not be loaded when its symbol was first used.
+    #[error("loading `{path}`: {message}")]
+    Load {
+        /// The file.
+        path: String,
+        /// What went wrong, as the loader said it.
+        message: String,
+    },
     /// Data was asked for a split before any split was set up.
     #[error("no train/test split is set up; call setup_split first")]
     NoSplit,

@@ -1,7 +1,8 @@
 //! `DataHandler`: frames per symbol, one train/test split, data handed out in the handler's mode.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use isolation_core::{IsolatedData, IsolationError, IsolationMode, Length, Split, SplitRanges, SplitSpec};
 use memtrack::BufferSet;
@@ -19,9 +20,16 @@ use crate::report::{MemoryReport, SymbolMemory};
 #[derive(Debug)]
 pub struct DataHandler {
     mode: IsolationMode,
-    symbols: BTreeMap<String, SymbolData>,
+    symbols: BTreeMap<String, Slot>,
     spec: Option<SplitSpec>,
     active: Split,
+}
+
+/// A symbol's place in the handler: its data once loaded, and the file it loads from if registered lazily.
+#[derive(Debug)]
+struct Slot {
+    path: Option<PathBuf>,
+    data: OnceLock<SymbolData>,
 }
 
 #[derive(Debug)]
@@ -64,6 +72,55 @@ impl DataHandler {
     /// split is then a view over the mapped pages, and workers can attach to the segment by name
     /// ([`DataHandler::segment_names`]).
     pub fn load(&mut self, symbol: &str, frame: TimeFrame) -> Result<(), IsolationError> {
+        let data = self.prepare(symbol, frame)?;
+        self.symbols.insert(symbol.to_string(), Slot { path: None, data: OnceLock::from(data) });
+        Ok(())
+    }
+
+    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it: the file is
+    /// loaded, split and isolated the first time the symbol's data is asked for, so memory is spent only on
+    /// the symbols used.
+    pub fn register_path(&mut self, symbol: &str, path: impl Into<PathBuf>) {
+        self.symbols.insert(symbol.to_string(), Slot { path: Some(path.into()), data: OnceLock::new() });
+    }
+
+    /// Registers every CSV, Parquet and Arrow IPC file in `dir` (hidden files skipped), one symbol per file
+    /// named by its stem (`BTCUSD.parquet` is `BTCUSD`). Returns the symbols registered, sorted.
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::Load`] if the directory cannot be read.
+    pub fn register_dir(&mut self, dir: impl AsRef<Path>) -> Result<Vec<String>, IsolationError> {
+        let dir = dir.as_ref();
+        let load_error = |e: std::io::Error| IsolationError::Load {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(load_error)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| timeseries_io::FileFormat::from_path(p).is_some())
+            .collect();
+        files.sort();
+        let mut symbols = Vec::with_capacity(files.len());
+        for path in files {
+            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let symbol = name.split('.').next().unwrap_or(&name).to_string();
+            self.register_path(&symbol, path);
+            symbols.push(symbol);
+        }
+        Ok(symbols)
+    }
+
+    /// True once `symbol`'s data is in memory (always for [`DataHandler::load`]; after first use for
+    /// registered files).
+    pub fn is_loaded(&self, symbol: &str) -> bool {
+        self.symbols.get(symbol).is_some_and(|slot| slot.data.get().is_some())
+    }
+
+    /// Publishes (in shared-memory mode) and splits `frame` for `symbol`.
+    fn prepare(&self, symbol: &str, frame: TimeFrame) -> Result<SymbolData, IsolationError> {
         #[cfg(feature = "shm")]
         let (source, segment) = if self.mode == IsolationMode::SharedMemory {
             let segment = crate::shared::SharedSegment::publish(symbol, &frame)?;
@@ -77,25 +134,20 @@ impl DataHandler {
             Some(spec) => Some(self.split_one(symbol, &source, spec)?),
             None => None,
         };
-        let data = SymbolData {
+        Ok(SymbolData {
             base: frame,
             source,
             #[cfg(feature = "shm")]
             segment,
             split,
-        };
-        self.symbols.insert(symbol.to_string(), data);
-        Ok(())
+        })
     }
 
     /// The shared-memory segment of each symbol, as (symbol, segment name) pairs: what worker processes
     /// attach to. Empty unless the handler's mode is [`IsolationMode::SharedMemory`].
     #[cfg(feature = "shm")]
     pub fn segment_names(&self) -> Vec<(&str, &str)> {
-        self.symbols
-            .iter()
-            .filter_map(|(symbol, d)| d.segment.as_ref().map(|s| (symbol.as_str(), s.name())))
-            .collect()
+        self.loaded().filter_map(|(symbol, d)| d.segment.as_ref().map(|s| (symbol, s.name()))).collect()
     }
 
     /// Splits every loaded symbol by `spec` and makes each split's data in the handler's mode. The active
@@ -105,11 +157,12 @@ impl DataHandler {
     ///
     /// The first symbol the spec cannot split (named in the error); no symbol's split changes then.
     pub fn setup_split(&mut self, spec: SplitSpec) -> Result<(), IsolationError> {
+        // Symbols registered but not loaded yet are split when they load.
         let mut splits = Vec::with_capacity(self.symbols.len());
-        for (symbol, data) in &self.symbols {
+        for (symbol, data) in self.loaded() {
             splits.push(self.split_one(symbol, &data.source, spec)?);
         }
-        for (data, split) in self.symbols.values_mut().zip(splits) {
+        for (data, split) in self.symbols.values_mut().filter_map(|slot| slot.data.get_mut()).zip(splits) {
             data.split = Some(split);
         }
         self.spec = Some(spec);
@@ -192,20 +245,21 @@ impl DataHandler {
         Ok(&self.symbol(symbol)?.base)
     }
 
-    /// The loaded symbols, sorted.
+    /// The symbols, loaded or registered, sorted.
     pub fn symbols(&self) -> Vec<&str> {
         self.symbols.keys().map(String::as_str).collect()
     }
 
-    /// Memory per symbol and in total, each allocation counted once however many splits share it.
+    /// Memory per loaded symbol and in total, each allocation counted once however many splits share it.
+    /// Registered symbols not loaded yet cost nothing and are not listed.
     pub fn memory_report(&self) -> MemoryReport {
         let mut all = BufferSet::new();
         let mut symbols = Vec::with_capacity(self.symbols.len());
-        for (symbol, data) in &self.symbols {
+        for (symbol, data) in self.loaded() {
             data.base.add_buffers_to(&mut all);
             data.source.add_buffers_to(&mut all);
             let mut entry = SymbolMemory {
-                symbol: symbol.clone(),
+                symbol: symbol.to_string(),
                 rows: data.base.n_rows(),
                 base_bytes: data.base.footprint().total_bytes(),
                 train_rows: 0,
@@ -233,7 +287,7 @@ impl DataHandler {
     ///
     /// A spec that does not fit the data (named by symbol), e.g. too few rows for one fold.
     pub fn fold_plan(&self, spec: &FoldSpec, warmup: Length) -> Result<Vec<PlannedFold>, IsolationError> {
-        plan(&self.frames(), spec, warmup)
+        plan(&self.frames()?, spec, warmup)
     }
 
     /// The folds of `spec`, each fold's data made in the handler's mode when the iterator reaches it (so a
@@ -246,15 +300,33 @@ impl DataHandler {
         Ok(Folds { handler: self, plan: self.fold_plan(spec, warmup)?.into_iter() })
     }
 
-    fn frames(&self) -> Vec<(&str, &TimeFrame)> {
-        self.symbols.iter().map(|(s, d)| (s.as_str(), &d.source)).collect()
+    /// Every symbol's frame to cut from, loading registered files as needed.
+    fn frames(&self) -> Result<Vec<(&str, &TimeFrame)>, IsolationError> {
+        self.symbols.keys().map(|s| Ok((s.as_str(), &self.symbol(s)?.source))).collect()
     }
 
+    /// The symbols whose data is in memory, sorted.
+    fn loaded(&self) -> impl Iterator<Item = (&str, &SymbolData)> {
+        self.symbols.iter().filter_map(|(s, slot)| slot.data.get().map(|d| (s.as_str(), d)))
+    }
+
+    /// A symbol's data, loading its registered file on first use.
     fn symbol(&self, symbol: &str) -> Result<&SymbolData, IsolationError> {
-        self.symbols.get(symbol).ok_or_else(|| IsolationError::UnknownSymbol {
+        let slot = self.symbols.get(symbol).ok_or_else(|| IsolationError::UnknownSymbol {
             symbol: symbol.to_string(),
             loaded: self.symbols.keys().cloned().collect::<Vec<_>>().join(", "),
-        })
+        })?;
+        if let Some(data) = slot.data.get() {
+            return Ok(data);
+        }
+        let path = slot.path.as_ref().expect("a slot without data was registered with a path");
+        let loaded = timeseries_io::load(path, &timeseries_io::LoadOptions::default()).map_err(|e| {
+            IsolationError::Load { path: path.display().to_string(), message: e.to_string() }
+                .for_symbol(symbol)
+        })?;
+        // Two threads may load at once; the first to finish wins and the other's copy is dropped.
+        let _ = slot.data.set(self.prepare(symbol, loaded.frame)?);
+        Ok(slot.data.get().expect("set above"))
     }
 }
 
@@ -270,7 +342,7 @@ impl Iterator for Folds<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let fold = self.plan.next()?;
-        Some(make_fold(self.handler.mode, &self.handler.frames(), &fold))
+        Some(self.handler.frames().and_then(|frames| make_fold(self.handler.mode, &frames, &fold)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
