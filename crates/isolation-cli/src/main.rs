@@ -154,6 +154,9 @@ struct SplitArgs {
     /// Load only these columns (comma-separated; the timestamp column is always loaded).
     #[arg(long, value_delimiter = ',')]
     columns: Option<Vec<String>>,
+    /// Sort rows by time while loading, instead of refusing a file whose timestamps go backwards.
+    #[arg(long)]
+    sort: bool,
     #[command(flatten)]
     data: DemoData,
     /// Print one JSON object per symbol instead of a table.
@@ -222,8 +225,31 @@ enum ShmCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{}", error_text(&error));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `error: <message>`, then each cause whose text the message does not already include (our error messages
+/// embed their causes; context added on the way up does not).
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = format!("error: {error}");
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
+    }
+    text
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Demo(args) => demo(args),
         Command::Split(args) => split(args),
         Command::Info { file, json } => info(&file, json),
@@ -296,7 +322,7 @@ fn split(args: SplitArgs) -> anyhow::Result<()> {
         ),
         (None, ratio) => SplitBy::Ratio(ratio.unwrap_or(0.7)),
     };
-    let options = LoadOptions { columns: args.columns.clone(), ..LoadOptions::default() };
+    let options = LoadOptions { columns: args.columns.clone(), sort: args.sort, ..LoadOptions::default() };
     let sources = load_source(&args.source, args.data.bars(), &options)?;
     let dataset_bytes = sources.iter().map(|s| s.frame.visible_bytes()).sum();
     let decision = decide(args.mode, dataset_bytes, 1)?;

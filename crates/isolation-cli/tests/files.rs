@@ -1,0 +1,144 @@
+//! `isolation split`, `info` and `shm` on real files: good files split in every format, every bad input is a
+//! clear error with a non-zero exit status.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, Int64Array};
+use isolation::TimeFrame;
+
+const FIXTURES: &str = "../timeseries-io/tests/data";
+
+fn isolation(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_isolation"))
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .env("RUST_LIB_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn bars(n: usize) -> TimeFrame {
+    let close: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n).map(|i| 100.0 + i as f64)));
+    let volume: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n as i64).map(|i| i * 10)));
+    TimeFrame::try_new(
+        (0..n as i64).map(|i| 1_704_067_200_000_000_000 + i * 86_400_000_000_000).collect::<Vec<_>>(),
+        vec![("close".into(), close), ("volume".into(), volume)],
+    )
+    .unwrap()
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("isolation-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn split_loads_csv_parquet_ipc_and_a_directory() {
+    let dir = scratch_dir("split");
+    for file in ["AAA.csv", "BBB.parquet", "CCC.arrow"] {
+        timeseries_io::save(dir.join(file), &bars(100)).unwrap();
+        let (ok, out, err) =
+            isolation(&["split", dir.join(file).to_str().unwrap(), "--train-ratio", "0.8", "--json"]);
+        assert!(ok, "{file}: {err}");
+        let row: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(
+            (row["train"]["rows"].as_u64(), row["test"]["rows"].as_u64()),
+            (Some(80), Some(20)),
+            "{file}"
+        );
+        assert_eq!(row["test"]["start"], "2024-03-21T00:00:00Z", "{file}");
+    }
+    let (ok, out, err) =
+        isolation(&["split", dir.to_str().unwrap(), "--split-date", "2024-02-01", "--mode", "cow"]);
+    assert!(ok, "{err}");
+    insta::assert_snapshot!(out);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn info_describes_a_vendor_file() {
+    let (ok, out, err) = isolation(&["info", &format!("{FIXTURES}/yahoo.csv")]);
+    assert!(ok, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn every_bad_input_is_a_clear_error_with_a_non_zero_exit() {
+    let mut messages = Vec::new();
+    for fixture in [
+        "bad_cell.csv",
+        "bad_duplicate.csv",
+        "bad_empty.csv",
+        "bad_header_only.csv",
+        "bad_missing_timestamp.csv",
+        "bad_mixed_zones.csv",
+        "bad_no_timestamp.csv",
+        "bad_timestamp.csv",
+        "bad_unsorted.csv",
+    ] {
+        let (ok, _, err) = isolation(&["split", &format!("{FIXTURES}/{fixture}")]);
+        assert!(!ok, "{fixture} should fail");
+        messages.push(format!("{fixture}: {}", err.trim()));
+    }
+    let (ok, _, err) = isolation(&["split", "demo", "--rows", "1000", "--split-date", "2031-01-01"]);
+    assert!(!ok);
+    messages.push(format!("date after the data: {}", err.trim()));
+    insta::assert_snapshot!(messages.join("\n"));
+}
+
+#[test]
+fn shm_publish_ls_attach_rm_from_the_shell() {
+    let name = format!("cli-test-{}", std::process::id());
+    let (ok, out, err) = isolation(&["shm", "publish", "demo", "--rows", "5000", "--name", &name]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("published `{name}`: 5000 rows, 5 columns")), "{out}");
+
+    let (ok, out, _) = isolation(&["shm", "ls"]);
+    assert!(ok && out.contains(&name) && out.contains("kept"), "{out}");
+
+    let (ok, out, err) = isolation(&["shm", "attach", &name]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("rows:     5000") && out.contains("close f64") && out.contains("volume u32"),
+        "{out}"
+    );
+
+    let (ok, _, err) = isolation(&["shm", "rm", &name]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = isolation(&["shm", "attach", &name]);
+    assert!(!ok);
+    assert!(err.contains(&name), "the error names the segment: {err}");
+}
+
+#[test]
+fn demo_workers_attach_the_same_pages_and_agree() {
+    let (ok, out, err) = isolation(&[
+        "demo",
+        "--rows",
+        "20000",
+        "--symbols",
+        "2",
+        "--modes",
+        "view,shm",
+        "--workers",
+        "2",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["checksum"], lines[1]["checksum"]);
+    let workers = lines[1]["workers"].as_array().unwrap();
+    assert_eq!(workers.len(), 2);
+    for worker in workers {
+        assert_eq!(worker["checksum"], lines[1]["checksum"]);
+    }
+}
