@@ -8,8 +8,11 @@ use isolation::{DataHandler, IsolationError, IsolationMode, Split, SplitSpec, Ti
 
 fn frame(n: usize) -> TimeFrame {
     let close: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n).map(|i| i as f64)));
-    TimeFrame::try_new((0..n as i64).map(|i| i * 60_000_000_000).collect::<Vec<_>>(), vec![("close".into(), close)])
-        .unwrap()
+    TimeFrame::try_new(
+        (0..n as i64).map(|i| i * 60_000_000_000).collect::<Vec<_>>(),
+        vec![("close".into(), close)],
+    )
+    .unwrap()
 }
 
 fn scratch_dir(name: &str) -> PathBuf {
@@ -48,7 +51,9 @@ fn a_bad_file_fails_on_first_use_naming_symbol_and_file_and_stays_unloaded() {
     let mut handler = DataHandler::new(IsolationMode::View);
     handler.register_path("BAD", &path);
     let error = handler.data_for("BAD", Split::Full).unwrap_err();
-    assert!(matches!(&error, IsolationError::ForSymbol { source, .. } if matches!(**source, IsolationError::Load { .. })));
+    assert!(
+        matches!(&error, IsolationError::ForSymbol { source, .. } if matches!(**source, IsolationError::Load { .. }))
+    );
     let message = error.to_string();
     assert!(message.starts_with("symbol `BAD`: loading `") && message.contains("BAD.csv"), "{message}");
     assert!(!handler.is_loaded("BAD"));
