@@ -58,7 +58,6 @@ mod name;
 mod owner;
 mod publish;
 mod segments;
-mod smaps;
 mod sys;
 
 pub use attach::{AttachOptions, Attached, attach};
@@ -67,6 +66,8 @@ pub use name::{DIR_ENV, MAX_NAME_LEN, SEGMENT_PREFIX, default_dir, segment_path,
 pub use owner::SegmentOwner;
 pub use publish::{PublishOptions, Publisher, publish};
 pub use segments::{SegmentInfo, gc, gc_in, list_segments, list_segments_in, remove, remove_in};
-pub use smaps::SmapsRollup;
+/// Memory figures from `/proc/<pid>/smaps_rollup` (re-exported from `memtrack`), for workers that report
+/// their private memory.
+pub use memtrack::SmapsRollup;
 pub use sys::process_alive;
 pub use timeseries_array::TimeFrame;

@@ -107,19 +107,9 @@ impl fmt::Display for MemoryReport {
     }
 }
 
-/// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `2.0 GiB`.
+/// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `2.0 GiB` (memtrack's formatter).
 pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
+    memtrack::format_bytes(bytes)
 }
 
 #[cfg(test)]
