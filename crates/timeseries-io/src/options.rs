@@ -94,7 +94,7 @@ impl Default for LoadOptions {
             timestamp_format: TimestampFormat::Auto,
             sort: false,
             delimiter: None,
-            batch_size: 64 * 1024,
+            batch_size: 8 * 1024,
         }
     }
 }
