@@ -29,7 +29,7 @@ mod process {
     use std::process::Command;
 
     use anyhow::{Context, bail};
-    use isolation::shm::attach;
+    use isolation::shm::AttachOptions;
     use isolation::view::DataView;
     use isolation::{IsolationMode, ProcessMemory, Split, SplitSpec};
 
@@ -48,7 +48,10 @@ mod process {
         let mut checksum = 0;
         let mut attached = Vec::with_capacity(segments.len());
         for name in segments {
-            let segment = attach(name).with_context(|| format!("attaching segment `{name}`"))?;
+            let segment = AttachOptions::new()
+                .trust_published_order(true)
+                .attach(name)
+                .with_context(|| format!("attaching segment `{name}`"))?;
             let frame = segment.frame();
             let ranges = SplitSpec::Ratio(train_ratio).resolve(frame.timestamps())?;
             for split in [Split::Train, Split::Test] {

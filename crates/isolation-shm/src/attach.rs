@@ -19,6 +19,7 @@ use crate::owner::SegmentOwner;
 pub struct AttachOptions {
     dir: Option<PathBuf>,
     expected: Option<Vec<(String, arrow_schema::DataType)>>,
+    trust_published_order: bool,
 }
 
 impl AttachOptions {
@@ -38,6 +39,16 @@ impl AttachOptions {
     /// metadata are ignored), typically the schema of the frame that was published (`TimeFrame::schema`).
     pub fn expect_schema(mut self, schema: &Schema) -> Self {
         self.expected = Some(columns_of(schema));
+        self
+    }
+
+    /// Skip reading the whole timestamp column to check its order when the segment records that this
+    /// library published it from a `TimeFrame` (whose index was checked then), so that attaching costs
+    /// O(columns) whatever the rows. Every structural check still runs. Off by default: a segment
+    /// corrupted after publishing (a flipped timestamp byte) is then caught at attach time; turn it on for
+    /// workers attaching to a segment their own parent published.
+    pub fn trust_published_order(mut self, trust: bool) -> Self {
+        self.trust_published_order = trust;
         self
     }
 
@@ -70,7 +81,7 @@ impl AttachOptions {
         let src = Source { name, path: &path };
         let map = map_read_only(src)?;
         let mapped_bytes = map.len() as u64;
-        let decoded = decode(&map, src)?;
+        let decoded = decode(&map, src, self.trust_published_order)?;
         if let Some(expected) = &self.expected {
             let found = columns_of(&decoded.frame.schema());
             if &found != expected {

@@ -59,7 +59,14 @@ impl Source<'_> {
 
 /// Validates the whole file in `file` and decodes its one record batch into a frame whose buffers are
 /// slices of `file` (no values copied; alignment is required, so a copy would be an error).
-pub(crate) fn decode(file: &Buffer, src: Source<'_>) -> Result<Decoded, ShmError> {
+///
+/// With `trust_published_order`, a segment that records its publisher checked the index skips the O(rows)
+/// order check.
+pub(crate) fn decode(
+    file: &Buffer,
+    src: Source<'_>,
+    trust_published_order: bool,
+) -> Result<Decoded, ShmError> {
     let bytes = file.as_slice();
     let footer_start = check_envelope(bytes, src)?;
     let footer = parse_footer(&bytes[footer_start..bytes.len() - TRAILER_LEN], src)?;
@@ -79,8 +86,13 @@ pub(crate) fn decode(file: &Buffer, src: Source<'_>) -> Result<Decoded, ShmError
         }
         n_batches => return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches }),
     };
-    let frame = TimeFrame::try_from_record_batch(&batch, TIMESTAMP_COLUMN)
-        .map_err(|source| ShmError::Frame { name: src.name.to_string(), source })?;
+    // Segments we published record that their index was checked when written; the caller may trust that.
+    let frame = if trust_published_order && crate::owner::SegmentOwner::index_checked(schema.metadata()) {
+        TimeFrame::try_from_record_batch_trusting_order(&batch, TIMESTAMP_COLUMN)
+    } else {
+        TimeFrame::try_from_record_batch(&batch, TIMESTAMP_COLUMN)
+    }
+    .map_err(|source| ShmError::Frame { name: src.name.to_string(), source })?;
     Ok(Decoded { frame, metadata: schema.metadata().clone() })
 }
 

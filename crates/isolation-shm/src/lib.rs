@@ -62,12 +62,12 @@ mod sys;
 
 pub use attach::{AttachOptions, Attached, attach};
 pub use error::ShmError;
+/// Memory figures from `/proc/<pid>/smaps_rollup` (re-exported from `memtrack`), for workers that report
+/// their private memory.
+pub use memtrack::SmapsRollup;
 pub use name::{DIR_ENV, MAX_NAME_LEN, SEGMENT_PREFIX, default_dir, segment_path, validate_name};
 pub use owner::SegmentOwner;
 pub use publish::{PublishOptions, Publisher, publish};
 pub use segments::{SegmentInfo, gc, gc_in, list_segments, list_segments_in, remove, remove_in};
-/// Memory figures from `/proc/<pid>/smaps_rollup` (re-exported from `memtrack`), for workers that report
-/// their private memory.
-pub use memtrack::SmapsRollup;
 pub use sys::process_alive;
 pub use timeseries_array::TimeFrame;

@@ -7,6 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const KEY_PID: &str = "isolation.owner_pid";
 const KEY_CREATED: &str = "isolation.created_unix_ns";
 const KEY_KEPT: &str = "isolation.kept";
+/// Recorded by the publisher: the index was checked strictly increasing (it came from a `TimeFrame`).
+const KEY_INDEX: &str = "isolation.index";
+const INDEX_CHECKED: &str = "strictly-increasing";
 
 /// Who published a segment and when, as recorded in the segment itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +36,14 @@ impl SegmentOwner {
             (KEY_PID.to_string(), self.pid.to_string()),
             (KEY_CREATED.to_string(), created_ns.to_string()),
             (KEY_KEPT.to_string(), self.kept.to_string()),
+            (KEY_INDEX.to_string(), INDEX_CHECKED.to_string()),
         ])
+    }
+
+    /// True when `metadata` records an owner and that its publisher checked the index order, so attaching
+    /// may skip reading the whole timestamp column (attach stays O(columns)).
+    pub(crate) fn index_checked(metadata: &Metadata) -> bool {
+        Self::from_metadata(metadata).is_some() && metadata.get(KEY_INDEX).is_some_and(|v| v == INDEX_CHECKED)
     }
 
     /// The owner recorded in `metadata`, or `None` for a file we did not publish (e.g. written by pyarrow).
@@ -57,7 +67,8 @@ mod tests {
             kept: true,
         };
         let metadata = owner.to_metadata();
-        assert_eq!(metadata.iter().count(), 3);
+        assert_eq!(metadata.iter().count(), 4);
+        assert!(SegmentOwner::index_checked(&metadata));
         assert_eq!(SegmentOwner::from_metadata(&metadata), Some(owner));
     }
 

@@ -122,3 +122,25 @@ fn foreign_files_are_named_as_such() {
     let err = AttachOptions::new().with_dir(dir.path()).attach("a-directory").unwrap_err();
     assert!(matches!(err, ShmError::Foreign { .. }), "{err}");
 }
+
+#[test]
+fn trusting_the_published_order_skips_only_the_order_check() {
+    let dir = TestDir::new("trusted");
+    let bytes = valid_segment_bytes(&dir);
+    let first = sample_frame(1).timestamps()[0].to_le_bytes();
+    let at = bytes.windows(8).position(|w| w == first).expect("timestamps are stored little-endian");
+    let mut corrupt = bytes.clone();
+    corrupt[at..at + 8].copy_from_slice(&i64::MAX.to_le_bytes());
+    std::fs::write(dir.path().join("isolation.trusted"), &corrupt).unwrap();
+    let mut permissions = std::fs::metadata(dir.path().join("isolation.trusted")).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o600);
+    std::fs::set_permissions(dir.path().join("isolation.trusted"), permissions).unwrap();
+    // Trusted: the order is not read (attach is O(columns)); the damage shows in the data, not as an error.
+    let options = isolation_shm::AttachOptions::new().with_dir(dir.path()).trust_published_order(true);
+    let attached = options.attach("trusted").unwrap();
+    assert_eq!(attached.frame().timestamps()[0], i64::MAX);
+    // A structural flip is still refused when trusting.
+    corrupt[0] ^= 0xff;
+    std::fs::write(dir.path().join("isolation.trusted"), &corrupt).unwrap();
+    assert!(options.attach("trusted").is_err());
+}

@@ -55,7 +55,7 @@ impl TimeFrame {
             fields.push(Field::new(name, array.data_type().clone(), true));
             arrays.push(array);
         }
-        Self::validated(fields, arrays)
+        Self::validated(fields, arrays, true)
     }
 
     /// Builds a frame from an Arrow record batch whose column `timestamp_column` is the index (a nanosecond
@@ -66,6 +66,30 @@ impl TimeFrame {
     ///
     /// As [`TimeFrame::try_new`], plus a missing or mistyped timestamp column.
     pub fn try_from_record_batch(batch: &RecordBatch, timestamp_column: &str) -> Result<Self, FrameError> {
+        Self::from_record_batch_checking(batch, timestamp_column, true)
+    }
+
+    /// As [`TimeFrame::try_from_record_batch`], but trusts that the index strictly increases instead of
+    /// reading it: O(columns) instead of O(rows). Only for batches whose order was checked when they were
+    /// written by this library (a shared-memory segment published from a `TimeFrame` records that); every
+    /// other check still runs. A batch that breaks the promise gives a frame whose splits and cursors are
+    /// wrong (never undefined behaviour).
+    ///
+    /// # Errors
+    ///
+    /// As [`TimeFrame::try_from_record_batch`], except for the order of the index.
+    pub fn try_from_record_batch_trusting_order(
+        batch: &RecordBatch,
+        timestamp_column: &str,
+    ) -> Result<Self, FrameError> {
+        Self::from_record_batch_checking(batch, timestamp_column, false)
+    }
+
+    fn from_record_batch_checking(
+        batch: &RecordBatch,
+        timestamp_column: &str,
+        check_order: bool,
+    ) -> Result<Self, FrameError> {
         let schema = batch.schema();
         let Some(ts_idx) = schema.fields().iter().position(|f| f.name() == timestamp_column) else {
             return Err(unknown_column(timestamp_column, schema.fields().iter().map(|f| f.name().as_str())));
@@ -95,10 +119,10 @@ impl TimeFrame {
                 arrays.push(array.clone());
             }
         }
-        Self::validated(fields, arrays)
+        Self::validated(fields, arrays, check_order)
     }
 
-    fn validated(fields: Vec<Field>, arrays: Vec<ArrayRef>) -> Result<Self, FrameError> {
+    fn validated(fields: Vec<Field>, arrays: Vec<ArrayRef>, check_order: bool) -> Result<Self, FrameError> {
         let n_rows = arrays[0].len();
         for (i, (field, array)) in fields.iter().zip(&arrays).enumerate().skip(1) {
             if array.len() != n_rows {
@@ -118,7 +142,9 @@ impl TimeFrame {
                 return Err(FrameError::DuplicateColumn { column: field.name().clone() });
             }
         }
-        check_strictly_increasing(arrays[0].as_primitive::<TimestampNanosecondType>().values())?;
+        if check_order {
+            check_strictly_increasing(arrays[0].as_primitive::<TimestampNanosecondType>().values())?;
+        }
         let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
         Ok(Self { batch })
     }
