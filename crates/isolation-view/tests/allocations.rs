@@ -33,8 +33,12 @@ fn a_view_allocates_o_columns_bytes_and_a_copy_allocates_the_rows() {
     assert!(stats.peak_extra_bytes < 4096, "zero-copy batches peaked at {stats:?}");
 
     // 7M rows x (8-byte timestamp + two f64) = 168 MB.
-    let (copy, stats) = alloc::measure(|| DataView::deep_copy(&base, 3_000_000..N_ROWS, Split::Test).unwrap());
+    let (copy, stats) =
+        alloc::measure(|| DataView::deep_copy(&base, 3_000_000..N_ROWS, Split::Test).unwrap());
     let rows_bytes = 7_000_000 * 24;
-    assert!(stats.allocated_bytes >= rows_bytes && stats.allocated_bytes < rows_bytes + 64 * 1024, "{stats:?}");
+    assert!(
+        stats.allocated_bytes >= rows_bytes && stats.allocated_bytes < rows_bytes + 64 * 1024,
+        "{stats:?}"
+    );
     assert_eq!(copy.f64_column("close").unwrap()[0], 3_000_000.0);
 }
