@@ -68,11 +68,60 @@ pub fn load_source(
             .map(|(symbol, frame)| SourceFrame { symbol, frame, report: None })
             .collect());
     }
-    data_files(Path::new(source))?
+    let files = data_files(Path::new(source))?;
+    let progress = LoadProgress::new(files.len());
+    let frames = files
         .into_iter()
         .map(|path| {
+            progress.start(&path);
             let loaded = load(&path, options)?;
+            progress.done();
             Ok(SourceFrame { symbol: symbol_of(&path), frame: loaded.frame, report: Some(loaded.report) })
         })
-        .collect()
+        .collect();
+    progress.finish();
+    frames
+}
+
+/// A progress bar on standard error while files load: drawn only when standard error is a terminal
+/// (indicatif draws nothing otherwise), and only once loading has taken more than a moment, so quick loads
+/// print nothing.
+struct LoadProgress {
+    bar: indicatif::ProgressBar,
+}
+
+impl LoadProgress {
+    const MOMENT: std::time::Duration = std::time::Duration::from_millis(300);
+
+    fn new(n_files: usize) -> Self {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(n_files as u64),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} loading {pos}/{len} files [{elapsed}] {msg}")
+                .expect("a valid template"),
+        );
+        let delayed = bar.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Self::MOMENT);
+            if !delayed.is_finished() {
+                delayed.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                delayed.enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+        });
+        Self { bar }
+    }
+
+    fn start(&self, path: &Path) {
+        self.bar.set_message(path.display().to_string());
+    }
+
+    fn done(&self) {
+        self.bar.inc(1);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
