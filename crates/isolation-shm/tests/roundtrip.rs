@@ -187,3 +187,18 @@ fn listing_shows_live_owners_and_ignores_other_files() {
     assert!(listed[0].problem.as_deref().is_some_and(|p| p.contains("not an Arrow IPC file")));
     assert!(gc_in(dir.path()).is_empty(), "gc never touches live or foreign segments");
 }
+
+#[test]
+fn a_ledger_counts_an_attached_frame_as_mapped() {
+    let dir = common::TestDir::new("ledger");
+    let frame = common::sample_frame(10_000);
+    let publisher =
+        isolation_shm::PublishOptions::new().with_dir(dir.path()).publish("ledger", &frame).unwrap();
+    let attached = isolation_shm::AttachOptions::new().with_dir(dir.path()).attach("ledger").unwrap();
+    let mut set = memtrack::BufferSet::new();
+    attached.frame().add_buffers_to(&mut set);
+    let breakdown = set.breakdown();
+    assert_eq!(breakdown.owned_bytes, 0, "{breakdown:?}");
+    assert!(breakdown.mapped_bytes > 0 && breakdown.mapped_bytes <= attached.mapped_bytes(), "{breakdown:?}");
+    drop(publisher);
+}

@@ -277,7 +277,7 @@ impl DataHandler {
             }
             symbols.push(entry);
         }
-        MemoryReport::new(self.mode, symbols, all.footprint())
+        MemoryReport::new(self.mode, symbols, all.footprint(), all.breakdown().mapped_bytes)
     }
 
     /// The row ranges of every fold of `spec` for every symbol, with `warmup` history before each test block.

@@ -41,16 +41,24 @@ pub struct MemoryReport {
     /// All allocations kept alive by frames and splits, each counted once: owned (by exactly one handle)
     /// and shared.
     pub distinct: Footprint,
+    /// Of `distinct`, the bytes in memory-mapped segments (shared-memory mode): pages every attached
+    /// process shares.
+    pub mapped_bytes: u64,
     /// Base plus train plus test totals, added up per object (double counts shared buffers).
     pub naive_sum_bytes: u64,
 }
 
 impl MemoryReport {
-    pub(crate) fn new(mode: IsolationMode, symbols: Vec<SymbolMemory>, distinct: Footprint) -> Self {
+    pub(crate) fn new(
+        mode: IsolationMode,
+        symbols: Vec<SymbolMemory>,
+        distinct: Footprint,
+        mapped_bytes: u64,
+    ) -> Self {
         let base_bytes = symbols.iter().map(|s| s.base_bytes).sum();
         let naive_sum_bytes =
             symbols.iter().map(|s| s.base_bytes + s.train.total_bytes() + s.test.total_bytes()).sum();
-        Self { mode, symbols, base_bytes, distinct, naive_sum_bytes }
+        Self { mode, symbols, base_bytes, distinct, mapped_bytes, naive_sum_bytes }
     }
 
     /// Bytes that splitting added on top of the loaded frames (0 for views, the rows' bytes for copies).
@@ -98,6 +106,13 @@ impl fmt::Display for MemoryReport {
             human_bytes(self.distinct.owned_bytes),
             human_bytes(self.distinct.shared_bytes)
         )?;
+        if self.mapped_bytes > 0 {
+            writeln!(
+                f,
+                "of which mapped:        {} (shared-memory segments)",
+                human_bytes(self.mapped_bytes)
+            )?;
+        }
         writeln!(f, "added by splitting:     {}", human_bytes(self.split_overhead_bytes()))?;
         write!(
             f,

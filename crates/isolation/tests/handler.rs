@@ -105,3 +105,19 @@ fn loading_after_setup_splits_the_new_symbol_and_a_bad_load_registers_nothing() 
     handler.set_active_split(Split::Full).unwrap();
     assert_eq!(handler.data("LATE").unwrap().n_rows(), 80);
 }
+
+#[cfg(feature = "shm")]
+#[test]
+fn shared_memory_splits_are_views_of_mapped_pages() {
+    let mut handler = handler(IsolationMode::SharedMemory, &[5_000]);
+    handler.setup_split(SplitSpec::Ratio(0.7)).unwrap();
+    let names = handler.segment_names();
+    assert_eq!(names.len(), 1);
+    let report = handler.memory_report();
+    assert!(report.mapped_bytes > 0, "{report}");
+    let attached = isolation::shm::attach(names[0].1).unwrap();
+    assert_eq!(attached.frame(), handler.base("SYM0").unwrap());
+    let test = handler.data_for("SYM0", Split::Test).unwrap();
+    assert_eq!(test.mode(), IsolationMode::SharedMemory);
+    assert_eq!(test.n_rows(), 1_500);
+}
