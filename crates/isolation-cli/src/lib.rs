@@ -27,6 +27,6 @@ pub mod shm_cmd;
 pub mod source;
 pub mod split;
 pub mod strategy;
-pub mod synthetic;
+pub use isolation::synthetic;
 pub mod table;
 pub mod workers;

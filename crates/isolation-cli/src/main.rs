@@ -266,8 +266,7 @@ fn run(command: Command) -> anyhow::Result<()> {
 
 fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let bars = args.data.bars();
-    // Every bar: an 8-byte timestamp, four f64 prices and a u32 volume.
-    let dataset_bytes = (bars.rows * bars.symbols * (8 + 4 * 8 + 4)) as u64;
+    let dataset_bytes = (bars.rows * bars.symbols * isolation::synthetic::BYTES_PER_ROW) as u64;
     let auto = decide(ModeArg::Auto, dataset_bytes, args.workers)?;
     let modes: Vec<IsolationMode> = match args.modes {
         Some(modes) => modes

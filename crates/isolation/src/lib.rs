@@ -40,6 +40,7 @@ mod handler;
 mod report;
 #[cfg(feature = "shm")]
 mod shared;
+pub mod synthetic;
 
 pub use factory::{CreateOptions, Decision, FactoryConfig, IsolationFactory, Resources, Workload};
 pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SymbolFold, SymbolFoldData};

@@ -1,9 +1,9 @@
-//! Deterministic synthetic minute bars (OHLCV), for the demo and the tests.
+//! Deterministic synthetic minute bars (OHLCV): the demo's data, and the dataset of tests and benchmarks.
 
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, UInt32Array};
-use isolation::TimeFrame;
+use timeseries_array::TimeFrame;
 
 /// What to generate: `symbols` frames of `rows` one-minute bars each, from `seed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,9 @@ pub const START_NS: i64 = 1_577_836_800_000_000_000;
 /// One minute in nanoseconds.
 pub const MINUTE_NS: i64 = 60_000_000_000;
 
+/// Bytes one bar takes: an `i64` timestamp, four `f64` prices and a `u32` volume.
+pub const BYTES_PER_ROW: usize = 8 + 4 * 8 + 4;
+
 /// The symbols' names: `SYM00`, `SYM01`, ...
 pub fn symbol_name(i: usize) -> String {
     format!("SYM{i:02}")
@@ -29,10 +32,12 @@ pub fn symbol_name(i: usize) -> String {
 /// One frame per symbol: a geometric random walk in `close`, `open`/`high`/`low` around it, and a `u32`
 /// volume. Values depend only on (`seed`, symbol index, row).
 pub fn generate(spec: &SyntheticBars) -> Vec<(String, TimeFrame)> {
-    (0..spec.symbols).map(|i| (symbol_name(i), symbol_bars(spec.rows, spec.seed, i as u64))).collect()
+    (0..spec.symbols).map(|i| (symbol_name(i), bars(spec.rows, spec.seed, i as u64))).collect()
 }
 
-fn symbol_bars(rows: usize, seed: u64, symbol: u64) -> TimeFrame {
+/// One symbol's `rows` bars: symbol 0 starts at price 100, each further symbol 10 higher, each with its own
+/// random walk derived from `seed`.
+pub fn bars(rows: usize, seed: u64, symbol: u64) -> TimeFrame {
     let mut rng = SplitMix64(seed ^ symbol.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let (mut open, mut high, mut low, mut close) = (
         Vec::with_capacity(rows),
