@@ -25,7 +25,13 @@ impl SharedSegment {
                 .for_symbol(symbol)
         };
         let publisher = isolation_shm::publish(&name, frame).map_err(unavailable)?;
-        let attached = publisher.attach().map_err(unavailable)?;
+        // We wrote it from a TimeFrame a moment ago: trust its recorded index order, so attaching is
+        // O(columns) instead of reading every timestamp again.
+        let attached = isolation_shm::AttachOptions::new()
+            .with_dir(publisher.dir())
+            .trust_published_order(true)
+            .attach(publisher.name())
+            .map_err(unavailable)?;
         Ok(Self { attached, publisher })
     }
 

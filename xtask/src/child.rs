@@ -1,0 +1,230 @@
+//! One measurement child: synthetic bars, a 70/30 split in one mode through `DataHandler`, a cursor walk,
+//! and every figure of the run as one JSON line on stdout.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use isolation::{Cursor, DataHandler, IsolatedData, IsolationMode, Split, SplitSpec};
+use memtrack::Ledger;
+use serde::{Deserialize, Serialize};
+
+use crate::measure::{Delta, Repeat, Snapshot, median_ns, once_ms, peak_rss_bytes};
+use isolation::synthetic;
+
+/// What one child measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChildSpec {
+    /// The isolation mode.
+    pub mode: IsolationMode,
+    /// Bars to generate.
+    pub rows: usize,
+    /// Walk the train split with a cursor (and a raw loop, and `window(50)`) after the setup.
+    pub walk: bool,
+    /// Time budget of each repeated timing (at least 3 runs, or 1 when the first setup took longer).
+    pub budget: Duration,
+}
+
+/// Every figure of one child's run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RunResult {
+    /// The mode's name (`deep-copy`, `view`, `cow`, `shm`).
+    pub mode: String,
+    /// Bars in the dataset.
+    pub rows: usize,
+    /// Bytes of the generated frame's allocations.
+    pub dataset_bytes: u64,
+    /// True when the child was an optimised build (timings of a debug build mean little).
+    pub release_build: bool,
+    /// Generating the bars, once.
+    pub generate_ms: f64,
+    /// `DataHandler::load` plus the first `setup_split`, once, cold (shm: includes publishing the segment).
+    pub first_setup_ms: f64,
+    /// `DataHandler::load` alone, once (shm: publish and attach).
+    pub load_ms: f64,
+    /// Median of repeated `setup_split(Ratio(0.7))`: the split setup itself, per mode (warm: the first
+    /// run replaces the split made during the load).
+    pub split_setup_ns: f64,
+    /// Median of repeated `isolation_shm::attach` of the handler's segment (shm mode only): validates
+    /// every timestamp's order, O(rows).
+    pub attach_ns: Option<f64>,
+    /// The same with `AttachOptions::trust_published_order(true)`: our publisher checked the order, so
+    /// attaching is O(columns).
+    pub attach_trusted_ns: Option<f64>,
+    /// Heap the first load and split allocated and still hold (counting allocator).
+    pub setup_heap_net_bytes: i64,
+    /// Highest extra heap during the first load and split.
+    pub setup_heap_peak_bytes: u64,
+    /// Bytes of shared-memory segments the setup wrote (shm mode only; tmpfs pages, not heap).
+    pub shm_segment_bytes: u64,
+    /// What isolation added: heap the setup still holds plus shared-memory segments it wrote.
+    pub extra_bytes: u64,
+    /// Ledger over base, train and test: bytes held by exactly one of them.
+    pub ledger_owned_bytes: u64,
+    /// Ledger over base, train and test: bytes held by several (counted once).
+    pub ledger_shared_bytes: u64,
+    /// Ledger over base, train and test: bytes of mapped memory (shm segments).
+    pub ledger_mapped_bytes: u64,
+    /// Sum of base, train and test sizes as a naive report would add them.
+    pub ledger_naive_bytes: u64,
+    /// The process after generating the bars, before any isolation.
+    pub baseline: Snapshot,
+    /// Growth from the baseline to after the first setup.
+    pub setup_delta: Delta,
+    /// Growth from the baseline to after the walk (equal to `setup_delta` without a walk).
+    pub walk_delta: Delta,
+    /// Highest RSS of the child over its whole run (`VmHWM`; includes the repeated timings).
+    pub peak_rss_bytes: u64,
+    /// The cursor walk, when asked for.
+    pub walk: Option<WalkResult>,
+}
+
+/// Cursor iteration over the train split against a raw loop over the same column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct WalkResult {
+    /// Bars walked.
+    pub bars: usize,
+    /// `current` + close value + `advance`, per bar (best of 3).
+    pub cursor_ns_per_bar: f64,
+    /// A `for` loop over the close column as `&[f64]`, per value (best of 3).
+    pub raw_ns_per_bar: f64,
+    /// `cursor_ns_per_bar / raw_ns_per_bar`: what the look-ahead-free cursor costs over a bare slice.
+    pub cursor_over_raw: f64,
+    /// Bars walked with `window(50)` and the window's close mean.
+    pub window_bars: usize,
+    /// `window(50)` plus the mean of its close column, per bar.
+    pub window50_ns_per_bar: f64,
+}
+
+/// The symbol every child loads its bars under.
+const SYMBOL: &str = "SYN";
+/// Bars the `window(50)` walk covers at most (it costs about 50x a plain step).
+const WINDOW_WALK_MAX_BARS: usize = 1_000_000;
+
+/// Runs one measurement; see [`RunResult`].
+///
+/// # Errors
+///
+/// Any error of the handler (a mode this build lacks, no room in `/dev/shm`).
+pub(crate) fn run(spec: ChildSpec) -> Result<RunResult> {
+    let (frame, generate_ms) = once_ms(|| synthetic::bars(spec.rows, 0x5EED, 0));
+    let dataset_bytes = frame.footprint().total_bytes();
+    let baseline = Snapshot::now();
+
+    let mut handler = DataHandler::new(spec.mode);
+    let (((load_ms, split_result), first_setup_ms), heap) = memtrack::alloc::measure(|| {
+        once_ms(|| {
+            let (loaded, load_ms) = once_ms(|| handler.load(SYMBOL, frame.clone()));
+            (load_ms, loaded.and_then(|()| handler.setup_split(SplitSpec::Ratio(0.7))))
+        })
+    });
+    split_result.with_context(|| format!("setting up a {} split of {} rows", spec.mode, spec.rows))?;
+    let after_setup = Snapshot::now();
+
+    let segment = handler.segment_names().first().map(|(_, name)| name.to_string());
+    let shm_segment_bytes = segment.as_deref().map_or(0, segment_bytes);
+
+    let (summary, walk) = {
+        let train = handler.data_for(SYMBOL, Split::Train)?;
+        let test = handler.data_for(SYMBOL, Split::Test)?;
+        let mut ledger = Ledger::new();
+        ledger.add("base", |set| handler.base(SYMBOL).expect("loaded").add_buffers_to(set));
+        ledger.add("train", |set| train.add_buffers_to(set));
+        ledger.add("test", |set| test.add_buffers_to(set));
+        let walk = if spec.walk { Some(walk(train.as_ref())?) } else { None };
+        (ledger.summary(), walk)
+        // `train` and `test` drop here, so the repeated setups below hold at most two splits at once.
+    };
+    let after_walk = Snapshot::now();
+
+    // Repeated timings last: a deep copy made and freed many times leaves freed pages in the allocator's
+    // cache, which would blur the memory figures above. A setup slower than the budget is repeated once
+    // only (a 4 GB deep copy made three more times proves nothing more and needs the RAM of two).
+    let min_runs = if first_setup_ms > spec.budget.as_secs_f64() * 1e3 { 1 } else { 3 };
+    let repeat = Repeat { min_runs, max_runs: 1001, budget: spec.budget };
+    let split_setup_ns = median_ns(repeat, || handler.setup_split(SplitSpec::Ratio(0.7)));
+    let attach_ns = segment.as_deref().map(|name| median_ns(repeat, || isolation_shm::attach(name)));
+    let trusted = isolation_shm::AttachOptions::new().trust_published_order(true);
+    let attach_trusted_ns = segment.as_deref().map(|name| median_ns(repeat, || trusted.attach(name)));
+    let setup_heap_net_bytes = heap.net_bytes;
+    Ok(RunResult {
+        mode: spec.mode.name().to_string(),
+        rows: spec.rows,
+        dataset_bytes,
+        release_build: !cfg!(debug_assertions),
+        generate_ms,
+        first_setup_ms,
+        load_ms,
+        split_setup_ns,
+        attach_ns,
+        attach_trusted_ns,
+        setup_heap_net_bytes,
+        setup_heap_peak_bytes: heap.peak_extra_bytes,
+        shm_segment_bytes,
+        extra_bytes: setup_heap_net_bytes.max(0) as u64 + shm_segment_bytes,
+        ledger_owned_bytes: summary.total.owned_bytes,
+        ledger_shared_bytes: summary.total.shared_bytes,
+        ledger_mapped_bytes: summary.total.mapped_bytes,
+        ledger_naive_bytes: summary.naive_total_bytes,
+        baseline,
+        setup_delta: after_setup.minus(&baseline),
+        walk_delta: after_walk.minus(&baseline),
+        peak_rss_bytes: peak_rss_bytes(),
+        walk,
+    })
+}
+
+/// Size of segment `name` in the default shared-memory directory, or 0 if it cannot be read.
+fn segment_bytes(name: &str) -> u64 {
+    let path = isolation_shm::segment_path(&isolation_shm::default_dir(), name);
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// Walks `data` with a cursor, a raw loop and `window(50)`; the best of three alternating runs each.
+fn walk(data: &dyn IsolatedData) -> Result<WalkResult> {
+    let close = data.column_index("close")?;
+    let column = data.column_f64(close, 0..data.n_rows())?;
+    let bars = data.n_rows().max(1);
+    let (mut cursor_ns, mut raw_ns) = (f64::MAX, f64::MAX);
+    for _ in 0..3 {
+        let ((), ns) = once_ms(|| {
+            let mut cursor = Cursor::new(data);
+            let mut sum = 0.0;
+            while let Some(bar) = cursor.current() {
+                sum += bar.value(close).unwrap_or(0.0);
+                cursor.advance();
+            }
+            std::hint::black_box(sum);
+        });
+        cursor_ns = cursor_ns.min(ns * 1e6);
+        let ((), ns) = once_ms(|| {
+            let mut sum = 0.0;
+            for &value in std::hint::black_box(column.as_ref()) {
+                sum += value;
+            }
+            std::hint::black_box(sum);
+        });
+        raw_ns = raw_ns.min(ns * 1e6);
+    }
+    let window_bars = data.n_rows().min(WINDOW_WALK_MAX_BARS);
+    let (window_result, window_ms) = once_ms(|| -> Result<f64> {
+        let mut cursor = Cursor::new(data);
+        let mut sum = 0.0;
+        for _ in 0..window_bars {
+            let window = cursor.window(50);
+            let values = window.column(close)?;
+            sum += values.iter().sum::<f64>() / values.len() as f64;
+            cursor.advance();
+        }
+        Ok(sum)
+    });
+    std::hint::black_box(window_result?);
+    let (cursor_ns_per_bar, raw_ns_per_bar) = (cursor_ns / bars as f64, raw_ns / bars as f64);
+    Ok(WalkResult {
+        bars: data.n_rows(),
+        cursor_ns_per_bar,
+        raw_ns_per_bar,
+        cursor_over_raw: cursor_ns_per_bar / raw_ns_per_bar.max(f64::MIN_POSITIVE),
+        window_bars,
+        window50_ns_per_bar: window_ms * 1e6 / window_bars.max(1) as f64,
+    })
+}
