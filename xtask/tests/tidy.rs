@@ -44,7 +44,8 @@ fn every_source_file_opens_with_a_module_doc() {
 
 #[test]
 fn no_stubs_in_code() {
-    let stubs = ["todo!(", "unimplemented!("];
+    // Built at run time so this file does not match its own search.
+    let stubs = ["todo", "unimplemented"].map(|m| format!("{m}!("));
     let found: Vec<_> = sources()
         .into_iter()
         .filter(|(path, _)| !path.ends_with("tidy.rs"))
