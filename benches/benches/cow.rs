@@ -3,10 +3,8 @@
 //! of an untouched column through a `CowFrame` against a `DataView` (ratio printed; target >= 0.9).
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arrow_array::{ArrayRef, Float64Array};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use isolation_core::{IsolatedData, Split};
 use isolation_cow::{CowConfig, CowFrame};
@@ -16,15 +14,7 @@ use timeseries_array::TimeFrame;
 const N_ROWS: usize = 10_000_000;
 
 fn frame(n_rows: usize) -> TimeFrame {
-    let timestamps: Vec<i64> = (0..n_rows as i64).map(|i| i * 60_000_000_000).collect();
-    let columns = ["open", "high", "low", "close", "volume"]
-        .iter()
-        .map(|name| {
-            let values: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n_rows).map(|i| i as f64)));
-            (name.to_string(), values)
-        })
-        .collect();
-    TimeFrame::try_new(timestamps, columns).expect("valid synthetic frame")
+    isolation_benches::flat_frame(n_rows, &isolation_benches::OHLCV)
 }
 
 /// Prints what one write costs and checks it is one chunk of one column.

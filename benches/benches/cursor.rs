@@ -2,25 +2,15 @@
 //! column, per mode, and `window(50)` with the window's mean. The cursor/raw ratio is printed.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arrow_array::{ArrayRef, Float64Array};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use isolation::{Cursor, DataHandler, IsolatedData, IsolationMode, Split, SplitSpec, TimeFrame};
 
 const N_ROWS: usize = 1_000_000;
 
 fn frame(n_rows: usize) -> TimeFrame {
-    let timestamps: Vec<i64> = (0..n_rows as i64).map(|i| i * 60_000_000_000).collect();
-    let columns = ["open", "close"]
-        .iter()
-        .map(|name| {
-            let values: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n_rows).map(|i| i as f64)));
-            (name.to_string(), values)
-        })
-        .collect();
-    TimeFrame::try_new(timestamps, columns).expect("valid synthetic frame")
+    isolation_benches::flat_frame(n_rows, &["open", "close"])
 }
 
 fn cursor_walk(data: &dyn IsolatedData, close: usize) -> f64 {

@@ -4,23 +4,13 @@
 //! Set `ISOLATION_BENCH_1E8=1` to add 1e8 rows (needs about 2.4 GB free in `/dev/shm` and as much RAM).
 
 use std::hint::black_box;
-use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use isolation_shm::{AttachOptions, PublishOptions};
 use timeseries_array::TimeFrame;
 
 fn frame(n_rows: usize) -> TimeFrame {
-    let timestamps: Vec<i64> = (0..n_rows as i64).map(|i| i * 60_000_000_000).collect();
-    let columns = ["close", "volume"]
-        .iter()
-        .map(|name| {
-            let values: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n_rows).map(|i| i as f64)));
-            (name.to_string(), values)
-        })
-        .collect();
-    TimeFrame::try_new(timestamps, columns).expect("valid synthetic frame")
+    isolation_benches::flat_frame(n_rows, &["open", "close"])
 }
 
 fn sizes() -> Vec<usize> {

@@ -1,24 +1,14 @@
 //! View creation cost at 1e5 and 1e7 rows: it must not grow with rows (O(columns), no row copies).
 
 use std::hint::black_box;
-use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use isolation_core::{Split, SplitSpec};
 use isolation_view::DataView;
 use timeseries_array::TimeFrame;
 
 fn frame(n_rows: usize) -> TimeFrame {
-    let timestamps: Vec<i64> = (0..n_rows as i64).map(|i| i * 60_000_000_000).collect();
-    let columns = ["open", "high", "low", "close", "volume"]
-        .iter()
-        .map(|name| {
-            let values: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n_rows).map(|i| i as f64)));
-            (name.to_string(), values)
-        })
-        .collect();
-    TimeFrame::try_new(timestamps, columns).expect("valid synthetic frame")
+    isolation_benches::flat_frame(n_rows, &isolation_benches::OHLCV)
 }
 
 fn view_creation(c: &mut Criterion) {
