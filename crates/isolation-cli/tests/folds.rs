@@ -46,15 +46,16 @@ fn purged_kfold_json() {
     for (i, fold) in folds.iter().enumerate() {
         assert_eq!(fold["fold"], i);
         let symbol = &fold["symbols"][0];
-        // Ten thousand bars in four groups; purge and embargo remove train bars around each test group.
+        // Ten thousand minute bars in four groups; the purge removes an hour of train bars on each side of a
+        // test group, the embargo two hours more after it.
         assert_eq!(symbol["test"]["rows"], 2500);
         let train_rows = symbol["train"]["rows"].as_u64().unwrap();
         let removed = if i == 0 {
-            120
+            60 + 120
         } else if i == 3 {
             60
         } else {
-            180
+            60 + 60 + 120
         };
         assert_eq!(train_rows, 7500 - removed, "fold {i}");
     }

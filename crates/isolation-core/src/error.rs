@@ -18,9 +18,9 @@ pub enum IsolationError {
         /// The ratio given.
         ratio: f64,
     },
-    /// A split date at or before the first row, or after the last.
+    /// A split date before the first row of all symbols, or after the last.
     #[error(
-        "split date {} is outside the data ({} ..= {}): train and test would not both have rows",
+        "split date {} is outside the data ({} ..= {}); choose a date within it (the first bar's date leaves train empty)",
         format_timestamp(*.date), format_timestamp(*.first), format_timestamp(*.last)
     )]
     DateOutsideData {
@@ -48,6 +48,23 @@ pub enum IsolationError {
         ratio: f64,
         /// Rows in the data.
         n_rows: usize,
+    },
+    /// A symbol with no rows on one side of a cut shared by all symbols, refused by
+    /// [`crate::EmptySide::Error`].
+    #[error(
+        "no {side} rows: the data ({} ..= {}) lies wholly on one side of the cut at {}; \
+         choose another split or EmptySide::Warn to keep the symbol with an empty {side} side",
+        format_timestamp(*.first), format_timestamp(*.last), format_timestamp(*.cut)
+    )]
+    EmptySide {
+        /// The side without rows.
+        side: Split,
+        /// The shared cut instant.
+        cut: TimestampNs,
+        /// The symbol's first timestamp.
+        first: TimestampNs,
+        /// The symbol's last timestamp.
+        last: TimestampNs,
     },
     /// A row index outside an isolated dataset.
     #[error("row {row} is outside the {split} split's {n_rows} rows")]

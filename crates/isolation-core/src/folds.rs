@@ -205,8 +205,13 @@ pub(crate) fn groups(n_rows: usize, n_groups: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// The train ranges around sorted disjoint `test` ranges: every other row, minus `purge` before each test
-/// range and `embargo` after it.
+/// The train ranges around sorted disjoint `test` ranges: every other row, minus the purge on both sides of
+/// each test block and the embargo after it.
+///
+/// Purging follows Lopez de Prado (ch. 7) and skfolio's `CombinatorialPurgedCV`: a label that starts at a
+/// bar looks `purge` ahead, so a train row less than `purge` before a test block has a label reaching into
+/// it, and a train row less than `purge` after the block starts inside the last test labels' reach; both
+/// are dropped. The embargo then drops `embargo` more rows after that.
 pub(crate) fn purged_train(
     test: &[Range<usize>],
     purge: Length,
@@ -220,7 +225,8 @@ pub(crate) fn purged_train(
         if start < end {
             train.push(start..end);
         }
-        start = embargo.end_after(timestamps, block.end).max(start);
+        let purged = purge.end_after(timestamps, block.end);
+        start = embargo.end_after(timestamps, purged).max(start);
     }
     if start < timestamps.len() {
         train.push(start..timestamps.len());

@@ -15,10 +15,12 @@ use crate::{CvFold, FoldError, Length};
 ///
 /// The rows are cut into `k` contiguous groups (the first `n_rows % k` one row longer, as scikit-learn's
 /// `KFold`); fold `i` tests group `i` and trains on every other row except:
-/// - **purge**: the `purge` rows (or the rows less than `purge` in time) right before the test block, whose
-///   labels, looking `purge` ahead, would overlap the test period;
-/// - **embargo**: the `embargo` rows (or the rows at most `embargo` in time after the last test bar) right
-///   after the test block, whose features could still carry test information.
+/// - **purge**, on both sides of the test block (Lopez de Prado; skfolio's `purged_size`): the `purge` rows
+///   (or the rows at most `purge` in time) right before the block, whose labels, looking `purge` ahead,
+///   would overlap the test period, and as many right after it, which start inside the reach of the last
+///   test labels;
+/// - **embargo**: the `embargo` rows (or the rows at most `embargo` in time) after the purge that follows
+///   the test block, whose features could still carry test information.
 ///
 /// Train rows before and after the test block are both used (this is not a forward spec): use it to
 /// estimate, and [`crate::WalkForward`] to simulate trading. Test bars never appear in train.
@@ -28,7 +30,8 @@ use crate::{CvFold, FoldError, Length};
 ///
 /// let spec: PurgedKFold = "k=3,purge=1,embargo=2".parse()?;
 /// let folds = spec.folds(&(0..9).collect::<Vec<i64>>())?;
-/// assert_eq!((folds[1].train.clone(), folds[1].test.clone()), (vec![0..2, 8..9], vec![3..6]));
+/// // Test rows 3..6; purge drops row 2 before and row 6 after, the embargo rows 7 and 8.
+/// assert_eq!((folds[1].train.clone(), folds[1].test.clone()), (vec![0..2], vec![3..6]));
 /// # Ok::<(), isolation_core::FoldError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

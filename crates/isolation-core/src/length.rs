@@ -54,6 +54,13 @@ pub enum Length {
     Time(TimestampNs),
 }
 
+impl Default for Length {
+    /// Zero rows.
+    fn default() -> Self {
+        Length::Rows(0)
+    }
+}
+
 impl Length {
     /// A duration of `days` days of 24 hours.
     pub const fn days(days: i64) -> Self {

@@ -22,6 +22,7 @@
 //! backend; `isolation-view`, `isolation-cow` and `isolation-shm` do.
 #![forbid(unsafe_code)]
 
+mod calendar;
 mod cursor;
 mod data;
 mod error;
@@ -33,8 +34,10 @@ mod mode;
 mod sklearn;
 mod spec_text;
 mod split;
+mod split_options;
 mod walk_forward;
 
+pub use calendar::Calendar;
 pub use cursor::{Bar, Cursor, Window};
 pub use data::{DataInfo, IsolatedData};
 pub use error::IsolationError;
@@ -43,6 +46,7 @@ pub use kfold::{CombinatorialPurgedCv, PurgedKFold};
 pub use last_n::LastN;
 pub use length::Length;
 pub use mode::IsolationMode;
-pub use split::{Split, SplitRanges, SplitSpec};
+pub use split::{Split, SplitCut, SplitRanges, SplitSpec};
+pub use split_options::{EmptySide, SplitOptions, SplitWarning};
 pub use timeseries_array::{TimeFrame, TimestampNs};
 pub use walk_forward::{TimeFold, TrainWindow, WalkForward};

@@ -79,6 +79,9 @@ pub struct WalkForward {
     pub window: TrainWindow,
     /// Keep a last fold whose test window runs past the data.
     pub allow_partial_last: bool,
+    /// The least train a symbol needs to take part in a fold: rows, or time covered from its first to its
+    /// last train bar. A symbol listed late gets a short first train; below this it sits the fold out.
+    pub min_train: Option<Length>,
 }
 
 /// One walk-forward fold as instants, computed once and laid over any symbol by [`TimeFold::rows_for`].
@@ -123,6 +126,7 @@ impl WalkForward {
             gap: Length::Rows(0),
             window: TrainWindow::Rolling,
             allow_partial_last: false,
+            min_train: None,
         }
     }
 
@@ -144,6 +148,33 @@ impl WalkForward {
     /// This spec keeping (or not) a partial last fold.
     pub fn with_partial_last(self, allow_partial_last: bool) -> Self {
         Self { allow_partial_last, ..self }
+    }
+
+    /// This spec with a least train per symbol and fold (see [`WalkForward::min_train`]).
+    pub fn with_min_train(self, min_train: Option<Length>) -> Self {
+        Self { min_train, ..self }
+    }
+
+    /// Why `train` (rows of `timestamps`) is too short for [`WalkForward::min_train`], or `None` when it is
+    /// long enough (or no minimum is set).
+    pub fn short_train(&self, train: &std::ops::Range<usize>, timestamps: &[TimestampNs]) -> Option<String> {
+        let min = self.min_train?;
+        match min {
+            Length::Rows(n) => {
+                (train.len() < n).then(|| format!("{} train rows, below min_train={min}", train.len()))
+            }
+            Length::Time(ns) => {
+                let covered = match (
+                    timestamps.get(train.start),
+                    train.end.checked_sub(1).and_then(|l| timestamps.get(l)),
+                ) {
+                    (Some(&first), Some(&last)) if !train.is_empty() => last.saturating_sub(first),
+                    _ => 0,
+                };
+                (covered < ns)
+                    .then(|| format!("train covers {}, below min_train={min}", Length::Time(covered)))
+            }
+        }
     }
 
     /// True when the lengths are durations, false when they are row counts.
@@ -189,11 +220,17 @@ impl WalkForward {
     /// An invalid spec, no data, or no fold.
     pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<Fold>, FoldError> {
         if !self.is_time() {
-            return self.row_folds(timestamps.len()).map_err(|e| self.with_span(e, timestamps));
+            let mut folds = self.row_folds(timestamps.len()).map_err(|e| self.with_span(e, timestamps))?;
+            folds.retain(|fold| self.short_train(&fold.train, timestamps).is_none());
+            if folds.is_empty() {
+                return Err(self.with_span(self.no_folds(timestamps.len()), timestamps));
+            }
+            return Ok(folds);
         }
         let folds: Vec<Fold> = (self.schedule(&[timestamps])?.iter())
             .map(|fold| fold.rows_for(timestamps))
             .filter(|fold| !fold.train.is_empty() && !fold.test.is_empty())
+            .filter(|fold| self.short_train(&fold.train, timestamps).is_none())
             .collect();
         if folds.is_empty() {
             return Err(self.with_span(self.no_folds(timestamps.len()), timestamps));
@@ -224,6 +261,8 @@ impl WalkForward {
                 train: train_start as usize..train_end as usize,
                 test: test_start as usize..test_end.min(n) as usize,
             })
+            // A minimum in time needs timestamps: `folds` checks it.
+            .filter(|fold| self.min_train.and_then(|m| m.rows()).is_none_or(|n| fold.train.len() >= n))
             .collect();
         if folds.is_empty() {
             return Err(self.no_folds(n_rows));
@@ -327,11 +366,11 @@ impl WalkForward {
 impl FromStr for WalkForward {
     type Err = FoldError;
 
-    /// Parses `train=90d,test=30d[,step=30d][,gap=1d][,expanding][,max_train=365d][,rolling][,partial]`
+    /// Parses `train=90d,test=30d[,step=30d][,gap=1d][,expanding][,max_train=365d][,rolling][,partial][,min_train=60d]`
     /// (the form `Display` writes). `step` defaults to `test`; `max_train` implies `expanding`.
     fn from_str(spec: &str) -> Result<Self, FoldError> {
         const KEYS: &[&str] =
-            &["train", "test", "step", "gap", "expanding", "max_train", "rolling", "partial"];
+            &["train", "test", "step", "gap", "expanding", "max_train", "rolling", "partial", "min_train"];
         let mut text = SpecText::parse(spec, KEYS)?;
         let missing = |key: &str| format!("`{key}` is required, e.g. `train=90d,test=30d`");
         let train = text.length("train")?.ok_or_else(|| text.error(missing("train")))?;
@@ -346,7 +385,8 @@ impl FromStr for WalkForward {
         let mut walk = WalkForward::new(train, test)
             .with_step(step)
             .with_gap(gap)
-            .with_partial_last(text.flag("partial")?);
+            .with_partial_last(text.flag("partial")?)
+            .with_min_train(text.length("min_train")?);
         if expanding {
             walk = walk.expanding(max_train);
         }
@@ -369,6 +409,9 @@ impl fmt::Display for WalkForward {
         }
         if self.allow_partial_last {
             f.write_str(",partial")?;
+        }
+        if let Some(min) = self.min_train {
+            write!(f, ",min_train={min}")?;
         }
         Ok(())
     }

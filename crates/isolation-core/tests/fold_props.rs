@@ -90,21 +90,21 @@ fn check_cv_fold(
             }
         }
     }
+    // Purge on both sides of each block (a label looks `purge` ahead), then the embargo after the purge.
+    let dropped_by = |row: usize, b: &std::ops::Range<usize>| {
+        let purged_end = (b.end..n).find(|&r| distance(purge, ts, b.end - 1, r) > magnitude(purge)).unwrap_or(n);
+        (row < b.start && distance(purge, ts, row, b.start) <= magnitude(purge))
+            || (row >= b.end && row < purged_end)
+            || (row >= purged_end && distance(embargo, ts, purged_end - 1, row) <= magnitude(embargo))
+    };
     for block in &fold.test {
-        let in_purge = |r: usize| r < block.start && distance(purge, ts, r, block.start) <= magnitude(purge);
-        let in_embargo =
-            |r: usize| r >= block.end && distance(embargo, ts, block.end - 1, r) <= magnitude(embargo);
         for row in (0..n).filter(|&r| side[r] == 'r') {
-            prop_assert!(!in_purge(row), "train row {row} inside the purge before {block:?}");
-            prop_assert!(!in_embargo(row), "train row {row} inside the embargo after {block:?}");
+            prop_assert!(!dropped_by(row, block), "train row {row} inside the purge or embargo of {block:?}");
         }
     }
     // Nothing more than purge and embargo is dropped.
     for row in (0..n).filter(|&r| side[r] == ' ') {
-        let explained = fold.test.iter().any(|b| {
-            (row < b.start && distance(purge, ts, row, b.start) <= magnitude(purge))
-                || (row >= b.end && distance(embargo, ts, b.end - 1, row) <= magnitude(embargo))
-        });
+        let explained = fold.test.iter().any(|b| dropped_by(row, b));
         prop_assert!(explained, "row {row} dropped for no reason in {fold:?}");
     }
     Ok(())

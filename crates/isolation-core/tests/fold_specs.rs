@@ -161,7 +161,7 @@ fn walk_forward_parse_errors_name_the_key() {
         ("test=30d", "cannot parse `test=30d`: `train` is required, e.g. `train=90d,test=30d`"),
         (
             "train=90d,test=30d,foo=1",
-            "cannot parse `train=90d,test=30d,foo=1`: unknown key `foo`; expected `train`, `test`, `step`, `gap`, `expanding`, `max_train`, `rolling`, `partial`",
+            "cannot parse `train=90d,test=30d,foo=1`: unknown key `foo`; expected `train`, `test`, `step`, `gap`, `expanding`, `max_train`, `rolling`, `partial`, `min_train`",
         ),
         ("train=90d,train=1d,test=1d", "cannot parse `train=90d,train=1d,test=1d`: `train` is given twice"),
         ("train=,test=1d", "cannot parse `train=,test=1d`: `train` needs a value (`train=...`)"),
@@ -180,7 +180,7 @@ fn walk_forward_parse_errors_name_the_key() {
         ),
         (
             "train=9,test=3,,partial",
-            "cannot parse `train=9,test=3,,partial`: empty item; expected comma-separated `train`, `test`, `step`, `gap`, `expanding`, `max_train`, `rolling`, `partial`",
+            "cannot parse `train=9,test=3,,partial`: empty item; expected comma-separated `train`, `test`, `step`, `gap`, `expanding`, `max_train`, `rolling`, `partial`, `min_train`",
         ),
     ] {
         assert_eq!(spec.parse::<WalkForward>().map_err(|e| e.to_string()), Err(expect.to_string()));
@@ -239,13 +239,14 @@ fn purged_kfold_drops_purge_before_and_embargo_after_each_test_block() {
     check_cv(
         "k=3,purge=1,embargo=2",
         9,
-        Ok(&["train [5..9] test [0..3]", "train [0..2, 8..9] test [3..6]", "train [0..5] test [6..9]"]),
+        Ok(&["train [6..9] test [0..3]", "train [0..2] test [3..6]", "train [0..5] test [6..9]"]),
     );
-    // In time (row i at i ns): purge drops rows less than 5ns before the test, embargo rows up to 1ns after.
+    // In time (row i at i ns): purge drops rows up to 2ns before the test and up to 2ns after its last bar,
+    // then the embargo drops rows up to 1ns after the purge.
     check_cv(
-        "k=3,purge=5ns,embargo=1ns",
+        "k=3,purge=2ns,embargo=1ns",
         9,
-        Ok(&["train [4..9] test [0..3]", "train [7..9] test [3..6]", "train [0..1] test [6..9]"]),
+        Ok(&["train [6..9] test [0..3]", "train [0..1] test [3..6]", "train [0..4] test [6..9]"]),
     );
     check_cv(
         "k=2,embargo=9",
@@ -277,11 +278,11 @@ fn combinatorial_cv_tests_every_pair_of_groups() {
         "n_folds=4,n_test_folds=2,purge=1",
         8,
         Ok(&[
-            "train [4..8] test [0..4]",
-            "train [2..3, 6..8] test [0..2, 4..6]",
-            "train [2..5] test [0..2, 6..8]",
-            "train [0..1, 6..8] test [2..6]",
-            "train [0..1, 4..5] test [2..4, 6..8]",
+            "train [5..8] test [0..4]",
+            "train [7..8] test [0..2, 4..6]",
+            "train [3..5] test [0..2, 6..8]",
+            "train [0..1, 7..8] test [2..6]",
+            "train [0..1] test [2..4, 6..8]",
             "train [0..3] test [4..8]",
         ]),
     );

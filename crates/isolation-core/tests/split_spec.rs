@@ -29,18 +29,20 @@ fn ratio_date_and_index_cases() {
     // A date between bars starts test at the next bar: no exact match needed.
     check(SplitSpec::Date(35), 10, Ok(4));
     check(SplitSpec::Date(40), 10, Ok(4));
+    // A date at the first bar is a valid split with an empty train; a date before it is outside the data.
+    check(SplitSpec::Date(0), 10, Ok(0));
     check(
-        SplitSpec::Date(0),
+        SplitSpec::Date(-1),
         10,
         Err(
-            "split date 1970-01-01T00:00:00Z is outside the data (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000090Z): train and test would not both have rows",
+            "split date 1969-12-31T23:59:59.999999999Z is outside the data (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000090Z); choose a date within it (the first bar's date leaves train empty)",
         ),
     );
     check(
         SplitSpec::Date(91),
         10,
         Err(
-            "split date 1970-01-01T00:00:00.000000091Z is outside the data (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000090Z): train and test would not both have rows",
+            "split date 1970-01-01T00:00:00.000000091Z is outside the data (1970-01-01T00:00:00Z ..= 1970-01-01T00:00:00.000000090Z); choose a date within it (the first bar's date leaves train empty)",
         ),
     );
     check(SplitSpec::Index(3), 10, Ok(3));
@@ -66,12 +68,17 @@ proptest! {
             prop_assert_eq!(train.start, 0);
             prop_assert_eq!(train.end, test.start);
             prop_assert_eq!(test.end, n_rows);
-            prop_assert!(!train.is_empty() && !test.is_empty());
+            prop_assert!(!test.is_empty());
+            // Only a date at the first bar leaves train empty.
+            prop_assert!(!train.is_empty() || spec == SplitSpec::Date(timestamps[0]), "{:?}", spec);
             prop_assert_eq!(ranges.range(Split::Full), 0..n_rows);
             // Every test timestamp is later than every train timestamp.
-            prop_assert!(timestamps[train.end - 1] < timestamps[test.start]);
+            if let Some(last_train) = train.end.checked_sub(1) {
+                prop_assert!(timestamps[last_train] < timestamps[test.start]);
+            }
             if let SplitSpec::Date(d) = spec {
-                prop_assert!(timestamps[train.end - 1] < d && d <= timestamps[test.start]);
+                prop_assert!(train.end == 0 || timestamps[train.end - 1] < d);
+                prop_assert!(d <= timestamps[test.start]);
             }
         }
     }

@@ -57,3 +57,27 @@ pub(crate) fn isolate(
         }
     }
 }
+
+/// The test rows `rows` of `base` when `history` (made in `mode`) already holds `warmup_rows` rows before
+/// them and then exactly them: in deep-copy mode a view of the history's copy (so the test rows are copied
+/// once, not twice), in every other mode the rows isolated from `base` as usual.
+pub(crate) fn isolate_within(
+    mode: IsolationMode,
+    base: &TimeFrame,
+    history: &Arc<dyn IsolatedData>,
+    warmup_rows: usize,
+    rows: Range<usize>,
+) -> Result<Arc<dyn IsolatedData>, IsolationError> {
+    match mode {
+        #[cfg(feature = "view")]
+        IsolationMode::DeepCopy => {
+            let copied = history.to_frame();
+            let view = isolation_view::DataView::new(&copied, warmup_rows..copied.n_rows(), Split::Test)?;
+            Ok(Arc::new(view.with_mode(IsolationMode::DeepCopy)))
+        }
+        _ => {
+            let _ = (history, warmup_rows);
+            isolate(mode, base, rows, Split::Test)
+        }
+    }
+}

@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use isolation_core::{
-    CombinatorialPurgedCv, Cursor, CvFold, Fold, FoldError, IsolatedData, IsolationError, Length,
-    PurgedKFold, Split, TestWithWarmup, WalkForward,
+    Calendar, CombinatorialPurgedCv, Cursor, Fold, FoldError, IsolatedData, IsolationError, Length,
+    PurgedKFold, Split, TestWithWarmup, TimeFold, WalkForward,
 };
 use serde::Serialize;
 use timeseries_array::{TimeFrame, TimestampNs};
@@ -16,11 +16,13 @@ use crate::backend::isolate;
 /// Which cross-validation or walk-forward scheme to lay over the data.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FoldSpec {
-    /// Train, gap, test, then forward by a step. In time, one schedule cuts every symbol at the same instants.
+    /// Train, gap, test, then forward by a step. In time, one schedule cuts every symbol at the same
+    /// instants; in rows, only one symbol is accepted (rows of different symbols are out of step in time).
     WalkForward(WalkForward),
-    /// Purged k-fold with embargo (per symbol, in rows of equal groups).
+    /// Purged k-fold with embargo: groups of equal numbers of instants on the union of all symbols'
+    /// timestamps, so a test block is one period for every symbol.
     PurgedKFold(PurgedKFold),
-    /// Combinatorial purged cross-validation (per symbol).
+    /// Combinatorial purged cross-validation, laid on the union of all symbols' timestamps as k-fold is.
     CombinatorialPurgedCv(CombinatorialPurgedCv),
 }
 
@@ -64,6 +66,18 @@ pub struct PlannedFold {
     pub index: usize,
     /// Per symbol, sorted by symbol.
     pub symbols: Vec<SymbolFold>,
+    /// Symbols with rows in the fold's period that sit it out, and why (e.g. a train shorter than
+    /// `min_train`), sorted by symbol.
+    pub skipped: Vec<SkippedSymbol>,
+}
+
+/// A symbol left out of one fold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedSymbol {
+    /// The symbol.
+    pub symbol: String,
+    /// Why, e.g. `13 train rows, below min_train=100`.
+    pub reason: String,
 }
 
 /// One contiguous piece of a fold's data, in the handler's mode.
@@ -102,73 +116,82 @@ pub struct FoldData {
     pub symbols: Vec<SymbolFoldData>,
 }
 
-/// Lays `spec` over the symbols' frames (sorted by symbol). Walk-forward in time shares one schedule;
-/// in rows, and for cross-validation, each symbol gets its own folds, matched by fold index.
+/// Lays `spec` over the symbols' frames (sorted by symbol) on one time axis, so that a fold cuts every
+/// symbol at the same instants: walk-forward in time shares one schedule; cross-validation lays its groups
+/// on the union of all symbols' timestamps ([`Calendar`]) and maps them to each symbol's rows. Walk-forward
+/// in rows is refused for several symbols, whose rows are out of step in time.
 pub(crate) fn plan(
     frames: &[(&str, &TimeFrame)],
     spec: &FoldSpec,
     warmup: Length,
 ) -> Result<Vec<PlannedFold>, IsolationError> {
-    let mut per_symbol: Vec<(String, Vec<(usize, SymbolFold)>)> = Vec::with_capacity(frames.len());
+    let mut planned: Vec<PlannedFold> = Vec::new();
     let with_warmup = |test: Range<usize>, ts: &[TimestampNs]| TestWithWarmup::new(test, warmup, ts);
-    let forward = |symbol: &str, ts: &[TimestampNs], fold: Fold| {
-        (
-            fold.index,
-            SymbolFold {
-                symbol: symbol.to_string(),
-                train: vec![fold.train],
-                test: vec![with_warmup(fold.test, ts)],
-            },
-        )
-    };
-    let cv = |symbol: &str, ts: &[TimestampNs], fold: CvFold| {
-        let test = fold.test.into_iter().map(|t| with_warmup(t, ts)).collect();
-        (fold.index, SymbolFold { symbol: symbol.to_string(), train: fold.train, test })
-    };
     match spec {
-        FoldSpec::WalkForward(wf) if wf.is_time() => {
-            let all: Vec<&[TimestampNs]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
-            let schedule = wf.schedule(&all)?;
-            for (symbol, frame) in frames {
-                let ts = frame.timestamps();
-                let folds = schedule
-                    .iter()
-                    .map(|tf| tf.rows_for(ts))
-                    .filter(|f| !f.train.is_empty() && !f.test.is_empty())
-                    .map(|f| forward(symbol, ts, f))
-                    .collect();
-                per_symbol.push((symbol.to_string(), folds));
-            }
-        }
         FoldSpec::WalkForward(wf) => {
+            let all: Vec<&[TimestampNs]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
+            let schedule: Vec<Option<TimeFold>> = if wf.is_time() {
+                wf.schedule(&all)?.into_iter().map(Some).collect()
+            } else if frames.len() > 1 {
+                return Err(FoldError::RowsAcrossSymbols { spec: spec.to_string() }.into());
+            } else {
+                vec![None]
+            };
             for (symbol, frame) in frames {
                 let ts = frame.timestamps();
-                let folds = wf.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol))?;
-                per_symbol
-                    .push((symbol.to_string(), folds.into_iter().map(|f| forward(symbol, ts, f)).collect()));
+                let folds: Vec<Fold> = match schedule.as_slice() {
+                    [None] => wf.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol))?,
+                    _ => schedule.iter().flatten().map(|tf| tf.rows_for(ts)).collect(),
+                };
+                for fold in folds.into_iter().filter(|f| !f.train.is_empty() && !f.test.is_empty()) {
+                    let entry = fold_at(&mut planned, fold.index);
+                    if let Some(reason) = wf.short_train(&fold.train, ts) {
+                        entry.skipped.push(SkippedSymbol { symbol: symbol.to_string(), reason });
+                        continue;
+                    }
+                    entry.symbols.push(SymbolFold {
+                        symbol: symbol.to_string(),
+                        train: vec![fold.train],
+                        test: vec![with_warmup(fold.test, ts)],
+                    });
+                }
             }
         }
-        FoldSpec::PurgedKFold(kf) => {
-            for (symbol, frame) in frames {
-                let ts = frame.timestamps();
-                let folds = kf.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol))?;
-                per_symbol.push((symbol.to_string(), folds.into_iter().map(|f| cv(symbol, ts, f)).collect()));
+        FoldSpec::PurgedKFold(_) | FoldSpec::CombinatorialPurgedCv(_) => {
+            let all: Vec<&[TimestampNs]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
+            let calendar = Calendar::union(&all);
+            let folds = match spec {
+                FoldSpec::PurgedKFold(kf) => kf.folds(calendar.instants()),
+                FoldSpec::CombinatorialPurgedCv(cpcv) => cpcv.folds(calendar.instants()),
+                FoldSpec::WalkForward(_) => unreachable!("matched above"),
+            };
+            let folds = match (folds, frames) {
+                (Ok(folds), _) => folds,
+                (Err(e), [(symbol, _)]) => return Err(IsolationError::from(e).for_symbol(symbol)),
+                (Err(e), _) => return Err(e.into()),
+            };
+            for fold in folds {
+                let entry = fold_at(&mut planned, fold.index);
+                for (symbol, frame) in frames {
+                    let ts = frame.timestamps();
+                    let on_symbol = |ranges: &[Range<usize>]| -> Vec<Range<usize>> {
+                        ranges
+                            .iter()
+                            .map(|r| calendar.rows_of(r.clone(), ts))
+                            .filter(|r| !r.is_empty())
+                            .collect()
+                    };
+                    let (train, test) = (on_symbol(&fold.train), on_symbol(&fold.test));
+                    if train.is_empty() || test.is_empty() {
+                        let side = if train.is_empty() { "train" } else { "test" };
+                        let reason = format!("no {side} rows in this fold's period");
+                        entry.skipped.push(SkippedSymbol { symbol: symbol.to_string(), reason });
+                        continue;
+                    }
+                    let test = test.into_iter().map(|t| with_warmup(t, ts)).collect();
+                    entry.symbols.push(SymbolFold { symbol: symbol.to_string(), train, test });
+                }
             }
-        }
-        FoldSpec::CombinatorialPurgedCv(cpcv) => {
-            for (symbol, frame) in frames {
-                let ts = frame.timestamps();
-                let folds = cpcv.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol))?;
-                per_symbol.push((symbol.to_string(), folds.into_iter().map(|f| cv(symbol, ts, f)).collect()));
-            }
-        }
-    }
-    let n_folds = per_symbol.iter().flat_map(|(_, f)| f.iter().map(|(i, _)| i + 1)).max().unwrap_or(0);
-    let mut planned: Vec<PlannedFold> =
-        (0..n_folds).map(|index| PlannedFold { index, symbols: Vec::new() }).collect();
-    for (_, folds) in per_symbol {
-        for (index, fold) in folds {
-            planned[index].symbols.push(fold);
         }
     }
     planned.retain(|f| !f.symbols.is_empty());
@@ -179,6 +202,19 @@ pub(crate) fn plan(
         return Err(FoldError::NoFolds { spec: spec.to_string(), n_rows, first, last, hint: "" }.into());
     }
     Ok(planned)
+}
+
+/// The planned fold at `index`, adding empty ones up to it.
+fn fold_at(planned: &mut Vec<PlannedFold>, index: usize) -> &mut PlannedFold {
+    if planned.len() <= index {
+        let from = planned.len();
+        planned.extend((from..=index).map(|index| PlannedFold {
+            index,
+            symbols: Vec::new(),
+            skipped: Vec::new(),
+        }));
+    }
+    &mut planned[index]
 }
 
 /// The data of one planned fold, made in `mode` from the symbols' frames.

@@ -2,15 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use isolation_core::{IsolatedData, IsolationError, IsolationMode, Length, Split, SplitRanges, SplitSpec};
+use isolation_core::{
+    EmptySide, IsolationError, IsolationMode, Length, Split, SplitCut, SplitOptions, SplitRanges, SplitSpec,
+    SplitWarning,
+};
 use memtrack::BufferSet;
 use timeseries_array::TimeFrame;
 
-use crate::backend::isolate;
+use crate::backend::{isolate, isolate_within};
 use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
 use crate::report::{MemoryReport, SymbolMemory};
+use crate::split_data::SplitData;
 
 /// Loads a frame per symbol, sets up one train/test split, and hands out each split's data isolated in the
 /// handler's [`IsolationMode`].
@@ -21,8 +25,15 @@ use crate::report::{MemoryReport, SymbolMemory};
 pub struct DataHandler {
     mode: IsolationMode,
     symbols: BTreeMap<String, Slot>,
-    spec: Option<SplitSpec>,
+    split: Option<HandlerSplit>,
     active: Split,
+}
+
+/// The split set up over all symbols: one cut instant for every symbol.
+#[derive(Debug, Clone)]
+struct HandlerSplit {
+    options: SplitOptions,
+    cut: SplitCut,
 }
 
 /// A symbol's place in the handler: its data once loaded, and the file it loads from if registered lazily.
@@ -47,14 +58,14 @@ struct SymbolData {
 #[derive(Debug)]
 struct SymbolSplit {
     ranges: SplitRanges,
-    train: Arc<dyn IsolatedData>,
-    test: Arc<dyn IsolatedData>,
+    train: SplitData,
+    test: SplitData,
 }
 
 impl DataHandler {
     /// An empty handler that isolates data in `mode`.
     pub fn new(mode: IsolationMode) -> Self {
-        Self { mode, symbols: BTreeMap::new(), spec: None, active: Split::Full }
+        Self { mode, symbols: BTreeMap::new(), split: None, active: Split::Full }
     }
 
     /// The handler's mode.
@@ -63,11 +74,13 @@ impl DataHandler {
     }
 
     /// Registers `frame` as `symbol`'s data (replacing any earlier frame). If a split is set up, the new
-    /// frame is split at once.
+    /// frame is split at once at the cut instant already chosen (call [`DataHandler::setup_split`] again to
+    /// choose the instant over all symbols including this one).
     ///
     /// # Errors
     ///
-    /// If the split cannot be applied to this frame; nothing is registered then.
+    /// If the split cannot be applied to this frame (an empty side under [`EmptySide::Error`]); nothing is
+    /// registered then.
     /// In [`IsolationMode::SharedMemory`], the frame is published once as a segment and attached; every
     /// split is then a view over the mapped pages, and workers can attach to the segment by name
     /// ([`DataHandler::segment_names`]).
@@ -130,8 +143,8 @@ impl DataHandler {
         };
         #[cfg(not(feature = "shm"))]
         let source = frame.clone();
-        let split = match self.spec {
-            Some(spec) => Some(self.split_one(symbol, &source, spec)?),
+        let split = match &self.split {
+            Some(split) => Some(self.split_one(symbol, &source, split.cut, split.options)?),
             None => None,
         };
         Ok(SymbolData {
@@ -150,37 +163,120 @@ impl DataHandler {
         self.loaded().filter_map(|(symbol, d)| d.segment.as_ref().map(|s| (symbol, s.name()))).collect()
     }
 
-    /// Splits every loaded symbol by `spec` and makes each split's data in the handler's mode. The active
-    /// split becomes [`Split::Train`].
+    /// Splits every symbol by `spec` at one instant shared by all symbols (see [`SplitSpec::cut`]), with
+    /// default [`SplitOptions`]: no warm-up, and a symbol wholly on one side of the cut kept with an empty
+    /// side and a warning ([`DataHandler::split_warnings`]). The active split becomes [`Split::Train`].
     ///
     /// # Errors
     ///
-    /// The first symbol the spec cannot split (named in the error); no symbol's split changes then.
-    pub fn setup_split(&mut self, spec: SplitSpec) -> Result<(), IsolationError> {
-        // Symbols registered but not loaded yet are split when they load.
-        let mut splits = Vec::with_capacity(self.symbols.len());
-        for (symbol, data) in self.loaded() {
-            splits.push(self.split_one(symbol, &data.source, spec)?);
+    /// As [`DataHandler::setup_split_with`].
+    pub fn setup_split(&mut self, spec: SplitSpec) -> Result<SplitCut, IsolationError> {
+        self.setup_split_with(spec, SplitOptions::default())
+    }
+
+    /// Splits every symbol by `spec` at one instant shared by all symbols, so that every test timestamp of
+    /// every symbol is later than every train timestamp of every symbol; returns that cut. Registered files
+    /// are loaded first (the cut depends on every symbol's timestamps).
+    ///
+    /// With `options.warmup`, the test side's [`SplitData::cursor`] starts at the first test bar but its
+    /// `window` may reach that much history before the cut; the history is never a tradable bar.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::Float64Array;
+    /// use isolation::{DataHandler, IsolationMode, Length, Split, SplitOptions, SplitSpec, TimeFrame};
+    ///
+    /// let frame = |start: i64, n: i64| {
+    ///     let close = Arc::new(Float64Array::from_iter_values((0..n).map(|x| x as f64)));
+    ///     TimeFrame::try_new((start..start + n).collect::<Vec<i64>>(), vec![("close".into(), close)])
+    /// };
+    /// let mut handler = DataHandler::new(IsolationMode::View);
+    /// handler.load("OLD", frame(0, 100)?)?; // instants 0..100
+    /// handler.load("NEW", frame(50, 50)?)?; // listed later: instants 50..100
+    /// let cut = handler.setup_split_with(SplitSpec::Ratio(0.7), SplitOptions::new().with_warmup(Length::Rows(5)))?;
+    /// assert_eq!(cut.instant, 70); // 70% of the 100 distinct instants, for both symbols
+    /// assert_eq!(handler.data_for("NEW", Split::Train)?.n_rows(), 20);
+    /// let test = handler.data_for("NEW", Split::Test)?;
+    /// assert_eq!((test.n_rows(), test.warmup_rows()), (30, 5));
+    /// let cursor = test.cursor();
+    /// assert_eq!(cursor.current().map(|bar| bar.timestamp()), Some(70)); // first test bar
+    /// assert_eq!(cursor.window(10).len(), 6); // five warm-up bars and the current one
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A spec that cuts no instant of the data (e.g. a date after every symbol's last bar), a symbol with an
+    /// empty side under [`EmptySide::Error`] (named), or a registered file that fails to load. No symbol's
+    /// split changes then.
+    pub fn setup_split_with(
+        &mut self,
+        spec: SplitSpec,
+        options: SplitOptions,
+    ) -> Result<SplitCut, IsolationError> {
+        let frames = self.frames()?;
+        let all: Vec<&[i64]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
+        let cut = spec.cut(&all)?;
+        let mut splits = Vec::with_capacity(frames.len());
+        for (symbol, frame) in &frames {
+            splits.push(self.split_one(symbol, frame, cut, options)?);
         }
         for (data, split) in self.symbols.values_mut().filter_map(|slot| slot.data.get_mut()).zip(splits) {
             data.split = Some(split);
         }
-        self.spec = Some(spec);
+        self.split = Some(HandlerSplit { options, cut });
         self.active = Split::Train;
-        Ok(())
+        Ok(cut)
+    }
+
+    /// The instant the split cuts every symbol at, if a split is set up.
+    pub fn split_cut(&self) -> Option<SplitCut> {
+        self.split.as_ref().map(|s| s.cut)
+    }
+
+    /// The loaded symbols the split left with an empty side (kept because of [`EmptySide::Warn`]), sorted by
+    /// symbol.
+    pub fn split_warnings(&self) -> Vec<SplitWarning> {
+        let Some(split) = &self.split else { return Vec::new() };
+        self.loaded()
+            .filter_map(|(symbol, data)| {
+                let side = data.split.as_ref()?.ranges.empty_side()?;
+                Some(SplitWarning { symbol: symbol.to_string(), side, cut: split.cut })
+            })
+            .collect()
     }
 
     fn split_one(
         &self,
         symbol: &str,
         base: &TimeFrame,
-        spec: SplitSpec,
+        cut: SplitCut,
+        options: SplitOptions,
     ) -> Result<SymbolSplit, IsolationError> {
         let within = |e: IsolationError| e.for_symbol(symbol);
-        let ranges = spec.resolve(base.timestamps()).map_err(within)?;
-        let train = isolate(self.mode, base, ranges.range(Split::Train), Split::Train).map_err(within)?;
-        let test = isolate(self.mode, base, ranges.range(Split::Test), Split::Test).map_err(within)?;
-        Ok(SymbolSplit { ranges, train, test })
+        let timestamps = base.timestamps();
+        let ranges = cut.ranges(timestamps);
+        if let (Some(side), EmptySide::Error) = (ranges.empty_side(), options.empty_side) {
+            return Err(within(IsolationError::EmptySide {
+                side,
+                cut: cut.instant,
+                first: base.first_timestamp().unwrap_or_default(),
+                last: base.last_timestamp().unwrap_or_default(),
+            }));
+        }
+        let (train_rows, test_rows) = (ranges.range(Split::Train), ranges.range(Split::Test));
+        let train = isolate(self.mode, base, train_rows, Split::Train).map_err(within)?;
+        let warmup_start = options.warmup.start_before(timestamps, test_rows.start);
+        let test = if warmup_start < test_rows.start && !test_rows.is_empty() {
+            let warmup_rows = test_rows.start - warmup_start;
+            let history =
+                isolate(self.mode, base, warmup_start..test_rows.end, Split::Test).map_err(within)?;
+            let test = isolate_within(self.mode, base, &history, warmup_rows, test_rows).map_err(within)?;
+            SplitData::with_history(test, history, warmup_rows)
+        } else {
+            SplitData::new(isolate(self.mode, base, test_rows, Split::Test).map_err(within)?)
+        };
+        Ok(SymbolSplit { ranges, train: SplitData::new(train), test })
     }
 
     /// The split that [`DataHandler::data`] returns.
@@ -194,7 +290,7 @@ impl DataHandler {
     ///
     /// [`IsolationError::NoSplit`] for train or test before a split is set up.
     pub fn set_active_split(&mut self, split: Split) -> Result<(), IsolationError> {
-        if split != Split::Full && self.spec.is_none() {
+        if split != Split::Full && self.split.is_none() {
             return Err(IsolationError::NoSplit);
         }
         self.active = split;
@@ -206,20 +302,22 @@ impl DataHandler {
     /// # Errors
     ///
     /// An unknown symbol.
-    pub fn data(&self, symbol: &str) -> Result<Arc<dyn IsolatedData>, IsolationError> {
+    pub fn data(&self, symbol: &str) -> Result<SplitData, IsolationError> {
         self.data_for(symbol, self.active)
     }
 
-    /// The data of `split` for `symbol`. `Full` is made on each call (a view costs nothing; a deep copy
-    /// copies the frame).
+    /// The data of `split` for `symbol`: bounded to that split's rows, readable through
+    /// [`SplitData::cursor`] (which never shows a later bar) or as [`IsolatedData`]. `Full` is made on each
+    /// call (a view costs nothing; a deep copy copies the frame).
     ///
     /// # Errors
     ///
     /// An unknown symbol, or train/test before a split is set up.
-    pub fn data_for(&self, symbol: &str, split: Split) -> Result<Arc<dyn IsolatedData>, IsolationError> {
+    pub fn data_for(&self, symbol: &str, split: Split) -> Result<SplitData, IsolationError> {
         let data = self.symbol(symbol)?;
         match (split, &data.split) {
             (Split::Full, _) => isolate(self.mode, &data.source, 0..data.source.n_rows(), Split::Full)
+                .map(SplitData::new)
                 .map_err(|e| e.for_symbol(symbol)),
             (_, None) => Err(IsolationError::NoSplit),
             (Split::Train, Some(s)) => Ok(s.train.clone()),
@@ -277,7 +375,9 @@ impl DataHandler {
             }
             symbols.push(entry);
         }
-        MemoryReport::new(self.mode, symbols, all.footprint(), all.breakdown().mapped_bytes)
+        let mut report = MemoryReport::new(self.mode, symbols, all.footprint(), all.breakdown().mapped_bytes);
+        report.cut = self.split_cut();
+        report
     }
 
     /// The row ranges of every fold of `spec` for every symbol, with `warmup` history before each test block.

@@ -40,17 +40,19 @@ mod handler;
 mod report;
 #[cfg(feature = "shm")]
 mod shared;
+mod split_data;
 pub mod synthetic;
 
 pub use factory::{CreateOptions, Decision, FactoryConfig, IsolationFactory, Resources, Workload};
-pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SymbolFold, SymbolFoldData};
+pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SkippedSymbol, SymbolFold, SymbolFoldData};
 pub use handler::{DataHandler, Folds};
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
+pub use split_data::SplitData;
 
 pub use isolation_core::{
-    Bar, CombinatorialPurgedCv, Cursor, CvFold, DataInfo, Fold, FoldError, IsolatedData, IsolationError,
-    IsolationMode, LastN, Length, PurgedKFold, Split, SplitRanges, SplitSpec, TestWithWarmup, TimeFold,
-    TrainWindow, WalkForward, Window,
+    Bar, Calendar, CombinatorialPurgedCv, Cursor, CvFold, DataInfo, EmptySide, Fold, FoldError, IsolatedData,
+    IsolationError, IsolationMode, LastN, Length, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges,
+    SplitSpec, SplitWarning, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
 };
 pub use memtrack::{BufferSet, Footprint, ProcessMemory, SystemMemory};
 pub use timeseries_array::{

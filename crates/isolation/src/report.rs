@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use isolation_core::IsolationMode;
+use isolation_core::{IsolationMode, SplitCut};
 use memtrack::Footprint;
 use serde::Serialize;
 
@@ -46,6 +46,8 @@ pub struct MemoryReport {
     pub mapped_bytes: u64,
     /// Base plus train plus test totals, added up per object (double counts shared buffers).
     pub naive_sum_bytes: u64,
+    /// The instant the split cuts every symbol at, if a split is set up.
+    pub cut: Option<SplitCut>,
 }
 
 impl MemoryReport {
@@ -58,7 +60,7 @@ impl MemoryReport {
         let base_bytes = symbols.iter().map(|s| s.base_bytes).sum();
         let naive_sum_bytes =
             symbols.iter().map(|s| s.base_bytes + s.train.total_bytes() + s.test.total_bytes()).sum();
-        Self { mode, symbols, base_bytes, distinct, mapped_bytes, naive_sum_bytes }
+        Self { mode, symbols, base_bytes, distinct, mapped_bytes, naive_sum_bytes, cut: None }
     }
 
     /// Bytes that splitting added on top of the loaded frames (0 for views, the rows' bytes for copies).
@@ -70,6 +72,9 @@ impl MemoryReport {
 impl fmt::Display for MemoryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "memory report (mode {})", self.mode)?;
+        if let Some(cut) = &self.cut {
+            writeln!(f, "split: every symbol cut at one instant, {cut}")?;
+        }
         writeln!(
             f,
             "{:<12} {:>10} {:>12} {:>10} {:>12} {:>12} {:>10} {:>12} {:>12}",

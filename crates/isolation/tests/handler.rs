@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, UInt32Array};
-use isolation::{DataHandler, IsolationError, IsolationMode, Split, SplitSpec, TimeFrame, available_modes};
+use isolation::{
+    DataHandler, EmptySide, IsolationError, IsolationMode, Split, SplitOptions, SplitSpec, TimeFrame,
+    available_modes,
+};
 use proptest::prelude::*;
 
 fn bars(n_rows: usize, seed: u64) -> TimeFrame {
@@ -25,23 +28,39 @@ fn handler(mode: IsolationMode, rows: &[usize]) -> DataHandler {
     handler
 }
 
+/// Bars from minute `start` on, `n_rows` of them: symbols with different calendars.
+fn bars_from(start: i64, n_rows: usize, seed: u64) -> TimeFrame {
+    let frame = bars(n_rows, seed);
+    let timestamps: Vec<i64> = frame.timestamps().iter().map(|t| t + start * 60_000_000_000).collect();
+    let columns = frame.column_names().into_iter().map(|c| (c.to_string(), frame.column(c).unwrap().clone()));
+    TimeFrame::try_new(timestamps, columns.collect()).unwrap()
+}
+
 proptest! {
     #[test]
-    fn loaded_frames_are_unchanged_by_every_modes_split(rows in prop::collection::vec(2usize..300, 1..4), ratio in 0.05f64..0.95) {
+    fn loaded_frames_are_unchanged_by_every_modes_split(
+        symbols in prop::collection::vec((0i64..400, 2usize..300), 1..4),
+        ratio in 0.05f64..0.95,
+    ) {
         for mode in available_modes() {
-            let mut handler = handler(mode, &rows);
-            let before: Vec<TimeFrame> = handler.symbols().iter().map(|s| handler.base(s).unwrap().deep_copy()).collect();
-            if handler.setup_split(SplitSpec::Ratio(ratio)).is_err() {
-                continue;
+            let mut handler = DataHandler::new(mode);
+            for (i, &(start, n)) in symbols.iter().enumerate() {
+                handler.load(&format!("SYM{i}"), bars_from(start, n, i as u64)).unwrap();
             }
+            let before: Vec<TimeFrame> = handler.symbols().iter().map(|s| handler.base(s).unwrap().deep_copy()).collect();
+            let cut = handler.setup_split(SplitSpec::Ratio(ratio));
+            // With at least two distinct instants a ratio in (0.05, 0.95) may still round to an empty side.
+            prop_assume!(cut.is_ok());
+            let cut = cut.unwrap();
             for (symbol, before) in handler.symbols().into_iter().zip(&before) {
                 prop_assert_eq!(handler.base(symbol).unwrap(), before);
                 let train = handler.data_for(symbol, Split::Train).unwrap();
                 let test = handler.data_for(symbol, Split::Test).unwrap();
                 prop_assert_eq!(train.mode(), mode);
                 prop_assert_eq!(train.n_rows() + test.n_rows(), before.n_rows());
-                // Train ends strictly before test begins; together they are the loaded frame.
-                prop_assert!(train.timestamps().last() < test.timestamps().first());
+                // One cut for every symbol: train before it, test at or after it.
+                prop_assert!(train.timestamps().iter().all(|&t| t < cut.instant));
+                prop_assert!(test.timestamps().iter().all(|&t| t >= cut.instant));
                 prop_assert_eq!(&train.to_frame(), &before.slice(0..train.n_rows()).unwrap());
                 prop_assert_eq!(&test.to_frame(), &before.slice(train.n_rows()..before.n_rows()).unwrap());
             }
@@ -80,11 +99,12 @@ fn memory_report_snapshot() {
 #[test]
 fn errors_name_the_symbol_and_the_problem() {
     let mut handler = handler(IsolationMode::View, &[100, 3]);
+    let strict = SplitOptions::new().with_empty_side(EmptySide::Error);
     let messages = [
         handler.data_for("SYM0", Split::Train).unwrap_err().to_string(),
         handler.data("ETHUSD").unwrap_err().to_string(),
         handler.set_active_split(Split::Test).unwrap_err().to_string(),
-        handler.setup_split(SplitSpec::Ratio(0.2)).unwrap_err().to_string(),
+        handler.setup_split_with(SplitSpec::Ratio(0.2), strict).unwrap_err().to_string(),
         handler.setup_split(SplitSpec::Date(0)).unwrap_err().to_string(),
         "cow".parse::<IsolationMode>().map(|m| m.to_string()).unwrap_or_else(|e| e.to_string()),
         "copy".parse::<IsolationMode>().unwrap_err().to_string(),
@@ -97,7 +117,9 @@ fn errors_name_the_symbol_and_the_problem() {
 #[test]
 fn loading_after_setup_splits_the_new_symbol_and_a_bad_load_registers_nothing() {
     let mut handler = handler(IsolationMode::View, &[100]);
-    handler.setup_split(SplitSpec::Index(50)).unwrap();
+    handler
+        .setup_split_with(SplitSpec::Index(50), SplitOptions::new().with_empty_side(EmptySide::Error))
+        .unwrap();
     handler.load("LATE", bars(80, 9)).unwrap();
     assert_eq!(handler.data_for("LATE", Split::Test).unwrap().n_rows(), 30);
     assert!(matches!(handler.load("SHORT", bars(20, 1)), Err(IsolationError::ForSymbol { .. })));
