@@ -11,7 +11,7 @@ use crate::source::SourceFrame;
 /// How to cut train from test.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SplitBy {
-    /// The first share of each symbol's bars train.
+    /// The first share of all symbols' distinct instants train (one cut instant for every symbol).
     Ratio(f64),
     /// Test from the first bar at or after this instant (nanoseconds UTC).
     Date(TimestampNs),
@@ -37,6 +37,10 @@ pub struct SideRow {
 pub struct SplitRow {
     /// The symbol.
     pub symbol: String,
+    /// The instant every symbol is cut at (first test instant), ISO 8601: the same on every row.
+    pub cut: String,
+    /// Why this symbol has an empty side, if it has one.
+    pub warning: Option<String>,
     /// The mode the splits were made in.
     pub mode: IsolationMode,
     /// Rows loaded.
@@ -70,7 +74,8 @@ pub fn split_rows(
         SplitBy::Ratio(ratio) => SplitSpec::Ratio(ratio),
         SplitBy::Date(date) => SplitSpec::Date(date),
     };
-    handler.setup_split(spec)?;
+    let cut = format_timestamp(handler.setup_split(spec)?.instant);
+    let warnings = handler.split_warnings();
     handler
         .symbols()
         .into_iter()
@@ -89,6 +94,8 @@ pub fn split_rows(
             };
             Ok(SplitRow {
                 symbol: symbol.to_string(),
+                cut: cut.clone(),
+                warning: warnings.iter().find(|w| w.symbol == symbol).map(ToString::to_string),
                 mode,
                 rows: handler.base(symbol)?.n_rows(),
                 missing_values: missing.get(symbol).copied().unwrap_or(0),
@@ -99,12 +106,16 @@ pub fn split_rows(
         .collect()
 }
 
-/// The splits as a table.
+/// The splits as a table, after the instant every symbol is cut at.
 pub fn render_split(rows: &[SplitRow]) -> String {
-    let mut out = format!(
+    let mut out = String::new();
+    if let Some(first) = rows.first() {
+        out.push_str(&format!("cut: every symbol's test starts at {}\n", first.cut));
+    }
+    out.push_str(&format!(
         "{:<12} {:<6} {:<5} {:>9} {:<20} {:<20} {:>10} {:>10}\n",
         "symbol", "mode", "split", "rows", "start", "end", "owned", "shared"
-    );
+    ));
     let dash = || "-".to_string();
     for row in rows {
         for (name, side) in [("train", &row.train), ("test", &row.test)] {
@@ -119,6 +130,9 @@ pub fn render_split(rows: &[SplitRow]) -> String {
                 human_bytes(side.owned_bytes),
                 human_bytes(side.shared_bytes),
             ));
+        }
+        if let Some(warning) = &row.warning {
+            out.push_str(&format!("{:<12} warning: {warning}\n", row.symbol));
         }
         if row.missing_values > 0 {
             out.push_str(&format!(

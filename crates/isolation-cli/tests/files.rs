@@ -142,3 +142,32 @@ fn demo_workers_attach_the_same_pages_and_agree() {
         assert_eq!(worker["checksum"], lines[1]["checksum"]);
     }
 }
+
+#[test]
+fn split_of_a_directory_with_two_calendars_prints_one_cut_and_the_symbol_left_without_test() {
+    let dir = scratch_dir("calendars");
+    // EARLY: 100 days from 2024-01-01; LATE: 100 days from 2024-03-01 (listed two months later).
+    timeseries_io::save(dir.join("EARLY.csv"), &bars(100)).unwrap();
+    let shifted = bars(100);
+    let late: Vec<i64> = shifted.timestamps().iter().map(|t| t + 60 * 86_400_000_000_000).collect();
+    let columns = ["close", "volume"].map(|c| (c.to_string(), shifted.column(c).unwrap().clone()));
+    timeseries_io::save(dir.join("LATE.csv"), &TimeFrame::try_new(late, columns.to_vec()).unwrap()).unwrap();
+
+    let (ok, out, err) = isolation(&["split", dir.to_str().unwrap(), "--train-ratio", "0.7"]);
+    assert!(ok, "{err}");
+    // 160 distinct days in all: the cut is the 112th, 2024-04-22, for both symbols.
+    assert!(out.starts_with("cut: every symbol's test starts at 2024-04-22T00:00:00Z\n"), "{out}");
+    let rows: Vec<(&str, &str, &str)> = out
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 4 && (f[2] == "train" || f[2] == "test")).then(|| (f[0], f[2], f[3]))
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("EARLY", "train", "100"), ("EARLY", "test", "0"), ("LATE", "train", "52"), ("LATE", "test", "48")]
+    );
+    assert!(out.contains("EARLY        warning: symbol `EARLY` has no test rows"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

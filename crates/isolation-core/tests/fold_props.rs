@@ -92,7 +92,8 @@ fn check_cv_fold(
     }
     // Purge on both sides of each block (a label looks `purge` ahead), then the embargo after the purge.
     let dropped_by = |row: usize, b: &std::ops::Range<usize>| {
-        let purged_end = (b.end..n).find(|&r| distance(purge, ts, b.end - 1, r) > magnitude(purge)).unwrap_or(n);
+        let purged_end =
+            (b.end..n).find(|&r| distance(purge, ts, b.end - 1, r) > magnitude(purge)).unwrap_or(n);
         (row < b.start && distance(purge, ts, row, b.start) <= magnitude(purge))
             || (row >= b.end && row < purged_end)
             || (row >= purged_end && distance(embargo, ts, purged_end - 1, row) <= magnitude(embargo))
