@@ -156,6 +156,9 @@ pub fn render_info(path: &Path, info: &FileInfo) -> String {
     if let Some(ts) = &info.timestamp_column {
         out.push_str(&format!("timestamp: {ts}\n"));
     }
+    if let Some(problem) = &info.index_problem {
+        out.push_str(&format!("problem:   {problem}\n"));
+    }
     out.push_str("columns:\n");
     for column in &info.columns {
         let canonical = column.canonical.as_ref().map(|c| format!(" (loads as `{c}`)")).unwrap_or_default();

@@ -72,6 +72,13 @@ fn info_describes_a_vendor_file() {
 }
 
 #[test]
+fn info_on_an_unsorted_file_says_so_and_still_gives_rows_and_time_range() {
+    let (ok, out, err) = isolation(&["info", &format!("{FIXTURES}/bad_unsorted.csv")]);
+    assert!(ok, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
 fn every_bad_input_is_a_clear_error_with_a_non_zero_exit() {
     let mut messages = Vec::new();
     for fixture in [

@@ -58,14 +58,15 @@ pub trait IsolatedData: Send + Sync + fmt::Debug {
     /// The split's rows as a frame: shares buffers where the backend stores them contiguously.
     fn to_frame(&self) -> TimeFrame;
 
-    /// The position of a value column by name.
+    /// The position of a value column by name: exact, or ignoring case where that is unambiguous (`Close`
+    /// finds `close`; see [`timeseries_array::find_column`]).
     ///
     /// # Errors
     ///
     /// An unknown column, with the names the data has.
     fn column_index(&self, name: &str) -> Result<usize, IsolationError> {
         let names = self.column_names();
-        names.iter().position(|n| *n == name).ok_or_else(|| {
+        timeseries_array::find_column(names.iter().copied(), name).ok_or_else(|| {
             IsolationError::Frame(timeseries_array::FrameError::UnknownColumn {
                 column: name.to_string(),
                 available: names.join(", "),

@@ -6,7 +6,10 @@ use timeseries_array::{FrameError, TimestampNs, format_timestamp};
 use crate::{IsolationMode, Split};
 
 /// Why an isolation operation failed. Messages name the symbol, split, row or value involved.
-#[derive(Debug, Clone, PartialEq, Error)]
+///
+/// `Debug` prints the same message as `Display` (dates as ISO 8601), so a `?` from `main` reads as a
+/// sentence rather than a struct of nanoseconds.
+#[derive(Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum IsolationError {
     /// The frame itself is invalid or a column lookup failed.
@@ -147,5 +150,11 @@ impl From<crate::FoldError> for IsolationError {
             crate::FoldError::Split(inner) => inner,
             other => IsolationError::Folds(Box::new(other)),
         }
+    }
+}
+
+impl std::fmt::Debug for IsolationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }

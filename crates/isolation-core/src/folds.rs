@@ -9,7 +9,10 @@ use timeseries_array::TimestampNs;
 use crate::{IsolationError, Length};
 
 /// Why a fold spec could not be parsed or laid over the data. Messages name the spec and the value at fault.
-#[derive(Debug, Clone, PartialEq, Error)]
+///
+/// `Debug` prints the same message as `Display` (dates as ISO 8601), so a `?` from `main` reads as a
+/// sentence rather than a struct of nanoseconds.
+#[derive(Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum FoldError {
     /// A length that is not an integer with a known unit.
@@ -232,4 +235,10 @@ pub(crate) fn purged_train(
         train.push(start..timestamps.len());
     }
     train
+}
+
+impl std::fmt::Debug for FoldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

@@ -83,3 +83,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn errors_debug_print_as_their_message_with_iso_dates() {
+    // `?` from `main` prints `Debug`: it must read as the message, not as nanoseconds in a struct.
+    let error = SplitSpec::Date(1_262_304_000_000_000_000).resolve(&[0, 10]).unwrap_err();
+    let debug = format!("{error:?}");
+    assert_eq!(debug, error.to_string());
+    assert!(debug.contains("2010-01-01T00:00:00Z") && !debug.contains("1262304000000000000"), "{debug}");
+}

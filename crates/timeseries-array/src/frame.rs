@@ -184,16 +184,15 @@ impl TimeFrame {
         self.batch.schema_ref().fields()[1..].iter().map(|f| f.name().as_str()).collect()
     }
 
-    /// The position of a value column (0-based, the index not counted).
+    /// The position of a value column (0-based, the index not counted). Names match exactly, or else
+    /// ignoring case when only one column matches that way (`Close` finds `close`), see [`find_column`].
     ///
     /// # Errors
     ///
     /// [`FrameError::UnknownColumn`], listing the names the frame has.
     pub fn column_index(&self, name: &str) -> Result<usize, FrameError> {
         let fields = &self.batch.schema_ref().fields()[1..];
-        fields
-            .iter()
-            .position(|f| f.name() == name)
+        find_column(fields.iter().map(|f| f.name().as_str()), name)
             .ok_or_else(|| unknown_column(name, fields.iter().map(|f| f.name().as_str())))
     }
 
@@ -382,4 +381,26 @@ pub(crate) fn array_buffers(array: &dyn Array) -> Vec<&Buffer> {
         buffers.push(nulls.inner().inner());
     }
     buffers
+}
+
+/// The position of `name` among `names`: the exact match, or else the one name equal to it ignoring ASCII
+/// case (`Close` finds `close`, the name loaders give OHLCV columns). `None` when nothing matches or two
+/// names match only ignoring case.
+///
+/// ```
+/// use timeseries_array::find_column;
+///
+/// assert_eq!(find_column(["close", "volume"], "Close"), Some(0));
+/// assert_eq!(find_column(["close", "Close"], "Close"), Some(1));
+/// assert_eq!(find_column(["close", "CLOSE"], "Close"), None);
+/// ```
+pub fn find_column<'a>(names: impl IntoIterator<Item = &'a str> + Clone, name: &str) -> Option<usize> {
+    if let Some(exact) = names.clone().into_iter().position(|n| n == name) {
+        return Some(exact);
+    }
+    let mut folded = names.into_iter().enumerate().filter(|(_, n)| n.eq_ignore_ascii_case(name));
+    match (folded.next(), folded.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
 }

@@ -38,7 +38,7 @@ mod series;
 
 pub use dtype::{ValueType, value_f64};
 pub use error::FrameError;
-pub use frame::{TIMESTAMP_COLUMN, TimeFrame};
+pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
 pub use series::TimeSeriesArray;
 
 /// A point in time: nanoseconds since the Unix epoch, UTC.

@@ -46,7 +46,16 @@ pub fn describe(path: impl AsRef<Path>) -> Result<FileInfo, LoadError> {
     let options = LoadOptions { columns: Some(Vec::new()), ..LoadOptions::default() };
     let timestamp_column =
         plan(&file, &schema, &options, &ValueType::from_arrow).ok().map(|p| p.ts_name(&schema));
-    let index = timestamp_column.as_ref().and_then(|_| load(path, &options).ok());
+    // Read the index; if it cannot be read as it is (unsorted, duplicates), say why, and for an unsorted
+    // index still give the rows and time range from a sorted read.
+    let (index, index_problem) = match timestamp_column.as_ref().map(|_| load(path, &options)) {
+        None => (None, None),
+        Some(Ok(loaded)) => (Some(loaded), None),
+        Some(Err(error)) => {
+            let sorted = LoadOptions { sort: true, ..options.clone() };
+            (load(path, &sorted).ok(), Some(error.to_string()))
+        }
+    };
     Ok(FileInfo {
         format,
         file_bytes,
@@ -54,5 +63,6 @@ pub fn describe(path: impl AsRef<Path>) -> Result<FileInfo, LoadError> {
         timestamp_column,
         rows: index.as_ref().map(|l| l.frame.n_rows() as u64),
         time_range: index.and_then(|l| Some((l.frame.first_timestamp()?, l.frame.last_timestamp()?))),
+        index_problem,
     })
 }

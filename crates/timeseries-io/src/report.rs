@@ -142,8 +142,10 @@ pub struct FileInfo {
     pub timestamp_column: Option<String>,
     /// Data rows: exact for Parquet and IPC (from metadata), `None` for CSV (it would need a full scan).
     pub rows: Option<u64>,
-    /// First and last timestamp (nanoseconds UTC), from the first and last rows.
+    /// First and last timestamp (nanoseconds UTC): the earliest and latest, also for an unsorted file.
     pub time_range: Option<(i64, i64)>,
+    /// Why the file would not load as it is (e.g. unsorted or duplicate timestamps), if it would not.
+    pub index_problem: Option<String>,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
