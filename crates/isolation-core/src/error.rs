@@ -34,6 +34,18 @@ pub enum IsolationError {
         /// Last timestamp in the data.
         last: TimestampNs,
     },
+    /// The column-type optimiser could not build a column.
+    #[error("optimising column types failed: {message}")]
+    Optimize {
+        /// What Arrow said.
+        message: String,
+    },
+    /// Text that is not an ISO 8601 date or date-time.
+    #[error("`{text}` is not an ISO 8601 date or date-time; use e.g. 2010-01-01 or 2010-01-01T09:30:00Z")]
+    InvalidDate {
+        /// The text given.
+        text: String,
+    },
     /// A split index at 0 or at or past the end.
     #[error("split index {index} is outside 1..{n_rows}: train and test would not both have rows")]
     IndexOutsideData {

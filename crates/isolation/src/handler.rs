@@ -10,6 +10,7 @@ use isolation_core::{
 };
 use memtrack::BufferSet;
 use timeseries_array::TimeFrame;
+use timeseries_io::{LoadOptions, LoadReport};
 
 use crate::backend::{isolate, isolate_within};
 use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
@@ -36,10 +37,11 @@ struct HandlerSplit {
     cut: SplitCut,
 }
 
-/// A symbol's place in the handler: its data once loaded, and the file it loads from if registered lazily.
+/// A symbol's place in the handler: its data once loaded, and the file it loads from (with the options to
+/// load it with) if registered lazily.
 #[derive(Debug)]
 struct Slot {
-    path: Option<PathBuf>,
+    source: Option<(PathBuf, LoadOptions)>,
     data: OnceLock<SymbolData>,
 }
 
@@ -47,6 +49,8 @@ struct Slot {
 struct SymbolData {
     /// The caller's frame, never modified.
     base: TimeFrame,
+    /// What the loader did, for symbols loaded from a file.
+    report: Option<LoadReport>,
     /// What splits are cut from: `base` itself, or in shared-memory mode the frame attached from its segment.
     source: TimeFrame,
     /// The published segment, in shared-memory mode; unlinked when the symbol is dropped.
@@ -85,25 +89,66 @@ impl DataHandler {
     /// split is then a view over the mapped pages, and workers can attach to the segment by name
     /// ([`DataHandler::segment_names`]).
     pub fn load(&mut self, symbol: &str, frame: TimeFrame) -> Result<(), IsolationError> {
-        let data = self.prepare(symbol, frame)?;
-        self.symbols.insert(symbol.to_string(), Slot { path: None, data: OnceLock::from(data) });
+        let data = self.prepare(symbol, frame, None)?;
+        self.symbols.insert(symbol.to_string(), Slot { source: None, data: OnceLock::from(data) });
         Ok(())
     }
 
-    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it: the file is
-    /// loaded, split and isolated the first time the symbol's data is asked for, so memory is spent only on
-    /// the symbols used.
+    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it, loaded with
+    /// default [`LoadOptions`]: see [`DataHandler::register_path_with`].
     pub fn register_path(&mut self, symbol: &str, path: impl Into<PathBuf>) {
-        self.symbols.insert(symbol.to_string(), Slot { path: Some(path.into()), data: OnceLock::new() });
+        self.register_path_with(symbol, path, LoadOptions::default());
     }
 
-    /// Registers every CSV, Parquet and Arrow IPC file in `dir` (hidden files skipped), one symbol per file
-    /// named by its stem (`BTCUSD.parquet` is `BTCUSD`). Returns the symbols registered, sorted.
+    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it: the file is
+    /// loaded with `options`, split and isolated the first time the symbol's data is asked for (or when a
+    /// split is set up), so memory is spent only on the symbols used. What the loader did (columns renamed,
+    /// non-numeric columns dropped, missing values) is kept: [`DataHandler::load_report`].
+    pub fn register_path_with(&mut self, symbol: &str, path: impl Into<PathBuf>, options: LoadOptions) {
+        self.symbols
+            .insert(symbol.to_string(), Slot { source: Some((path.into(), options)), data: OnceLock::new() });
+    }
+
+    /// Registers every CSV, Parquet and Arrow IPC file in `dir` with default [`LoadOptions`]: see
+    /// [`DataHandler::register_dir_with`].
     ///
     /// # Errors
     ///
     /// [`IsolationError::Load`] if the directory cannot be read.
     pub fn register_dir(&mut self, dir: impl AsRef<Path>) -> Result<Vec<String>, IsolationError> {
+        self.register_dir_with(dir, &LoadOptions::default())
+    }
+
+    /// Registers every CSV, Parquet and Arrow IPC file in `dir` (hidden files skipped), one symbol per file
+    /// named by its stem (`BTCUSD.parquet` is `BTCUSD`), each to be loaded with `options`. Returns the
+    /// symbols registered, sorted.
+    ///
+    /// ```
+    /// use isolation::{DataHandler, IsolationMode, LoadOptions, Split, SplitSpec};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("isolation-doc-register-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(dir.join("BTCUSD.csv"), "Date,Close,Venue\n2024-01-01,1.5,X\n2024-01-02,2.5,X\n2024-01-03,3.5,X\n")?;
+    ///
+    /// let mut handler = DataHandler::new(IsolationMode::View);
+    /// assert_eq!(handler.register_dir_with(&dir, &LoadOptions::default())?, ["BTCUSD"]);
+    /// handler.setup_split(SplitSpec::Ratio(0.5))?; // loads every registered file
+    /// let report = handler.load_report("BTCUSD")?.expect("loaded from a file");
+    /// assert_eq!(report.dropped, ["Venue"]); // a text column, left out and said so
+    /// assert_eq!((report.renamed[0].from.as_str(), report.renamed[0].to.as_str()), ("Close", "close"));
+    /// assert_eq!(handler.data_for("BTCUSD", Split::Test)?.column_index("Close")?, 0);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::Load`] if the directory cannot be read.
+    pub fn register_dir_with(
+        &mut self,
+        dir: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<Vec<String>, IsolationError> {
         let dir = dir.as_ref();
         let load_error = |e: std::io::Error| IsolationError::Load {
             path: dir.display().to_string(),
@@ -120,10 +165,65 @@ impl DataHandler {
         for path in files {
             let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             let symbol = name.split('.').next().unwrap_or(&name).to_string();
-            self.register_path(&symbol, path);
+            self.register_path_with(&symbol, path, options.clone());
             symbols.push(symbol);
         }
         Ok(symbols)
+    }
+
+    /// What the loader did for `symbol` (renamed and dropped columns, missing values, timing), if it was
+    /// loaded from a file; `None` for frames given to [`DataHandler::load`]. Loads a registered file.
+    ///
+    /// # Errors
+    ///
+    /// An unknown symbol, or a registered file that fails to load.
+    pub fn load_report(&self, symbol: &str) -> Result<Option<&LoadReport>, IsolationError> {
+        Ok(self.symbol(symbol)?.report.as_ref())
+    }
+
+    /// Frees `symbol`'s data: its frame, splits and (in shared-memory mode) its published segment, which is
+    /// unlinked. A symbol registered from a file stays registered and loads again on next use; a frame given
+    /// to [`DataHandler::load`] is forgotten. Then asks the allocator to hand freed memory back to the
+    /// operating system ([`memtrack::release_free_memory`]), so RSS falls in a long-running process.
+    ///
+    /// Data handed out earlier ([`SplitData`], folds) keeps its buffers alive until it is dropped too.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use isolation::arrow_array::Float64Array;
+    /// use isolation::{DataHandler, IsolationMode, TimeFrame};
+    ///
+    /// let close = Arc::new(Float64Array::from_iter_values((0..1000).map(f64::from)));
+    /// let bars = TimeFrame::try_new((0..1000).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
+    /// let mut handler = DataHandler::new(IsolationMode::View);
+    /// handler.load("BTCUSD", bars)?;
+    /// assert!(handler.unload("BTCUSD"));
+    /// assert!(handler.symbols().is_empty());
+    /// assert_eq!(handler.memory_report().distinct.total_bytes(), 0);
+    /// # Ok::<(), isolation::IsolationError>(())
+    /// ```
+    ///
+    /// Returns whether the symbol had data in memory.
+    pub fn unload(&mut self, symbol: &str) -> bool {
+        let Some(slot) = self.symbols.get_mut(symbol) else { return false };
+        let had_data = slot.data.take().is_some();
+        if slot.source.is_none() {
+            self.symbols.remove(symbol);
+        }
+        memtrack::release_free_memory();
+        had_data
+    }
+
+    /// Frees every symbol's data as [`DataHandler::unload`] does, forgets the split, and hands freed memory
+    /// back to the operating system. Registered files stay registered.
+    pub fn release(&mut self) {
+        self.symbols.retain(|_, slot| {
+            slot.data.take();
+            slot.source.is_some()
+        });
+        self.split = None;
+        self.active = Split::Full;
+        memtrack::release_free_memory();
     }
 
     /// True once `symbol`'s data is in memory (always for [`DataHandler::load`]; after first use for
@@ -133,7 +233,12 @@ impl DataHandler {
     }
 
     /// Publishes (in shared-memory mode) and splits `frame` for `symbol`.
-    fn prepare(&self, symbol: &str, frame: TimeFrame) -> Result<SymbolData, IsolationError> {
+    fn prepare(
+        &self,
+        symbol: &str,
+        frame: TimeFrame,
+        report: Option<LoadReport>,
+    ) -> Result<SymbolData, IsolationError> {
         #[cfg(feature = "shm")]
         let (source, segment) = if self.mode == IsolationMode::SharedMemory {
             let segment = crate::shared::SharedSegment::publish(symbol, &frame)?;
@@ -149,6 +254,7 @@ impl DataHandler {
         };
         Ok(SymbolData {
             base: frame,
+            report,
             source,
             #[cfg(feature = "shm")]
             segment,
@@ -419,13 +525,13 @@ impl DataHandler {
         if let Some(data) = slot.data.get() {
             return Ok(data);
         }
-        let path = slot.path.as_ref().expect("a slot without data was registered with a path");
-        let loaded = timeseries_io::load(path, &timeseries_io::LoadOptions::default()).map_err(|e| {
+        let (path, options) = slot.source.as_ref().expect("a slot without data was registered with a path");
+        let loaded = timeseries_io::load(path, options).map_err(|e| {
             IsolationError::Load { path: path.display().to_string(), message: e.to_string() }
                 .for_symbol(symbol)
         })?;
         // Two threads may load at once; the first to finish wins and the other's copy is dropped.
-        let _ = slot.data.set(self.prepare(symbol, loaded.frame)?);
+        let _ = slot.data.set(self.prepare(symbol, loaded.frame, Some(loaded.report))?);
         Ok(slot.data.get().expect("set above"))
     }
 }

@@ -34,18 +34,22 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+mod dates;
 mod factory;
 mod folds;
 mod handler;
+mod optimize;
 mod report;
 #[cfg(feature = "shm")]
 mod shared;
 mod split_data;
 pub mod synthetic;
 
+pub use dates::{IntoTimestamp, timestamp};
 pub use factory::{CreateOptions, Decision, FactoryConfig, IsolationFactory, Resources, Workload};
 pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SkippedSymbol, SymbolFold, SymbolFoldData};
 pub use handler::{DataHandler, Folds};
+pub use optimize::optimize_frame;
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
 pub use split_data::SplitData;
 
@@ -54,18 +58,31 @@ pub use isolation_core::{
     IsolationError, IsolationMode, LastN, Length, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges,
     SplitSpec, SplitWarning, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
 };
-pub use memtrack::{BufferSet, Footprint, ProcessMemory, SystemMemory};
+pub use memtrack::optimize::{ColumnChange, FloatPolicy, OptimizeOptions, OptimizeReport};
+pub use memtrack::{
+    BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,
+};
+pub use timeseries_io::{
+    FileFormat, FileInfo, LoadError, LoadOptions, LoadReport, Loaded, TimestampFormat, describe, load, save,
+};
+
+/// The Arrow array crate this workspace builds on (arrow-rs), for building frames without adding it
+/// yourself: `isolation::arrow_array::Float64Array`.
+pub use arrow_array;
 pub use timeseries_array::{
     FrameError, TimeFrame, TimeSeriesArray, TimestampNs, ValueType, format_timestamp,
 };
 
 #[cfg(feature = "view")]
+#[doc(inline)]
 pub use isolation_view as view;
 
 #[cfg(feature = "cow")]
+#[doc(inline)]
 pub use isolation_cow as cow;
 
 #[cfg(feature = "shm")]
+#[doc(inline)]
 pub use isolation_shm as shm;
 
 /// The isolation modes this build can create (depends on the enabled cargo features).

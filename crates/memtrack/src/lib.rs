@@ -26,7 +26,8 @@
 //! // The slice keeps the whole 8000-byte allocation alive, shared with `base`.
 //! assert_eq!(set.footprint(), Footprint { owned_bytes: 0, shared_bytes: 8000 });
 //! ```
-// Only `alloc` (the `GlobalAlloc` impl) needs unsafe; it allows it locally with a SAFETY comment per block.
+// Only `alloc` (the `GlobalAlloc` impl) and `trim` (glibc's `malloc_trim`) need unsafe; they allow it
+// locally with a SAFETY comment per block.
 #![deny(unsafe_code)]
 
 pub mod alloc;
@@ -39,6 +40,7 @@ pub mod optimize;
 mod process;
 mod report;
 mod smaps;
+mod trim;
 
 pub use buffers::{Breakdown, BufferSet};
 pub use error::MemtrackError;
@@ -48,3 +50,4 @@ pub use mapped::MappedRegion;
 pub use process::{ProcessMemory, ShmSpace, SystemMemory};
 pub use report::{MemoryReport, format_bytes};
 pub use smaps::SmapsRollup;
+pub use trim::release_free_memory;
