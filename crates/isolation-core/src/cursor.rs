@@ -17,19 +17,28 @@ use crate::{IsolatedData, IsolationError};
 /// that much history through `window` before the first bar they trade on.
 ///
 /// ```
-/// # use std::sync::Arc;
-/// # use arrow_array::Float64Array;
-/// # use isolation_core::{Cursor, IsolatedData};
-/// # fn demo(data: &dyn IsolatedData) -> Result<(), isolation_core::IsolationError> {
-/// let close = data.column_index("close")?;
-/// let mut cursor = Cursor::new(data);
+/// use std::sync::Arc;
+/// use arrow_array::Float64Array;
+/// use isolation_core::{Cursor, IsolatedData, Split};
+/// use isolation_view::DataView;
+/// use timeseries_array::TimeFrame;
+///
+/// let close = Arc::new(Float64Array::from_iter_values((0..100).map(f64::from)));
+/// let bars = TimeFrame::try_new((0..100).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
+/// let test = DataView::new(&bars, 70..100, Split::Test)?;
+///
+/// let close = test.column_index("close")?;
+/// let mut cursor = Cursor::new(&test);
+/// let mut signals = 0;
 /// while let Some(bar) = cursor.current() {
-///     let window = cursor.window(20);
+///     let window = cursor.window(20); // at most 20 bars, ending at this one: never a later bar
+///     assert!(window.timestamps().iter().all(|&t| t <= bar.timestamp()));
 ///     let mean = window.column(close)?.iter().sum::<f64>() / window.len() as f64;
-///     let _signal = bar.value(close).unwrap_or(f64::NAN) > mean;
+///     signals += usize::from(bar.value(close).unwrap_or(f64::NAN) > mean);
 ///     cursor.advance();
 /// }
-/// # Ok(()) }
+/// assert_eq!(signals, 29); // every bar but the first is above the mean of a rising window
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Cursor<'a, D: ?Sized> {

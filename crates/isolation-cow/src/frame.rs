@@ -21,6 +21,26 @@ use crate::{CowConfig, CowError};
 ///
 /// Cloning is cheap and isolated: the clone shares the base and the copied chunks, and the first write to a
 /// shared chunk on either side copies it again.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::Float64Array;
+/// use isolation_core::Split;
+/// use isolation_cow::CowFrame;
+/// use timeseries_array::TimeFrame;
+///
+/// let close = Arc::new(Float64Array::from_iter_values((0..200_000).map(f64::from)));
+/// let base = TimeFrame::try_new((0..200_000).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
+///
+/// let mut test = CowFrame::new(&base, 100_000..200_000, Split::Test)?;
+/// let close = test.find_column("close")?;
+/// test.set_value(close, 0, -1.0)?; // copies one chunk (64 Ki rows) of one column, not the frame
+/// assert_eq!(test.get(close, 0)?, Some(-1.0));
+/// assert_eq!(base.value_f64(0, 100_000), Some(100_000.0)); // the base is never written
+/// test.reset(); // back to reading the base
+/// assert_eq!(test.get(close, 0)?, Some(100_000.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CowFrame {
     /// The split's rows of the base, sharing its buffers. Never written.

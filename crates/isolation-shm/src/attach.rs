@@ -99,6 +99,22 @@ impl AttachOptions {
 
 /// Maps segment `name` from the default directory; see [`AttachOptions::attach`].
 ///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::Float64Array;
+/// use timeseries_array::TimeFrame;
+///
+/// let close = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
+/// let frame = TimeFrame::try_new(vec![10, 20, 30], vec![("close".into(), close)])?;
+/// let name = format!("doc-attach-{}", std::process::id());
+/// let publisher = isolation_shm::publish(&name, &frame)?; // in a worker process: only the name is needed
+/// let attached = isolation_shm::attach(&name)?;
+/// assert_eq!(attached.frame(), &frame); // the same values, read from the shared pages
+/// drop(publisher); // unlinks the name; the mapping lives while `attached` does
+/// assert_eq!(attached.frame().n_rows(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// As [`AttachOptions::attach`].

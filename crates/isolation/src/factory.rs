@@ -128,7 +128,30 @@ impl Default for CreateOptions {
 ///
 /// Only modes this build has (see [`crate::available_modes`]) are chosen. A deep copy, asked for or needed,
 /// that would not fit in available memory minus the safety margin is refused with
-/// [`IsolationError::ModeUnavailable`] before anything is allocated.
+/// [`IsolationError::ModeUnavailable`] before anything is allocated. Every mode it can choose it can also
+/// create, shared memory included.
+///
+/// ```
+/// use std::sync::Arc;
+/// use isolation::arrow_array::Float64Array;
+/// use isolation::{CreateOptions, IsolationFactory, IsolationMode, Split, TimeFrame};
+///
+/// let close = Arc::new(Float64Array::from_iter_values((0..10_000).map(f64::from)));
+/// let bars = TimeFrame::try_new((0..10_000).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
+/// let factory = IsolationFactory::default();
+///
+/// // Eight reader processes: one shared copy beats eight private ones.
+/// let options = CreateOptions { readers: 8, ..CreateOptions::default() };
+/// let decision = factory.decide(None, &isolation::Workload { readers: 8, ..isolation::Workload::read_only(80_000) },
+///     &isolation::Resources::current())?;
+/// println!("{}: {}", decision.mode, decision.reasons.join(" "));
+///
+/// // A mode asked for is checked, then made.
+/// let asked = CreateOptions { mode: Some(IsolationMode::View), ..options };
+/// let (test, decision) = factory.create(&bars, 7_000..10_000, Split::Test, &asked)?;
+/// assert_eq!((test.n_rows(), decision.mode), (3_000, IsolationMode::View));
+/// # Ok::<(), isolation::IsolationError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct IsolationFactory {
     config: FactoryConfig,
@@ -180,8 +203,12 @@ impl IsolationFactory {
     ///
     /// # Errors
     ///
-    /// Rows outside `base`, any error of [`IsolationFactory::decide`], or shared memory (the factory does
-    /// not publish segments: a segment must outlive the data, and the handler keeps it).
+    /// Rows outside `base`, any error of [`IsolationFactory::decide`], or a segment that cannot be published.
+    ///
+    /// In shared-memory mode the rows are published as a segment of their own and read from the mapping;
+    /// the segment is unlinked when the returned data (and every clone of it) is dropped. To hand a
+    /// segment's name to worker processes, use [`crate::DataHandler`] in shared-memory mode
+    /// (`segment_names`) or `isolation::shm::publish`.
     pub fn create(
         &self,
         base: &TimeFrame,
@@ -197,13 +224,10 @@ impl IsolationFactory {
         };
         let resources = options.resources.unwrap_or_else(Resources::current);
         let decision = self.decide(options.mode, &workload, &resources)?;
+        #[cfg(feature = "shm")]
         if decision.mode == IsolationMode::SharedMemory {
-            return Err(IsolationError::ModeUnavailable {
-                mode: decision.mode,
-                reason: "the factory does not publish segments; use DataHandler::new(IsolationMode::SharedMemory), \
-                         or isolation_shm::publish and pass the attached frame in view mode"
-                    .to_string(),
-            });
+            let data = crate::shared::SegmentData::publish(base, rows, split)?;
+            return Ok((Arc::new(data), decision));
         }
         let data = isolate(decision.mode, base, rows, split)?;
         Ok((data, decision))

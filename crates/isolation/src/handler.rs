@@ -21,7 +21,27 @@ use crate::split_data::SplitData;
 /// handler's [`IsolationMode`].
 ///
 /// The loaded frames are never modified, in any mode. Train data never reaches test rows: each split's data
-/// is bounded to its rows by construction (see `isolation-view`).
+/// is bounded to its rows by construction (see `isolation-view`), and every symbol is cut at the same
+/// instant, so no symbol's train reaches into another's test period.
+///
+/// ```
+/// use isolation::{DataHandler, IsolationMode, Split, SplitSpec, synthetic, timestamp};
+///
+/// let mut handler = DataHandler::new(IsolationMode::View);
+/// handler.load("BTCUSD", synthetic::bars(10_000, 42, 0))?; // or register_path / register_dir for files
+/// let cut = handler.setup_split(SplitSpec::Date(timestamp("2020-01-05")?))?;
+///
+/// let test = handler.data_for("BTCUSD", Split::Test)?; // bounded to test rows, zero-copy
+/// let close = test.column_index("close")?;
+/// let mut cursor = test.cursor();
+/// while let Some(bar) = cursor.current() {
+///     assert!(bar.timestamp() >= cut.instant);
+///     let _recent = cursor.window(50).column(close)?; // the last 50 bars up to this one
+///     cursor.advance();
+/// }
+/// println!("{}", handler.memory_report()); // shared buffers counted once
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct DataHandler {
     mode: IsolationMode,

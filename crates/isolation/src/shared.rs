@@ -1,10 +1,15 @@
 //! Shared-memory mode: each symbol's frame published once as a segment and attached read-only.
 
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use isolation_core::{IsolationError, IsolationMode};
+use isolation_core::{IsolatedData, IsolationError, IsolationMode, Split};
 use isolation_shm::{Attached, Publisher};
-use timeseries_array::TimeFrame;
+use isolation_view::DataView;
+use memtrack::{BufferSet, Footprint};
+use timeseries_array::{TimeFrame, TimestampNs, ValueType};
 
 /// A symbol's published segment and this process's attachment to it. Dropping it unlinks the segment (the
 /// mapping itself lives on while any view still holds its buffers).
@@ -43,6 +48,66 @@ impl SharedSegment {
     /// The segment name workers attach to.
     pub(crate) fn name(&self) -> &str {
         self.publisher.name()
+    }
+}
+
+/// Rows published as a segment of their own, read through a view of the mapped pages; the segment is
+/// unlinked when the last clone of this data is dropped. What [`crate::IsolationFactory::create`] returns in
+/// shared-memory mode.
+#[derive(Debug, Clone)]
+pub(crate) struct SegmentData {
+    view: DataView,
+    /// Kept only to unlink the segment when the last clone goes.
+    _segment: Arc<SharedSegment>,
+}
+
+impl SegmentData {
+    /// Publishes `rows` of `base` under a fresh name and reads them from the mapping.
+    pub(crate) fn publish(
+        base: &TimeFrame,
+        rows: Range<usize>,
+        split: Split,
+    ) -> Result<Self, IsolationError> {
+        let segment = SharedSegment::publish("factory", &base.slice(rows)?)?;
+        let view = DataView::new(segment.frame(), 0..segment.frame().n_rows(), split)?
+            .with_mode(IsolationMode::SharedMemory);
+        Ok(Self { view, _segment: Arc::new(segment) })
+    }
+}
+
+impl IsolatedData for SegmentData {
+    fn mode(&self) -> IsolationMode {
+        IsolationMode::SharedMemory
+    }
+    fn split(&self) -> Split {
+        self.view.split()
+    }
+    fn n_rows(&self) -> usize {
+        self.view.n_rows()
+    }
+    fn timestamps(&self) -> &[TimestampNs] {
+        self.view.timestamps()
+    }
+    fn column_names(&self) -> Vec<&str> {
+        self.view.column_names()
+    }
+    fn value_type(&self, column_idx: usize) -> Option<ValueType> {
+        self.view.value_type(column_idx)
+    }
+    fn value_f64(&self, column_idx: usize, row: usize) -> Option<f64> {
+        self.view.value_f64(column_idx, row)
+    }
+    fn column_f64(&self, column_idx: usize, rows: Range<usize>) -> Result<Cow<'_, [f64]>, IsolationError> {
+        self.view.column_f64(column_idx, rows)
+    }
+    fn footprint(&self) -> Footprint {
+        self.view.footprint()
+    }
+    fn add_buffers_to(&self, set: &mut BufferSet) {
+        self.view.add_buffers_to(set);
+    }
+    fn to_frame(&self) -> TimeFrame {
+        self.view.to_frame()
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use isolation::{
     DataHandler, EmptySide, IsolationError, IsolationMode, Split, SplitOptions, SplitSpec, format_timestamp,
 };

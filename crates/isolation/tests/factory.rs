@@ -314,16 +314,19 @@ fn create_decides_from_the_rows_and_the_options() {
         Err(IsolationError::Frame(_) | IsolationError::RowOutOfBounds { .. })
     ));
 
-    // Several readers choose shared memory, which the factory cannot publish; it says so instead of guessing.
+    // Several readers choose shared memory where the build has it, and the factory makes what it chose: the
+    // rows published as a segment of their own, read from the mapping, equal to the base's rows.
     let readers = CreateOptions { readers: 4, ..roomy };
-    let result = factory.create(&base, 0..100, Split::Full, &readers).map(|(_, d)| d.mode);
+    let (data, decision) = factory.create(&base, 10..60, Split::Test, &readers).unwrap();
+    assert_eq!(data.mode(), decision.mode);
+    assert_eq!(data.to_frame(), base.slice(10..60).unwrap());
     if available_modes().contains(&IsolationMode::SharedMemory) {
-        assert!(matches!(
-            result,
-            Err(IsolationError::ModeUnavailable { mode: IsolationMode::SharedMemory, .. })
-        ));
+        assert_eq!(decision.mode, IsolationMode::SharedMemory);
+        let mut set = isolation::BufferSet::new();
+        data.add_buffers_to(&mut set);
+        assert!(set.breakdown().mapped_bytes > 0, "the data is read from a mapped segment");
     } else {
-        assert_eq!(result, Ok(IsolationMode::View));
+        assert_eq!(decision.mode, IsolationMode::View);
     }
 }
 
