@@ -10,6 +10,7 @@ use memtrack::Footprint;
 use timeseries_array::TimeFrame;
 
 use crate::ShmError;
+use crate::conform::{Conform, Conversions};
 use crate::decode::{Source, decode};
 use crate::name::{default_dir, segment_path, validate_name};
 use crate::owner::SegmentOwner;
@@ -20,6 +21,7 @@ pub struct AttachOptions {
     dir: Option<PathBuf>,
     expected: Option<Vec<(String, arrow_schema::DataType)>>,
     trust_published_order: bool,
+    conform: Conform,
 }
 
 impl AttachOptions {
@@ -52,6 +54,28 @@ impl AttachOptions {
         self
     }
 
+    /// Accept a file whose index column is `name` instead of `timestamp` (as pandas or polars may write
+    /// it: `date`, `datetime`, `__index_level_0__`); it is renamed to `timestamp` without copying.
+    pub fn index_column(mut self, name: impl Into<String>) -> Self {
+        self.conform.index_column = Some(name.into());
+        self
+    }
+
+    /// Accept timestamps in seconds, milliseconds or microseconds and convert them to nanoseconds. Copies
+    /// the index column (8 bytes a row) into this process; the value columns stay in the shared mapping.
+    pub fn convert_timestamp_units(mut self, convert: bool) -> Self {
+        self.conform.convert_units = convert;
+        self
+    }
+
+    /// Accept a file of several record batches (as pyarrow writes a chunked table) by concatenating them
+    /// once. Copies every column into this process: the frame is then no longer shared with other
+    /// processes ([`Attached::conversions`] reports the bytes).
+    pub fn concatenate_batches(mut self, concatenate: bool) -> Self {
+        self.conform.concatenate_batches = concatenate;
+        self
+    }
+
     /// Maps segment `name` read-only and validates it; see [`Attached`].
     ///
     /// # Errors
@@ -81,7 +105,7 @@ impl AttachOptions {
         let src = Source { name, path: &path };
         let map = map_read_only(src)?;
         let mapped_bytes = map.len() as u64;
-        let decoded = decode(&map, src, self.trust_published_order)?;
+        let decoded = decode(&map, src, self.trust_published_order, &self.conform)?;
         if let Some(expected) = &self.expected {
             let found = columns_of(&decoded.frame.schema());
             if &found != expected {
@@ -93,7 +117,14 @@ impl AttachOptions {
             }
         }
         let owner = SegmentOwner::from_metadata(&decoded.metadata);
-        Ok(Attached { name: name.to_string(), path, frame: decoded.frame, mapped_bytes, owner })
+        Ok(Attached {
+            name: name.to_string(),
+            path,
+            frame: decoded.frame,
+            mapped_bytes,
+            owner,
+            conversions: decoded.conversions,
+        })
     }
 }
 
@@ -150,6 +181,7 @@ pub struct Attached {
     frame: TimeFrame,
     mapped_bytes: u64,
     owner: Option<SegmentOwner>,
+    conversions: Conversions,
 }
 
 impl Attached {
@@ -181,6 +213,12 @@ impl Attached {
     /// Who published the segment, when it records it (files from other tools do not).
     pub fn owner(&self) -> Option<SegmentOwner> {
         self.owner
+    }
+
+    /// What was converted to make a foreign file a time frame (index renamed, units converted, batches
+    /// concatenated) and the bytes that copied; empty for files in a time frame's own layout.
+    pub fn conversions(&self) -> &Conversions {
+        &self.conversions
     }
 
     /// The mapped bytes, all shared: the OS keeps one copy for every process attached.

@@ -10,10 +10,11 @@ use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::FileDecoder;
 use arrow_ipc::{Footer, MetadataVersion};
-use arrow_schema::{DataType, Schema, TimeUnit};
+use arrow_schema::{DataType, Schema};
 use timeseries_array::{TIMESTAMP_COLUMN, TimeFrame, ValueType};
 
 use crate::ShmError;
+use crate::conform::{Conform, Conversions};
 
 const MAGIC: &[u8; 6] = b"ARROW1";
 /// Leading magic plus padding to 8 bytes.
@@ -26,6 +27,8 @@ const TRAILER_LEN: usize = 10;
 pub(crate) struct Decoded {
     pub(crate) frame: TimeFrame,
     pub(crate) metadata: arrow_schema::Metadata,
+    /// What conforming a foreign layout did (nothing for a time frame's own layout).
+    pub(crate) conversions: Conversions,
 }
 
 /// The segment being read, for error messages.
@@ -61,30 +64,38 @@ impl Source<'_> {
 /// slices of `file` (no values copied; alignment is required, so a copy would be an error).
 ///
 /// With `trust_published_order`, a segment that records its publisher checked the index skips the O(rows)
-/// order check.
+/// order check. `conform` says which foreign layouts to accept and convert (none by default).
 pub(crate) fn decode(
     file: &Buffer,
     src: Source<'_>,
     trust_published_order: bool,
+    conform: &Conform,
 ) -> Result<Decoded, ShmError> {
     let bytes = file.as_slice();
     let footer_start = check_envelope(bytes, src)?;
     let footer = parse_footer(&bytes[footer_start..bytes.len() - TRAILER_LEN], src)?;
-    let schema = frame_schema(&footer, src)?;
+    let schema = frame_schema(&footer, src, conform)?;
     let blocks = footer.recordBatches().ok_or_else(|| src.corrupt("the footer has no record batch list"))?;
-    let batch = match blocks.len() {
-        0 => RecordBatch::new_empty(Arc::new(schema.clone())),
-        1 => {
-            let block = blocks.iter().next().ok_or_else(|| src.corrupt("the record batch list is empty"))?;
-            let (start, len) = check_batch(bytes, footer_start, block, &schema, footer.version(), src)?;
-            let decoder =
-                FileDecoder::new(Arc::new(schema.clone()), footer.version()).with_require_alignment(true);
-            decoder
-                .read_record_batch(block, &file.slice_with_length(start, len))
-                .map_err(|e| src.corrupt(format!("the record batch does not decode: {e}")))?
-                .ok_or_else(|| src.corrupt("the record batch block holds no message"))?
-        }
-        n_batches => return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches }),
+    if blocks.len() > 1 && !conform.concatenate_batches {
+        return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches: blocks.len() });
+    }
+    let decoder = FileDecoder::new(Arc::new(schema.clone()), footer.version()).with_require_alignment(true);
+    let mut batches = Vec::with_capacity(blocks.len().max(1));
+    for block in blocks.iter() {
+        let (start, len) = check_batch(bytes, footer_start, block, &schema, footer.version(), src)?;
+        let batch = decoder
+            .read_record_batch(block, &file.slice_with_length(start, len))
+            .map_err(|e| src.corrupt(format!("the record batch does not decode: {e}")))?
+            .ok_or_else(|| src.corrupt("the record batch block holds no message"))?;
+        batches.push(batch);
+    }
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(Arc::new(schema.clone())));
+    }
+    let (batch, conversions) = if *conform == Conform::default() {
+        (batches.pop().expect("exactly one batch"), Conversions::default())
+    } else {
+        conform.apply(batches, src)?
     };
     // Segments we published record that their index was checked when written; the caller may trust that.
     let frame = if trust_published_order && crate::owner::SegmentOwner::index_checked(schema.metadata()) {
@@ -93,7 +104,7 @@ pub(crate) fn decode(
         TimeFrame::try_from_record_batch(&batch, TIMESTAMP_COLUMN)
     }
     .map_err(|source| ShmError::Frame { name: src.name.to_string(), source })?;
-    Ok(Decoded { frame, metadata: schema.metadata().clone() })
+    Ok(Decoded { frame, metadata: schema.metadata().clone(), conversions })
 }
 
 /// Checks both magics and the footer length; returns where the footer starts.
@@ -126,32 +137,47 @@ pub(crate) fn parse_footer<'a>(footer: &'a [u8], src: Source<'_>) -> Result<Foot
 }
 
 /// The footer's schema, checked to be a time frame's: a `timestamp` column of nanosecond timestamps (or
-/// `Int64` nanoseconds) and numeric value columns, little-endian as this machine, no dictionaries.
-pub(crate) fn frame_schema(footer: &Footer<'_>, src: Source<'_>) -> Result<Schema, ShmError> {
+/// `Int64` nanoseconds) and numeric value columns, little-endian as this machine, no dictionaries. With
+/// `conform`, the index may have another name or unit.
+pub(crate) fn frame_schema(
+    footer: &Footer<'_>,
+    src: Source<'_>,
+    conform: &Conform,
+) -> Result<Schema, ShmError> {
     let fb_schema = footer.schema().ok_or_else(|| src.corrupt("the footer has no schema"))?;
     if !fb_schema.endianness().equals_to_target_endianness() {
         return Err(src.schema("the file's byte order differs from this machine's"));
     }
     let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema)
         .map_err(|e| src.corrupt(format!("the schema does not decode: {e}")))?;
-    let mut has_index = false;
-    for field in schema.fields() {
-        let ok = if field.name() == TIMESTAMP_COLUMN {
-            has_index = true;
-            matches!(field.data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _) | DataType::Int64)
-        } else {
-            ValueType::from_arrow(field.data_type()).is_some()
+    if schema.fields().iter().all(|f| f.name() != conform.index_name()) {
+        let timestamps = schema.fields().iter().find(|f| matches!(f.data_type(), DataType::Timestamp(..)));
+        let hint = match timestamps {
+            Some(f) => format!(
+                "column `{0}` holds timestamps: attach with AttachOptions::index_column(\"{0}\")",
+                f.name()
+            ),
+            None => {
+                "if the index has another name, attach with AttachOptions::index_column(NAME)".to_string()
+            }
         };
-        if !ok {
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        return Err(src.schema(format!(
+            "there is no `{}` column (nanosecond timestamps, UTC) among {}; {hint}",
+            conform.index_name(),
+            names.join(", ")
+        )));
+    }
+    for field in schema.fields() {
+        if field.name() == conform.index_name() {
+            conform.check_index_type(field.data_type(), src)?;
+        } else if ValueType::from_arrow(field.data_type()).is_none() {
             return Err(src.schema(format!(
                 "column `{}` has type {}; a time frame has a nanosecond `timestamp` column and numeric columns",
                 field.name(),
                 field.data_type()
             )));
         }
-    }
-    if !has_index {
-        return Err(src.schema("there is no `timestamp` column (nanosecond timestamps, UTC)"));
     }
     if footer.dictionaries().is_some_and(|d| !d.is_empty()) {
         return Err(src.schema("the file has dictionary batches, which a time frame never uses"));

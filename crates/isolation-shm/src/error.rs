@@ -84,7 +84,7 @@ pub enum ShmError {
     },
     /// A foreign file with several record batches; attaching them would need a copy.
     #[error(
-        "segment `{name}` holds {n_batches} record batches; only single-batch files attach without copying (combine the batches before writing, e.g. pyarrow's `table.combine_chunks()`)"
+        "segment `{name}` holds {n_batches} record batches; only single-batch files attach without copying (combine the batches before writing, e.g. pyarrow's `table.combine_chunks()`, or attach with AttachOptions::concatenate_batches(true), which copies them once)"
     )]
     MultipleBatches {
         /// The segment name.

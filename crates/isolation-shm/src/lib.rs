@@ -52,6 +52,7 @@
 //! attached frame exactly as on an in-memory one.
 
 mod attach;
+mod conform;
 mod decode;
 mod error;
 mod name;
@@ -61,6 +62,7 @@ mod segments;
 mod sys;
 
 pub use attach::{AttachOptions, Attached, attach};
+pub use conform::Conversions;
 pub use error::ShmError;
 /// Memory figures from `/proc/<pid>/smaps_rollup` (re-exported from `memtrack`), for workers that report
 /// their private memory.

@@ -5,6 +5,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::conform::Conform;
 use crate::decode::{Source, frame_schema, parse_footer};
 use crate::name::{default_dir, name_of_file, pid_of_temp_file, segment_path, validate_name};
 use crate::owner::SegmentOwner;
@@ -167,7 +168,7 @@ pub(crate) fn read_info(name: &str, path: &Path) -> Result<FooterInfo, ShmError>
     let mut footer = vec![0_u8; footer_len as usize];
     file.seek(SeekFrom::Start(len - 10 - footer_len)).map_err(io("seek"))?;
     file.read_exact(&mut footer).map_err(io("read"))?;
-    let schema = frame_schema(&parse_footer(&footer, src)?, src)?;
+    let schema = frame_schema(&parse_footer(&footer, src)?, src, &Conform::default())?;
     Ok(FooterInfo { owner: SegmentOwner::from_metadata(schema.metadata()) })
 }
 

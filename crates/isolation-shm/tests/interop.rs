@@ -63,9 +63,11 @@ fn pyarrow_reads_our_segment() {
 const WRITE_FILE: &str = r#"
 import sys, pyarrow as pa, pyarrow.ipc as ipc
 path, n, n_batches = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-start = 1_600_000_000_000_000_000
+index = sys.argv[4] if len(sys.argv) > 4 else "timestamp"
+unit = sys.argv[5] if len(sys.argv) > 5 else "ns"
+per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
 table = pa.table({
-    "timestamp": pa.array([start + i * 1_000_000_000 for i in range(n)], type=pa.timestamp("ns", tz="UTC")),
+    index: pa.array([(1_600_000_000 + i) * per_second for i in range(n)], type=pa.timestamp(unit, tz="UTC")),
     "a": pa.array([i * 0.5 for i in range(n)], type=pa.float64()),
     "b": pa.array([(i % 1000) - 0.125 for i in range(n)], type=pa.float64()),
 })
@@ -97,4 +99,40 @@ fn a_pyarrow_file_with_several_batches_is_refused() {
     python(WRITE_FILE, &[segment_path(dir.path(), &name).to_str().unwrap(), "1000", "3"]);
     let err = AttachOptions::new().with_dir(dir.path()).attach(&name).unwrap_err();
     assert!(matches!(err, ShmError::MultipleBatches { n_batches: 3, .. }), "{err}");
+    assert!(err.to_string().contains("AttachOptions::concatenate_batches(true)"), "{err}");
+
+    // Asked for, the batches are concatenated once, and the copy is reported.
+    let attached = AttachOptions::new()
+        .with_dir(dir.path())
+        .concatenate_batches(true)
+        .attach(&name)
+        .expect("concatenated");
+    assert_eq!(attached.frame(), &f64_frame(1000));
+    assert!(attached.conversions().copied_bytes >= 1000 * 24, "{:?}", attached.conversions());
+    assert_eq!(attached.conversions().notes, ["3 record batches concatenated into one (copied)"]);
+}
+
+#[test]
+fn a_pyarrow_file_with_another_index_name_and_unit_attaches_on_request() {
+    let dir = TestDir::new("py-units");
+    for (index, unit) in [("date", "ms"), ("timestamp", "s"), ("__index_level_0__", "us"), ("ts", "ns")] {
+        let name = unique_name(&format!("py-{unit}"));
+        python(WRITE_FILE, &[segment_path(dir.path(), &name).to_str().unwrap(), "500", "1", index, unit]);
+        // Strict by default, with an error that names the option to use.
+        let strict = AttachOptions::new().with_dir(dir.path());
+        let err = strict.attach(&name).unwrap_err().to_string();
+        let option =
+            if index != "timestamp" { "AttachOptions::index_column" } else { "convert_timestamp_units" };
+        assert!(err.contains(option), "{index}/{unit}: {err}");
+
+        let lenient = strict.index_column(index).convert_timestamp_units(true);
+        let attached = lenient.attach(&name).unwrap_or_else(|e| panic!("{index}/{unit}: {e}"));
+        assert_eq!(attached.frame(), &f64_frame(500), "{index}/{unit}");
+        // Only the index is copied, and only when its unit changes; the values stay in the mapping.
+        let copied = if unit == "ns" { 0 } else { 500 * 8 };
+        assert_eq!(attached.conversions().copied_bytes, copied, "{index}/{unit}");
+        let mut set = memtrack::BufferSet::new();
+        attached.frame().add_buffers_to(&mut set);
+        assert!(set.breakdown().mapped_bytes >= 500 * 16, "{index}/{unit}: values read from the mapping");
+    }
 }
