@@ -89,3 +89,8 @@ pub use isolation_shm as shm;
 pub fn available_modes() -> Vec<IsolationMode> {
     IsolationMode::ALL.into_iter().filter(|m| backend::is_available(*m)).collect()
 }
+
+/// README's Rust example, compiled as a doctest so the front page never shows code that does not build.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
