@@ -38,6 +38,8 @@ pub struct FoldRow {
     pub fold: usize,
     /// Per symbol.
     pub symbols: Vec<SymbolRow>,
+    /// Symbols left out of this fold, and why (e.g. a train below `min_train`).
+    pub skipped: Vec<isolation::SkippedSymbol>,
 }
 
 /// The folds of `spec` over `handler`'s symbols, ready to print.
@@ -65,7 +67,7 @@ fn fold_row(handler: &DataHandler, fold: &PlannedFold) -> anyhow::Result<FoldRow
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    Ok(FoldRow { fold: fold.index, symbols })
+    Ok(FoldRow { fold: fold.index, symbols, skipped: fold.skipped.clone() })
 }
 
 fn span(frame: &TimeFrame, pieces: &[Range<usize>]) -> Span {
@@ -110,6 +112,9 @@ pub fn render_folds(rows: &[FoldRow]) -> String {
                 s.test.rows,
                 s.warmup_rows,
             ));
+        }
+        for skipped in &fold.skipped {
+            out.push_str(&format!("{:>4}  {:<10} left out: {}\n", fold.fold, skipped.symbol, skipped.reason));
         }
     }
     out.push_str(&format!("{} folds\n", rows.len()));

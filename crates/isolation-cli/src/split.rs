@@ -47,6 +47,8 @@ pub struct SplitRow {
     pub rows: usize,
     /// Missing (null or NaN) values the loader counted, over all columns.
     pub missing_values: u64,
+    /// Columns of the file left out because they are not numeric (text columns such as a symbol name).
+    pub dropped_columns: Vec<String>,
     /// Train.
     pub train: SideRow,
     /// Test.
@@ -65,9 +67,14 @@ pub fn split_rows(
 ) -> anyhow::Result<Vec<SplitRow>> {
     let mut handler = DataHandler::new(mode);
     let mut missing = std::collections::BTreeMap::new();
+    let mut dropped = std::collections::BTreeMap::new();
     for source in sources {
         let n_missing = source.report.as_ref().map_or(0, |r| r.missing.iter().map(|m| m.missing).sum());
         missing.insert(source.symbol.clone(), n_missing);
+        dropped.insert(
+            source.symbol.clone(),
+            source.report.as_ref().map(|r| r.dropped.clone()).unwrap_or_default(),
+        );
         handler.load(&source.symbol, source.frame)?;
     }
     let spec = match by {
@@ -99,6 +106,7 @@ pub fn split_rows(
                 mode,
                 rows: handler.base(symbol)?.n_rows(),
                 missing_values: missing.get(symbol).copied().unwrap_or(0),
+                dropped_columns: dropped.get(symbol).cloned().unwrap_or_default(),
                 train: side(Split::Train)?,
                 test: side(Split::Test)?,
             })
@@ -133,6 +141,13 @@ pub fn render_split(rows: &[SplitRow]) -> String {
         }
         if let Some(warning) = &row.warning {
             out.push_str(&format!("{:<12} warning: {warning}\n", row.symbol));
+        }
+        if !row.dropped_columns.is_empty() {
+            out.push_str(&format!(
+                "{:<12} left out non-numeric columns: {}\n",
+                row.symbol,
+                row.dropped_columns.join(", ")
+            ));
         }
         if row.missing_values > 0 {
             out.push_str(&format!(

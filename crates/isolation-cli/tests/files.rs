@@ -178,3 +178,18 @@ fn split_of_a_directory_with_two_calendars_prints_one_cut_and_the_symbol_left_wi
     assert!(out.contains("EARLY        warning: symbol `EARLY` has no test rows"), "{out}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn split_says_which_text_columns_it_left_out() {
+    let dir = scratch_dir("dropped");
+    let path = dir.join("VENUE.csv");
+    std::fs::write(
+        &path,
+        "Date,Close,Venue\n2024-01-01,1.5,XNAS\n2024-01-02,2.5,XNAS\n2024-01-03,3.5,ARCX\n",
+    )
+    .unwrap();
+    let (ok, out, err) = isolation(&["split", path.to_str().unwrap(), "--train-ratio", "0.5"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("VENUE        left out non-numeric columns: Venue\n"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

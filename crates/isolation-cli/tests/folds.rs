@@ -79,3 +79,26 @@ fn bad_specs_are_clear_errors() {
         .collect();
     insta::assert_snapshot!(messages.join("\n"));
 }
+
+#[test]
+fn walk_forward_reports_symbols_left_out_for_a_short_train() {
+    let dir = std::env::temp_dir().join(format!("isolation-cli-min-train-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // EARLY: 400 daily bars from 2020-01-01; LATE: 70 bars, listed 330 days later.
+    let day = 86_400_000_000_000_i64;
+    for (symbol, first_day, n) in [("EARLY", 0, 400), ("LATE", 330, 70)] {
+        let mut csv = String::from("timestamp,close\n");
+        for i in 0..n {
+            let t = 1_577_836_800_000_000_000 + (first_day + i) * day;
+            csv.push_str(&format!("{},{}\n", isolation::format_timestamp(t), 100 + i));
+        }
+        std::fs::write(dir.join(format!("{symbol}.csv")), csv).unwrap();
+    }
+    let (ok, out, err) =
+        isolation(&["folds", dir.to_str().unwrap(), "--walk-forward", "train=300d,test=50d,min_train=60"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("   0  LATE       left out: no train rows in this fold's period\n"), "{out}");
+    assert!(out.contains("   1  LATE       left out: 20 train rows, below min_train=60\n"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

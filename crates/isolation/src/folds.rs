@@ -143,9 +143,14 @@ pub(crate) fn plan(
                     [None] => wf.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol))?,
                     _ => schedule.iter().flatten().map(|tf| tf.rows_for(ts)).collect(),
                 };
-                for fold in folds.into_iter().filter(|f| !f.train.is_empty() && !f.test.is_empty()) {
+                for fold in folds.into_iter().filter(|f| !f.train.is_empty() || !f.test.is_empty()) {
                     let entry = fold_at(&mut planned, fold.index);
-                    if let Some(reason) = wf.short_train(&fold.train, ts) {
+                    let reason = match (fold.train.is_empty(), fold.test.is_empty()) {
+                        (true, _) => Some("no train rows in this fold's period".to_string()),
+                        (_, true) => Some("no test rows in this fold's period".to_string()),
+                        _ => wf.short_train(&fold.train, ts),
+                    };
+                    if let Some(reason) = reason {
                         entry.skipped.push(SkippedSymbol { symbol: symbol.to_string(), reason });
                         continue;
                     }
