@@ -94,6 +94,18 @@ impl FoldSegment {
     pub fn cursor(&self) -> Cursor<'_, dyn IsolatedData> {
         Cursor::with_warmup(self.data.as_ref(), self.warmup_rows)
     }
+
+    /// The piece's rows after the warm-up as frames of at most `batch_rows` rows each, in order (zero-copy
+    /// for views and shared memory).
+    ///
+    /// # Panics
+    ///
+    /// If `batch_rows` is 0.
+    pub fn batches(&self, batch_rows: usize) -> impl Iterator<Item = TimeFrame> + use<> {
+        let frame = self.data.to_frame();
+        let rows = self.warmup_rows.min(frame.n_rows())..frame.n_rows();
+        crate::split_data::frame_batches(frame.slice(rows).expect("rows inside the piece"), batch_rows)
+    }
 }
 
 /// One symbol's data in one fold.

@@ -85,12 +85,7 @@ impl SplitData {
     ///
     /// If `batch_rows` is 0.
     pub fn batches(&self, batch_rows: usize) -> impl Iterator<Item = TimeFrame> + use<> {
-        assert!(batch_rows > 0, "a batch needs at least one row");
-        let frame = self.data.to_frame();
-        let n_rows = frame.n_rows();
-        (0..n_rows).step_by(batch_rows).map(move |start| {
-            frame.slice(start..(start + batch_rows).min(n_rows)).expect("batch rows lie inside the frame")
-        })
+        frame_batches(self.data.to_frame(), batch_rows)
     }
 
     /// The split's data as a shared trait object (history not included).
@@ -138,4 +133,17 @@ impl From<SplitData> for Arc<dyn IsolatedData> {
     fn from(split: SplitData) -> Self {
         split.data
     }
+}
+
+/// `frame` cut into slices of at most `batch_rows` rows, in order (no values copied).
+///
+/// # Panics
+///
+/// If `batch_rows` is 0.
+pub(crate) fn frame_batches(frame: TimeFrame, batch_rows: usize) -> impl Iterator<Item = TimeFrame> {
+    assert!(batch_rows > 0, "a batch needs at least one row");
+    let n_rows = frame.n_rows();
+    (0..n_rows).step_by(batch_rows).map(move |start| {
+        frame.slice(start..(start + batch_rows).min(n_rows)).expect("batch rows lie inside the frame")
+    })
 }

@@ -156,3 +156,20 @@ fn a_symbol_listed_late_sits_out_folds_below_min_train_and_is_reported() {
     // Later folds, with enough history, take LATE in.
     assert!(plan.iter().any(|f| f.symbols.iter().any(|s| s.symbol == "S1")));
 }
+
+#[test]
+fn fold_pieces_batch_their_own_rows_without_the_warm_up() {
+    let handler = handler(&[(0, 1, 300), (40, 2, 150)]);
+    let spec: WalkForward = "train=100m,test=30m".parse().unwrap();
+    for fold in handler.folds(&FoldSpec::WalkForward(spec), Length::Rows(5)).unwrap() {
+        for symbol in fold.unwrap().symbols {
+            for piece in &symbol.test {
+                let batches: Vec<TimeFrame> = piece.batches(7).collect();
+                let rows: usize = batches.iter().map(TimeFrame::n_rows).sum();
+                assert_eq!(rows, piece.data.n_rows() - piece.warmup_rows);
+                let first_bar = piece.cursor().current().map(|b| b.timestamp());
+                assert_eq!(batches.first().and_then(TimeFrame::first_timestamp), first_bar);
+            }
+        }
+    }
+}
