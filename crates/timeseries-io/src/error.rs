@@ -179,6 +179,18 @@ pub enum LoadError {
         /// "had none" or "had one".
         earlier: &'static str,
     },
+    /// Separate date and time columns whose types cannot be joined into a timestamp.
+    #[error("{file}: cannot join date column `{date}` and time column `{time}`: {reason}")]
+    DateTimeColumns {
+        /// The file.
+        file: String,
+        /// The date column.
+        date: String,
+        /// The time column.
+        time: String,
+        /// The types found, and what is accepted.
+        reason: String,
+    },
     /// A Parquet or IPC file ends early or its footer is damaged.
     #[error("{file}: the {format} file is truncated or corrupt ({detail}); write it again")]
     Truncated {

@@ -34,6 +34,7 @@
 
 mod assemble;
 mod csv;
+mod date_time;
 mod describe;
 mod error;
 mod ipc;

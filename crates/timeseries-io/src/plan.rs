@@ -88,6 +88,17 @@ pub(crate) fn plan(
             }
         }
     };
+    if let Some(time) = time {
+        let (date_field, time_field) = (schema.field(ts), schema.field(time));
+        crate::date_time::check_types(date_field.data_type(), time_field.data_type()).map_err(|reason| {
+            LoadError::DateTimeColumns {
+                file: file.to_string(),
+                date: date_field.name().clone(),
+                time: time_field.name().clone(),
+                reason,
+            }
+        })?;
+    }
     let is_ts = |i: usize| i == ts || Some(i) == time;
     let mut plan = Plan { ts, time, values: Vec::new(), renamed: Vec::new(), dropped: Vec::new() };
     let wanted: Vec<usize> = match &options.columns {

@@ -11,7 +11,7 @@ use chrono::format::ParseErrorKind;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::{LoadError, Location};
-use crate::{EpochUnit, TimestampFormat, TimestampLayout, iso};
+use crate::{EpochUnit, TimestampFormat, TimestampLayout, date_time, iso};
 
 /// Reads timestamp cells batch by batch, remembering what the first rows looked like so that the whole
 /// column follows one convention.
@@ -92,17 +92,7 @@ impl TimestampReader {
             });
         }
         if let Some(time) = time {
-            let (dates, times) = (array.as_string::<i32>(), time.as_string::<i32>());
-            let mut joined = String::new();
-            for row in 0..array.len() {
-                joined.clear();
-                joined.push_str(dates.value(row).trim());
-                joined.push('T');
-                joined.push_str(times.value(row).trim());
-                let nanos = self.text(&joined, &|| locate(row))?;
-                out.push(nanos);
-            }
-            return Ok(());
+            return self.date_and_time(array, time, locate, out);
         }
         let native = |scale: i64| Some((scale, true));
         let (scale, is_native) = match array.data_type() {
@@ -150,18 +140,57 @@ impl TimestampReader {
         locate: &dyn Fn(usize) -> Location,
         out: &mut Vec<i64>,
     ) -> Result<(), LoadError> {
-        let text_at = |row: usize| -> &str {
-            match array.data_type() {
-                DataType::Utf8 => array.as_string::<i32>().value(row),
-                DataType::LargeUtf8 => array.as_string::<i64>().value(row),
-                _ => array.as_string_view().value(row),
-            }
-        };
         for row in 0..array.len() {
-            let nanos = self.text(text_at(row), &|| locate(row))?;
+            let nanos = self.text(date_time::text_at(array, row), &|| locate(row))?;
             out.push(nanos);
         }
         Ok(())
+    }
+
+    /// A date column and a time column joined: as text when both are text (so zones and formats apply),
+    /// else the date's midnight plus the time of day. The types were checked when the columns were chosen;
+    /// a pair that slips through is an error here, never a panic.
+    fn date_and_time(
+        &mut self,
+        dates: &dyn Array,
+        times: &dyn Array,
+        locate: &dyn Fn(usize) -> Location,
+        out: &mut Vec<i64>,
+    ) -> Result<(), LoadError> {
+        if let Err(reason) = date_time::check_types(dates.data_type(), times.data_type()) {
+            return Err(self.unparseable(locate(0), reason, "a date and a time column"));
+        }
+        if date_time::is_text(dates.data_type()) && date_time::is_text(times.data_type()) {
+            let mut joined = String::new();
+            for row in 0..dates.len() {
+                joined.clear();
+                joined.push_str(date_time::text_at(dates, row).trim());
+                joined.push('T');
+                joined.push_str(date_time::text_at(times, row).trim());
+                let nanos = self.text(&joined, &|| locate(row))?;
+                out.push(nanos);
+            }
+            return Ok(());
+        }
+        self.native = Some(format!("{} + {}", dates.data_type(), times.data_type()));
+        for row in 0..dates.len() {
+            let date = date_time::date_nanos(dates, row)
+                .ok_or_else(|| self.unparseable(locate(row), self.cell(dates, row), "a date"))?;
+            let time = date_time::time_nanos(times, row).ok_or_else(|| {
+                self.unparseable(locate(row), self.cell(times, row), "a time of day (HH:MM[:SS], HHMM)")
+            })?;
+            let nanos = date.checked_add(time).ok_or_else(|| {
+                self.unparseable(locate(row), self.cell(dates, row), "a date in the nanosecond range")
+            })?;
+            out.push(nanos);
+        }
+        Ok(())
+    }
+
+    /// A cell as text, for error messages.
+    fn cell(&self, array: &dyn Array, row: usize) -> String {
+        arrow_cast::display::ArrayFormatter::try_new(array, &Default::default())
+            .map_or_else(|_| format!("row {row}"), |f| f.value(row).to_string())
     }
 
     /// One timestamp written as text.
