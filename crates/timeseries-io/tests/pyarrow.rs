@@ -1,4 +1,6 @@
-//! Files written by pyarrow (Parquet with snappy, uncompressed Feather v2, CSV) load with identical values.
+//! Files written by pyarrow (Parquet with every codec pyarrow offers, Feather v2 uncompressed and with lz4
+//! and zstd, CSV) load with identical values. Regression: gzip, lz4 and brotli Parquet and compressed
+//! Feather were refused as "truncated or corrupt" because the codecs were not compiled in.
 //! Needs `python3` with `pyarrow`; without them this test fails and says so.
 
 use std::path::PathBuf;
@@ -18,6 +20,10 @@ table = pa.table({"Date": ts, "Close": close, "Volume": volume, "Symbol": ["BTC"
 pq.write_table(table, out + "/py.parquet", row_group_size=128)
 feather.write_feather(table, out + "/py.feather", compression="uncompressed", chunksize=200)
 pacsv.write_csv(table, out + "/py.csv")
+for codec in ["gzip", "lz4", "brotli", "zstd", "none"]:
+    pq.write_table(table, out + "/py-" + codec + ".parquet", row_group_size=128, compression=codec)
+for codec in ["lz4", "zstd"]:
+    feather.write_feather(table, out + "/py-" + codec + ".feather", compression=codec, chunksize=200)
 "#;
 
 #[test]
@@ -33,7 +39,12 @@ fn pyarrow_files_load_with_identical_values() {
         "writing the fixtures with pyarrow failed (is pyarrow installed? `pip install pyarrow`):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for name in ["py.parquet", "py.feather", "py.csv"] {
+    let compressed =
+        ["py-gzip.parquet", "py-lz4.parquet", "py-brotli.parquet", "py-zstd.parquet", "py-none.parquet"];
+    for name in ["py.parquet", "py.feather", "py.csv", "py-lz4.feather", "py-zstd.feather"]
+        .into_iter()
+        .chain(compressed)
+    {
         let loaded = load(dir.join(name), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         let frame = &loaded.frame;
         assert_eq!(frame.column_names(), ["close", "volume"], "{name}");
