@@ -75,6 +75,10 @@ pub(crate) fn decode(
     let footer_start = check_envelope(bytes, src)?;
     let footer = parse_footer(&bytes[footer_start..bytes.len() - TRAILER_LEN], src)?;
     let schema = frame_schema(&footer, src, conform)?;
+    // The structure every IPC reader here shares: blocks, messages, buffer ranges, alignment, overlaps, the
+    // leading schema message against the footer's, a batch list for a body that holds data.
+    timeseries_ipc::check_file(bytes, footer_start, &footer, &schema)
+        .map_err(|reason| src.corrupt(reason))?;
     let blocks = footer.recordBatches().ok_or_else(|| src.corrupt("the footer has no record batch list"))?;
     if blocks.len() > 1 && !conform.concatenate_batches {
         return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches: blocks.len() });

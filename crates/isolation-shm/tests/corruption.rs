@@ -62,13 +62,18 @@ fn flipping_any_byte_never_panics() {
         for mask in [0xff_u8, 0x01, 0x80] {
             let mut corrupt = bytes.clone();
             corrupt[position] ^= mask;
-            // A flip inside the values or the padding still decodes (as different values); a flip in any
-            // structure must be an error, or (a flip in the footer's batch list) read as a file with no
-            // batches. Either way: no panic, and a valid frame when it attaches.
+            // A flip inside the values or the padding still decodes (as different values: only a checksum
+            // could tell); a flip in any structure must be an error. Never a panic, and never a frame of
+            // another shape: regressions for a footer flip that retyped a column (i64 read as i16), one that
+            // emptied the batch list (0 rows from a 40-row segment), and one that moved a buffer onto another.
             match attach_bytes(dir.path(), "flip", &corrupt) {
                 Ok(attached) => {
-                    let n_rows = attached.frame().n_rows();
-                    assert!(n_rows == frame.n_rows() || n_rows == 0, "flip at {position}: {n_rows} rows");
+                    let got = attached.frame();
+                    assert_eq!(got.n_rows(), frame.n_rows(), "flip at {position} ^ {mask:#x}: rows");
+                    assert_eq!(got.schema().fields(), frame.schema().fields(), "flip at {position}: schema");
+                    let moved =
+                        got.timestamps().iter().zip(frame.timestamps()).filter(|(a, b)| a != b).count();
+                    assert!(moved <= 1, "flip at {position} ^ {mask:#x}: {moved} timestamps changed");
                 }
                 Err(err) => {
                     errors += 1;

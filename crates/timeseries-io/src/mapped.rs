@@ -61,8 +61,12 @@ pub(crate) fn map(
         .map_err(|e| truncated(e.to_string()))?;
     let schema = footer.schema().ok_or_else(|| truncated("the footer has no schema".to_string()))?;
     let schema = try_fb_to_schema(schema).map_err(|e| truncated(e.to_string()))?;
-    let mut decoder =
-        FileDecoder::new(Arc::new(schema.clone()), footer.version()).with_projection(projection(&schema)?);
+    // Every offset and length the file states is checked before arrow-ipc slices anything (it panics on a
+    // bad one), and misaligned buffers are refused rather than silently copied.
+    timeseries_ipc::check_file(&buffer, trailer_start - footer_len, &footer, &schema).map_err(truncated)?;
+    let mut decoder = FileDecoder::new(Arc::new(schema.clone()), footer.version())
+        .with_projection(projection(&schema)?)
+        .with_require_alignment(true);
     let block_buffer = |block: &Block| -> Result<Buffer, LoadError> {
         let offset = usize::try_from(block.offset()).ok();
         let size = usize::try_from(block.metaDataLength()).ok().zip(usize::try_from(block.bodyLength()).ok());
