@@ -1,6 +1,5 @@
 //! Attaching: map a segment read-only, validate it, and hand out a frame over the mapping.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_buffer::Buffer;
@@ -230,29 +229,14 @@ impl Attached {
 /// Opens and maps the file read-only, as one Arrow buffer that owns the map.
 fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
     let io = |op: &'static str| move |e: std::io::Error| ShmError::io(src.name, src.path, op, e);
-    let metadata = match std::fs::metadata(src.path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let file = match crate::sys::open_private(src.path) {
+        Ok((file, _)) => file,
+        Err(Ok(reason)) => return Err(src.foreign(reason)),
+        Err(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ShmError::NotFound { name: src.name.to_string(), path: src.path.to_path_buf() });
         }
-        Err(e) => return Err(io("stat")(e)),
+        Err(Err(e)) => return Err(io("open")(e)),
     };
-    // Checked before opening: opening a FIFO would block.
-    if !metadata.is_file() {
-        return Err(src.foreign("it is not a regular file"));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode();
-        if mode & 0o022 != 0 {
-            return Err(src.foreign(format!(
-                "other users may write it (mode {:o}); only files no one else can modify are mapped",
-                mode & 0o777
-            )));
-        }
-    }
-    let file = File::open(src.path).map_err(io("open"))?;
     if file.metadata().map_err(io("stat"))?.len() == 0 {
         return Err(src.corrupt("the file is empty"));
     }
@@ -261,7 +245,8 @@ fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
     // makes about `&[u8]`, and touching a page past a truncated end raises SIGBUS (ripgrep's mmap.rs says
     // the same). What this crate does about it: segments are written to a temporary file and linked into
     // place complete, never written or truncated after that; they are created with mode 0600 (only their
-    // owner may write them), and we refuse above to map a file others may write; we map read-only, so no
+    // owner may write them), and we refuse above to map a file another user owns or may write (checked on the open file, which was
+    // opened without following symlinks and without blocking); we map read-only, so no
     // code here can write through the map; and every structure is validated against the file's length
     // before use. A process of the same user that deliberately truncates a segment can still crash its
     // readers; that is the remaining, documented risk.

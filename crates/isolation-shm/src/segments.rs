@@ -1,6 +1,5 @@
 //! Segment management: list the segments in a directory, remove one, and collect those whose owner died.
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -144,8 +143,12 @@ pub(crate) struct FooterInfo {
 pub(crate) fn read_info(name: &str, path: &Path) -> Result<FooterInfo, ShmError> {
     let src = Source { name, path };
     let io = |op: &'static str| move |e: std::io::Error| ShmError::io(name, path, op, e);
-    let mut file = File::open(path).map_err(io("open"))?;
-    let len = file.metadata().map_err(io("stat"))?.len();
+    // Never a plain open in a shared directory: a FIFO planted at the name would block it forever.
+    let (mut file, len) = match crate::sys::open_private(path) {
+        Ok(opened) => opened,
+        Err(Ok(reason)) => return Err(src.foreign(reason)),
+        Err(Err(e)) => return Err(io("open")(e)),
+    };
     let mut magic = [0_u8; 6];
     if len < 6 || file.read_exact(&mut magic).is_err() || &magic != b"ARROW1" {
         return Err(src.foreign("it does not start with the ARROW1 magic"));

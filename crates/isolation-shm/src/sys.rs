@@ -1,6 +1,60 @@
-//! The few operating-system facts we need: free space on a filesystem and whether a process is alive.
+//! The few operating-system facts we need: free space on a filesystem, whether a process is alive, and a
+//! safe way to open a file in a directory others may write to.
 
+use std::fs::File;
 use std::path::Path;
+
+/// Opens `path` read-only for inspection or mapping, safely in a shared directory: the last component is
+/// not followed if it is a symlink (`O_NOFOLLOW`), opening never blocks (`O_NONBLOCK`: a FIFO planted at
+/// the name would block a plain open forever), and the opened file itself (`fstat`, not the path) must be
+/// a regular file, owned by this user, that no other user may write. Returns the file and its length.
+///
+/// # Errors
+///
+/// `Err(Ok(reason))` for a file we refuse (with the reason), `Err(Err(io))` for an I/O failure (not found,
+/// permission denied).
+pub(crate) fn open_private(path: &Path) -> Result<(File, u64), Result<String, std::io::Error>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        let flags = (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits();
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, flags as i32);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // ELOOP: the name is a symlink, which O_NOFOLLOW refuses.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(Ok("it is a symbolic link; segments are regular files".to_string()));
+        }
+        Err(e) => return Err(Err(e)),
+    };
+    let metadata = file.metadata().map_err(Err)?;
+    if !metadata.is_file() {
+        return Err(Ok("it is not a regular file (a FIFO, device or directory)".to_string()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        if metadata.uid() != me {
+            return Err(Ok(format!(
+                "it is owned by user {}, not by this user ({me}); its owner could truncate it under us",
+                metadata.uid()
+            )));
+        }
+        let mode = metadata.mode();
+        if mode & 0o022 != 0 {
+            return Err(Ok(format!(
+                "other users may write it (mode {:o}); only files no one else can modify are mapped",
+                mode & 0o777
+            )));
+        }
+    }
+    Ok((file, metadata.len()))
+}
 
 /// Bytes an unprivileged user may still write on the filesystem holding `dir`, or `None` where the
 /// platform does not say.

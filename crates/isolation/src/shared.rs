@@ -23,8 +23,14 @@ impl SharedSegment {
     /// Publishes `frame` under a name unique to this process and symbol, then attaches to it.
     pub(crate) fn publish(symbol: &str, frame: &TimeFrame) -> Result<Self, IsolationError> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let name =
-            format!("h{}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed), sanitize(symbol));
+        // The name carries 64 random bits, so a hostile co-tenant cannot plant a file at it in advance.
+        let name = format!(
+            "h{}-{}-{:016x}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            random_u64(),
+            sanitize(symbol)
+        );
         let unavailable = |e: isolation_shm::ShmError| {
             IsolationError::ModeUnavailable { mode: IsolationMode::SharedMemory, reason: e.to_string() }
                 .for_symbol(symbol)
@@ -111,6 +117,12 @@ impl IsolatedData for SegmentData {
     }
 }
 
+/// 64 bits from the operating system's randomness (the standard library seeds every `RandomState` from it).
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new().build_hasher().finish()
+}
+
 /// A symbol as a segment-name part: letters, digits, `_` and `-` kept, anything else (`/` in `BTC/USD`)
 /// becomes `_`, at most 64 bytes.
 fn sanitize(symbol: &str) -> String {
@@ -124,6 +136,11 @@ fn sanitize(symbol: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::sanitize;
+
+    #[test]
+    fn handler_segment_names_are_not_guessable() {
+        assert_ne!(super::random_u64(), super::random_u64());
+    }
 
     #[test]
     fn symbols_become_valid_segment_names() {
