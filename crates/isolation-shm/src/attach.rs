@@ -21,6 +21,7 @@ pub struct AttachOptions {
     expected: Option<Vec<(String, arrow_schema::DataType)>>,
     trust_published_order: bool,
     conform: Conform,
+    verify: bool,
 }
 
 impl AttachOptions {
@@ -75,6 +76,15 @@ impl AttachOptions {
         self
     }
 
+    /// Recompute every column's checksum over the mapped pages and compare it with the one the publisher
+    /// recorded, so a value changed or damaged after publishing is an error
+    /// ([`ShmError::ChecksumMismatch`], naming the column) instead of a different backtest. Reads every byte
+    /// once at memory speed (see docs/reliability.md for the measured rate); off by default.
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self
+    }
+
     /// Maps segment `name` read-only and validates it; see [`Attached`].
     ///
     /// # Errors
@@ -113,6 +123,20 @@ impl AttachOptions {
                     show(expected),
                     show(&found)
                 )));
+            }
+        }
+        if self.verify {
+            match crate::checksum::first_mismatch(&decoded.frame, &decoded.metadata) {
+                Ok(None) => {}
+                Ok(Some((column, recorded, computed))) => {
+                    return Err(ShmError::ChecksumMismatch {
+                        name: name.to_string(),
+                        column,
+                        recorded,
+                        computed,
+                    });
+                }
+                Err(()) => return Err(ShmError::NoChecksums { name: name.to_string() }),
             }
         }
         let owner = SegmentOwner::from_metadata(&decoded.metadata);

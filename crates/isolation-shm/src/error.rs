@@ -100,6 +100,26 @@ pub enum ShmError {
         /// The frame check that failed.
         source: FrameError,
     },
+    /// A column's values differ from the checksum its publisher recorded (`AttachOptions::verify`).
+    #[error(
+        "segment `{name}`: column `{column}` does not match its checksum (recorded {recorded}, computed {computed}); the segment was changed or damaged after publishing"
+    )]
+    ChecksumMismatch {
+        /// The segment name.
+        name: String,
+        /// The first column that differs.
+        column: String,
+        /// The xxh3-64 the publisher recorded, in hex.
+        recorded: String,
+        /// The xxh3-64 of the mapped values, in hex.
+        computed: String,
+    },
+    /// Verification was asked for a segment that records no checksums (written by another tool).
+    #[error("segment `{name}` records no checksums to verify (it was not published by this library)")]
+    NoChecksums {
+        /// The segment name.
+        name: String,
+    },
     /// An operating-system call failed.
     #[error("{op} failed for segment `{name}` at {}: {source}", path.display())]
     Io {
@@ -127,6 +147,8 @@ impl ShmError {
             | Self::UnexpectedSchema { name, .. }
             | Self::MultipleBatches { name, .. }
             | Self::Frame { name, .. }
+            | Self::ChecksumMismatch { name, .. }
+            | Self::NoChecksums { name }
             | Self::Io { name, .. } => name,
         }
     }

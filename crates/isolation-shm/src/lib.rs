@@ -52,6 +52,7 @@
 //! attached frame exactly as on an in-memory one.
 
 mod attach;
+mod checksum;
 mod conform;
 mod decode;
 mod error;

@@ -200,7 +200,8 @@ fn estimated_size(frame: &TimeFrame) -> u64 {
     (body + 64 * 1024 + 1024 * frame.n_columns()) as u64
 }
 
-/// Writes the IPC file (one record batch, 64-byte aligned, owner in the schema metadata); returns its size.
+/// Writes the IPC file (one record batch, 64-byte aligned, owner and per-column checksums in the schema
+/// metadata); returns its size.
 fn write_ipc(name: &str, path: &Path, frame: &TimeFrame, owner: SegmentOwner) -> Result<u64, ShmError> {
     let io = |op: &'static str| move |e: std::io::Error| ShmError::io(name, path, op, e);
     let arrow = |op: &'static str| {
@@ -218,6 +219,7 @@ fn write_ipc(name: &str, path: &Path, frame: &TimeFrame, owner: SegmentOwner) ->
     let base = frame.schema();
     let mut metadata = base.metadata().clone();
     metadata.extend(owner.to_metadata());
+    metadata.extend(crate::checksum::checksums(frame));
     let schema = Arc::new(Schema::new_with_metadata(base.fields().clone(), metadata));
     let batch = frame.record_batch().clone().with_schema(schema.clone()).map_err(arrow("prepare"))?;
     let options =

@@ -149,3 +149,26 @@ fn trusting_the_published_order_skips_only_the_order_check() {
     std::fs::write(dir.path().join("isolation.trusted"), &corrupt).unwrap();
     assert!(options.attach("trusted").is_err());
 }
+
+#[test]
+fn verify_names_the_column_whose_value_changed_after_publishing() {
+    let dir = TestDir::new("verify");
+    let bytes = valid_segment_bytes(&dir);
+    // A flip inside a value decodes as another value: structure checks cannot see it, a checksum can.
+    let frame = sample_frame(40);
+    let last_close = frame.f64_column("close").unwrap()[39];
+    let at = bytes.windows(8).position(|w| w == last_close.to_le_bytes()).expect("close values are stored");
+    let mut corrupt = bytes.clone();
+    corrupt[at] ^= 0x01;
+    let unverified = attach_bytes(dir.path(), "value", &corrupt).expect("a changed value still decodes");
+    assert_ne!(unverified.frame().f64_column("close").unwrap()[39], last_close);
+
+    let path = isolation_shm::segment_path(dir.path(), "value");
+    std::fs::write(&path, &corrupt).unwrap();
+    let verified = AttachOptions::new().with_dir(dir.path()).verify(true).attach("value");
+    let err = verified.unwrap_err();
+    assert!(matches!(&err, ShmError::ChecksumMismatch { column, .. } if column == "close"), "{err}");
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(AttachOptions::new().with_dir(dir.path()).verify(true).attach("value").is_ok());
+    std::fs::remove_file(&path).unwrap();
+}
