@@ -215,6 +215,9 @@ enum ShmCommand {
     Attach {
         /// The segment name.
         name: String,
+        /// Check every column against the checksum its publisher recorded (reads every byte once).
+        #[arg(long)]
+        verify: bool,
     },
     /// Remove segments whose owner process died.
     Gc,
@@ -381,7 +384,7 @@ fn shm(command: ShmCommand) -> anyhow::Result<()> {
             shm_cmd::publish_kept(&name, &sources.remove(0).frame)?
         }
         ShmCommand::Ls => shm_cmd::list_table(),
-        ShmCommand::Attach { name } => shm_cmd::describe_attached(&name)?,
+        ShmCommand::Attach { name, verify } => shm_cmd::describe_attached(&name, verify)?,
         ShmCommand::Gc => shm_cmd::collect_garbage(),
         ShmCommand::Rm { name } => shm_cmd::remove_segment(&name)?,
     };

@@ -2,7 +2,7 @@
 
 use std::time::UNIX_EPOCH;
 
-use isolation::shm::{PublishOptions, SegmentInfo, attach, gc, list_segments, remove};
+use isolation::shm::{PublishOptions, SegmentInfo, gc, list_segments, remove};
 use isolation::{TimeFrame, format_timestamp, human_bytes};
 
 /// Publishes `frame` as segment `name`, kept after this process exits (remove it with `shm rm`). Returns a
@@ -25,15 +25,26 @@ pub fn publish_kept(name: &str, frame: &TimeFrame) -> anyhow::Result<String> {
     ))
 }
 
-/// Attaches to segment `name` and describes it.
+/// Attaches to segment `name` and describes it; with `verify`, checks every column against the checksum its
+/// publisher recorded and says how fast that ran.
 ///
 /// # Errors
 ///
-/// A missing, foreign or corrupt segment.
-pub fn describe_attached(name: &str) -> anyhow::Result<String> {
-    let attached = attach(name)?;
+/// A missing, foreign or corrupt segment, or (with `verify`) a column that does not match its checksum.
+pub fn describe_attached(name: &str, verify: bool) -> anyhow::Result<String> {
+    let started = std::time::Instant::now();
+    let attached = isolation::shm::AttachOptions::new().verify(verify).attach(name)?;
+    let elapsed = started.elapsed();
     let frame = attached.frame();
     let mut out = format!("segment `{}` at {}\n", attached.name(), attached.path().display());
+    if verify {
+        let gb_per_s = attached.mapped_bytes() as f64 / elapsed.as_secs_f64().max(1e-9) / 1e9;
+        out.push_str(&format!(
+            "verified: every column matches its checksum ({} in {:.1} ms, {gb_per_s:.1} GB/s with attaching)\n",
+            human_bytes(attached.mapped_bytes()),
+            elapsed.as_secs_f64() * 1e3
+        ));
+    }
     out.push_str(&format!("mapped:   {} (read-only, shared)\n", human_bytes(attached.mapped_bytes())));
     if let Some(owner) = attached.owner() {
         out.push_str(&format!(

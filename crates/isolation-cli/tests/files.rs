@@ -118,6 +118,9 @@ fn shm_publish_ls_attach_rm_from_the_shell() {
         out.contains("rows:     5000") && out.contains("close f64") && out.contains("volume u32"),
         "{out}"
     );
+    let (ok, out, err) = isolation(&["shm", "attach", &name, "--verify"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("verified: every column matches its checksum"), "{out}");
 
     let (ok, _, err) = isolation(&["shm", "rm", &name]);
     assert!(ok, "{err}");
