@@ -105,8 +105,10 @@ impl AttachOptions {
     /// As [`AttachOptions::attach`].
     pub fn attach_file(&self, path: impl AsRef<Path>) -> Result<Attached, ShmError> {
         let path = path.as_ref();
+        // The name is quoted in errors: control characters in a file name are escaped.
         let name =
             path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into());
+        let name = timeseries_array::printable(&name).into_owned();
         self.attach_at(&name, path.to_path_buf())
     }
 

@@ -44,6 +44,28 @@ pub use series::TimeSeriesArray;
 /// A point in time: nanoseconds since the Unix epoch, UTC.
 pub type TimestampNs = i64;
 
+/// `text` with control characters escaped (`\u{1b}`, `\n`), for error messages that quote names and values
+/// from files: a hostile header or file name cannot move the cursor, clear the screen or forge a line.
+///
+/// ```
+/// assert_eq!(timeseries_array::printable("close"), "close");
+/// assert_eq!(timeseries_array::printable("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Formats nanoseconds since the epoch as an ISO 8601 UTC date-time: `2024-03-01T09:30:00Z`, with a fraction
 /// of a second only when it is not zero (`...:00.250Z`).
 ///

@@ -245,8 +245,8 @@ fn csv_error(file: &str, error: ArrowError, schema: &Schema) -> Attempt {
         return Attempt::Failed(LoadError::Unparseable {
             file: file.to_string(),
             location: Location::Line(line + 1),
-            column: field.name().clone(),
-            value: value.chars().take(40).collect(),
+            column: timeseries_array::printable(field.name()).into_owned(),
+            value: timeseries_array::printable(&value.chars().take(40).collect::<String>()).into_owned(),
             expected,
         });
     }

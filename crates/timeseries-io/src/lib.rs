@@ -123,7 +123,7 @@ fn format_of(path: &Path) -> Result<FileFormat, LoadError> {
 
 /// The path as errors show it: as the caller wrote it.
 fn display_name(path: &Path) -> String {
-    path.display().to_string()
+    timeseries_array::printable(&path.display().to_string()).into_owned()
 }
 
 /// Parses an ISO 8601 date or date-time (`2024-03-01`, `2024-03-01T09:30:00Z`, `2024-03-01 09:30+02:00`) to

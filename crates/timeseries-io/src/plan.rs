@@ -55,7 +55,8 @@ pub(crate) fn plan(
     value_type: &dyn Fn(&DataType) -> Option<ValueType>,
 ) -> Result<Plan, LoadError> {
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let available = || names.join(", ");
+    // Names from the file are quoted in errors with control characters escaped.
+    let available = || timeseries_array::printable(&names.join(", ")).into_owned();
     let find = |wanted: &str| -> Option<usize> {
         names
             .iter()
@@ -93,8 +94,8 @@ pub(crate) fn plan(
         crate::date_time::check_types(date_field.data_type(), time_field.data_type()).map_err(|reason| {
             LoadError::DateTimeColumns {
                 file: file.to_string(),
-                date: date_field.name().clone(),
-                time: time_field.name().clone(),
+                date: timeseries_array::printable(date_field.name()).into_owned(),
+                time: timeseries_array::printable(time_field.name()).into_owned(),
                 reason,
             }
         })?;
@@ -122,7 +123,7 @@ pub(crate) fn plan(
             if options.columns.is_some() {
                 return Err(LoadError::NonNumericColumn {
                     file: file.to_string(),
-                    column: field.name().clone(),
+                    column: timeseries_array::printable(field.name()).into_owned(),
                     found: field.data_type().to_string(),
                 });
             }

@@ -39,7 +39,7 @@ impl TimestampReader {
         };
         Self {
             file: file.to_string(),
-            column: column.to_string(),
+            column: timeseries_array::printable(column).into_owned(),
             format: format.clone(),
             epoch,
             zoned: None,
@@ -51,7 +51,7 @@ impl TimestampReader {
 
     /// Reads timestamps as a date column and a time column joined with a `T`.
     pub(crate) fn with_date_time(mut self, date: &str, time: &str) -> Self {
-        self.column = format!("{date}+{time}");
+        self.column = timeseries_array::printable(&format!("{date}+{time}")).into_owned();
         self.date_time = Some((date.to_string(), time.to_string()));
         self
     }
@@ -234,7 +234,7 @@ impl TimestampReader {
             file: self.file.clone(),
             location,
             column: self.column.clone(),
-            value: value.chars().take(40).collect(),
+            value: timeseries_array::printable(&value.chars().take(40).collect::<String>()).into_owned(),
             expected: expected.to_string(),
         }
     }

@@ -122,3 +122,17 @@ fn truncated_parquet() {
 fn truncated_ipc() {
     insta::assert_snapshot!(truncated("cut.arrow", 0.5), @"<tmp>/cut.arrow: the Arrow IPC file is truncated or corrupt (Parser error: Arrow file does not contain correct footer); write it again");
 }
+
+#[test]
+fn control_characters_from_a_hostile_file_are_escaped_in_messages() {
+    // Regression: a header with an escape sequence was printed raw, so an error could clear the terminal
+    // or forge lines.
+    let dir = std::env::temp_dir().join(format!("timeseries-io-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("hostile.csv");
+    std::fs::write(&path, "time\x1b[2J,close\n2024-01-01,1\n2024-01-02,\x07x\n").unwrap();
+    let options = timeseries_io::LoadOptions { columns: Some(vec!["close".into()]), ..Default::default() };
+    let message = timeseries_io::load(&path, &options).unwrap_err().to_string();
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
