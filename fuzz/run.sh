@@ -14,5 +14,12 @@ for target in "${targets[@]}"; do
   corpus="target/corpus/$target"
   mkdir -p "$corpus"
   echo "fuzz: $target for ${budget}s"
-  cargo fuzz run --release "$target" "$corpus" "seeds/$target" -- -max_total_time="$budget" -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -n 12
+  log="target/fuzz-$target.log"
+  if ! cargo fuzz run --release "$target" "$corpus" "seeds/$target" -- \
+      -max_total_time="$budget" -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1; then
+    tail -n 80 "$log"
+    echo "fuzz: $target found a crash; its input is in fuzz/artifacts/$target/ (make it a regression test)"
+    exit 1
+  fi
+  grep -E '^(Done|stat::number_of_executed_units)' "$log" || true
 done

@@ -255,17 +255,21 @@ impl Attached {
 /// Opens and maps the file read-only, as one Arrow buffer that owns the map.
 fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
     let io = |op: &'static str| move |e: std::io::Error| ShmError::io(src.name, src.path, op, e);
-    let file = match crate::sys::open_private(src.path) {
-        Ok((file, _)) => file,
+    let opened = match crate::sealed::open_segment(src.name, src.path) {
+        Ok(opened) => opened,
         Err(Ok(reason)) => return Err(src.foreign(reason)),
         Err(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ShmError::NotFound { name: src.name.to_string(), path: src.path.to_path_buf() });
         }
         Err(Err(e)) => return Err(io("open")(e)),
     };
-    if file.metadata().map_err(io("stat"))?.len() == 0 {
+    if let Some(pid) = opened.dead_publisher {
+        return Err(src.foreign(format!("its publisher (pid {pid}) has exited, and its sealed data with it")));
+    }
+    if opened.len == 0 {
         return Err(src.corrupt("the file is empty"));
     }
+    let file = opened.file;
     // SAFETY: mapping a file cannot be made fully safe. The kernel lets any process that may write the file
     // change or truncate it while we hold the map: a changed byte breaks the "immutable slice" promise Rust
     // makes about `&[u8]`, and touching a page past a truncated end raises SIGBUS (ripgrep's mmap.rs says
@@ -276,7 +280,16 @@ fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
     // code here can write through the map; and every structure is validated against the file's length
     // before use. A process of the same user that deliberately truncates a segment can still crash its
     // readers; that is the remaining, documented risk.
-    let map = unsafe { MmapOptions::new().map(&file) }.map_err(io("map"))?;
+    let map = match unsafe { MmapOptions::new().map(&file) } {
+        Ok(map) => map,
+        // Before Linux 6.1 a shared read-only map of a write-sealed memfd is refused (EPERM); a private
+        // read-only map of it shares the same pages until written, and it is never written.
+        Err(_) if opened.sealed => {
+            // SAFETY: as above; the memfd is sealed, so no process can change or truncate it at all.
+            unsafe { MmapOptions::new().map_copy_read_only(&file) }.map_err(io("map"))?
+        }
+        Err(e) => return Err(io("map")(e)),
+    };
     Ok(Buffer::from(bytes::Bytes::from_owner(RegisteredMap::new(map))))
 }
 

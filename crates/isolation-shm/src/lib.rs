@@ -59,6 +59,7 @@ mod error;
 mod name;
 mod owner;
 mod publish;
+mod sealed;
 mod segments;
 mod sys;
 

@@ -35,10 +35,17 @@ const ALIGNMENT: usize = 64;
 /// # std::fs::remove_dir(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PublishOptions {
     dir: Option<PathBuf>,
     keep: bool,
+    sealed: bool,
+}
+
+impl Default for PublishOptions {
+    fn default() -> Self {
+        Self { dir: None, keep: false, sealed: cfg!(target_os = "linux") }
+    }
 }
 
 impl PublishOptions {
@@ -54,9 +61,21 @@ impl PublishOptions {
         self
     }
 
+    /// Publish the data in a sealed `memfd` (Linux; the default there): once written, its size and
+    /// contents are sealed, so no process (the publisher included) can truncate or change it under a reader,
+    /// which would kill the reader with SIGBUS. The segment directory then holds a locator file under the
+    /// name; attaching follows it to `/proc/<pid>/fd/<fd>` and checks the seals. `false` writes a plain file
+    /// instead, which any process of the same user may truncate (the reader's risk; see [`crate::Attached`]).
+    /// Kept segments are always plain files: a memfd ends with its last holder.
+    pub fn sealed(mut self, sealed: bool) -> Self {
+        self.sealed = sealed && cfg!(target_os = "linux");
+        self
+    }
+
     /// Keep the segment after the [`Publisher`] drops and after this process exits (as
     /// `isolation shm publish` does). [`gc`](crate::gc) never removes a kept segment; use
-    /// [`remove`](crate::remove).
+    /// [`remove`](crate::remove). A kept segment is a plain file, not sealed: another process of the same
+    /// user can truncate it under its readers (SIGBUS); publish such segments only where that user is trusted.
     pub fn keep(mut self) -> Self {
         self.keep = true;
         self
@@ -86,18 +105,26 @@ impl PublishOptions {
             return Err(ShmError::NoSpace { name: name.to_string(), dir, needed, available });
         }
 
+        let no_space = |e: ShmError| match e {
+            ShmError::Io { source, .. } if source.kind() == ErrorKind::StorageFull => {
+                let available = sys::available_bytes(&dir).ok().flatten().unwrap_or(0);
+                ShmError::NoSpace { name: name.to_string(), dir: dir.clone(), needed, available }
+            }
+            other => other,
+        };
         let temp = TempFile(temp_path(&dir, name));
-        let size =
-            write_ipc(name, &temp.0, frame, SegmentOwner::current(self.keep)).map_err(|e| match e {
-                ShmError::Io { source, .. } if source.kind() == ErrorKind::StorageFull => {
-                    let available = sys::available_bytes(&dir).ok().flatten().unwrap_or(0);
-                    ShmError::NoSpace { name: name.to_string(), dir: dir.clone(), needed, available }
-                }
-                other => other,
-            })?;
+        let owner = SegmentOwner::current(self.keep);
+        let (size, memfd) = if self.sealed && !self.keep {
+            let (memfd, size) = write_sealed(name, &path, frame, owner, needed).map_err(no_space)?;
+            write_locator(name, &temp.0, &memfd)?;
+            (size, Some(memfd))
+        } else {
+            let file = create_private(name, &temp.0)?;
+            (write_ipc(name, &temp.0, file, frame, owner).map_err(no_space)?.1, None)
+        };
         link_into_place(name, &temp.0, &path)?;
         let identity = identity(&path);
-        Ok(Publisher { name: name.to_string(), dir, path, size, kept: self.keep, identity })
+        Ok(Publisher { name: name.to_string(), dir, path, size, kept: self.keep, identity, memfd })
     }
 }
 
@@ -121,6 +148,8 @@ pub struct Publisher {
     kept: bool,
     /// Device and inode of the file we linked, so drop never unlinks somebody else's later segment.
     identity: Option<(u64, u64)>,
+    /// The sealed memfd holding the data, for a sealed segment: held open for as long as the publisher lives.
+    memfd: Option<File>,
 }
 
 impl Publisher {
@@ -147,6 +176,24 @@ impl Publisher {
     /// Whether the segment outlives this publisher.
     pub fn is_kept(&self) -> bool {
         self.kept
+    }
+
+    /// Whether the data is in a sealed memfd that no process can change or truncate.
+    pub fn is_sealed(&self) -> bool {
+        self.memfd.is_some()
+    }
+
+    /// A path any Arrow reader of this user can open for the data itself: the segment file, or for a sealed
+    /// segment `/proc/<pid>/fd/<fd>` of its memfd (e.g. for `pyarrow.memory_map`).
+    pub fn data_path(&self) -> PathBuf {
+        match &self.memfd {
+            #[cfg(unix)]
+            Some(memfd) => {
+                use std::os::fd::AsRawFd;
+                crate::sealed::target_path(std::process::id(), memfd.as_raw_fd())
+            }
+            _ => self.path.clone(),
+        }
     }
 
     /// Attaches to the segment from this process (a zero-copy frame over the mapping).
@@ -200,9 +247,60 @@ fn estimated_size(frame: &TimeFrame) -> u64 {
     (body + 64 * 1024 + 1024 * frame.n_columns()) as u64
 }
 
+/// Creates `path` for writing, new and private (mode 0600).
+fn create_private(name: &str, path: &Path) -> Result<File, ShmError> {
+    let mut open = OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(path).map_err(|e| ShmError::io(name, path, "create", e))
+}
+
+/// Writes the data into a new sealed memfd (space reserved first) and seals it; returns it and its size.
+#[cfg(target_os = "linux")]
+fn write_sealed(
+    name: &str,
+    path: &Path,
+    frame: &TimeFrame,
+    owner: SegmentOwner,
+    reserve: u64,
+) -> Result<(File, u64), ShmError> {
+    let memfd =
+        crate::sealed::create(name, reserve).map_err(|e| ShmError::io(name, path, "memfd_create", e))?;
+    let (memfd, size) = write_ipc(name, path, memfd, frame, owner)?;
+    crate::sealed::seal(&memfd).map_err(|e| ShmError::io(name, path, "seal", e))?;
+    Ok((memfd, size))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn write_sealed(_: &str, _: &Path, _: &TimeFrame, _: SegmentOwner, _: u64) -> Result<(File, u64), ShmError> {
+    unreachable!("PublishOptions::sealed is false off Linux")
+}
+
+/// Writes the locator naming `memfd` to the private temporary file `temp`.
+fn write_locator(name: &str, temp: &Path, memfd: &File) -> Result<(), ShmError> {
+    #[cfg(unix)]
+    let fd = std::os::fd::AsRawFd::as_raw_fd(memfd);
+    #[cfg(not(unix))]
+    let fd = {
+        let _ = memfd;
+        -1
+    };
+    let mut file = create_private(name, temp)?;
+    file.write_all(crate::sealed::locator(fd).as_bytes())
+        .map_err(|e| ShmError::io(name, temp, "write", e))?;
+    file.sync_all().map_err(|e| ShmError::io(name, temp, "sync", e))
+}
+
 /// Writes the IPC file (one record batch, 64-byte aligned, owner and per-column checksums in the schema
-/// metadata); returns its size.
-fn write_ipc(name: &str, path: &Path, frame: &TimeFrame, owner: SegmentOwner) -> Result<u64, ShmError> {
+/// metadata) into `file` from its start; returns the file and the bytes written.
+fn write_ipc(
+    name: &str,
+    path: &Path,
+    file: File,
+    frame: &TimeFrame,
+    owner: SegmentOwner,
+) -> Result<(File, u64), ShmError> {
     let io = |op: &'static str| move |e: std::io::Error| ShmError::io(name, path, op, e);
     let arrow = |op: &'static str| {
         move |e: ArrowError| match e {
@@ -210,12 +308,6 @@ fn write_ipc(name: &str, path: &Path, frame: &TimeFrame, owner: SegmentOwner) ->
             other => ShmError::io(name, path, op, std::io::Error::other(other.to_string())),
         }
     };
-    let mut open = OpenOptions::new();
-    open.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    let file = open.open(path).map_err(io("create"))?;
-
     let base = frame.schema();
     let mut metadata = base.metadata().clone();
     metadata.extend(owner.to_metadata());
@@ -232,7 +324,8 @@ fn write_ipc(name: &str, path: &Path, frame: &TimeFrame, owner: SegmentOwner) ->
     out.flush().map_err(io("write"))?;
     let file: File = out.into_inner().map_err(|e| ShmError::io(name, path, "write", e.into_error()))?;
     file.sync_all().map_err(io("sync"))?;
-    Ok(file.metadata().map_err(io("stat"))?.len())
+    let size = file.metadata().map_err(io("stat"))?.len();
+    Ok((file, size))
 }
 
 /// Moves the finished temporary file to the segment's name without ever replacing a segment that

@@ -118,10 +118,9 @@ pub(crate) fn remove_if_stale(path: &Path) -> bool {
 }
 
 fn describe(name: &str, path: &Path) -> SegmentInfo {
-    let size_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-    let (owner, problem) = match read_info(name, path) {
-        Ok(info) => (info.owner, None),
-        Err(e) => (None, Some(e.to_string())),
+    let (owner, problem, size_bytes) = match read_info(name, path) {
+        Ok(info) => (info.owner, None, info.size),
+        Err(e) => (None, Some(e.to_string()), std::fs::symlink_metadata(path).map_or(0, |m| m.len())),
     };
     SegmentInfo {
         name: name.to_string(),
@@ -138,14 +137,23 @@ fn describe(name: &str, path: &Path) -> SegmentInfo {
 /// What the footer of the segment at `path` says, read with plain file reads (no mapping).
 pub(crate) struct FooterInfo {
     pub(crate) owner: Option<SegmentOwner>,
+    /// Bytes of the segment's data (the memfd's, for a sealed segment).
+    pub(crate) size: u64,
 }
 
 pub(crate) fn read_info(name: &str, path: &Path) -> Result<FooterInfo, ShmError> {
     let src = Source { name, path };
     let io = |op: &'static str| move |e: std::io::Error| ShmError::io(name, path, op, e);
     // Never a plain open in a shared directory: a FIFO planted at the name would block it forever.
-    let (mut file, len) = match crate::sys::open_private(path) {
-        Ok(opened) => opened,
+    let (mut file, len) = match crate::sealed::open_segment(name, path) {
+        Ok(opened) => match opened.dead_publisher {
+            // A sealed segment's locator outlived its publisher: stale, and gc may remove the locator.
+            Some(pid) => {
+                let owner = SegmentOwner { pid, created: std::time::UNIX_EPOCH, kept: false };
+                return Ok(FooterInfo { owner: Some(owner), size: 0 });
+            }
+            None => (opened.file, opened.len),
+        },
         Err(Ok(reason)) => return Err(src.foreign(reason)),
         Err(Err(e)) => return Err(io("open")(e)),
     };
@@ -172,7 +180,7 @@ pub(crate) fn read_info(name: &str, path: &Path) -> Result<FooterInfo, ShmError>
     file.seek(SeekFrom::Start(len - 10 - footer_len)).map_err(io("seek"))?;
     file.read_exact(&mut footer).map_err(io("read"))?;
     let schema = frame_schema(&parse_footer(&footer, src)?, src, &Conform::default())?;
-    Ok(FooterInfo { owner: SegmentOwner::from_metadata(schema.metadata()) })
+    Ok(FooterInfo { owner: SegmentOwner::from_metadata(schema.metadata()), size: len })
 }
 
 pub(crate) fn identity(path: &Path) -> Option<(u64, u64)> {

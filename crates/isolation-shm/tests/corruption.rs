@@ -11,7 +11,7 @@ use isolation_shm::{AttachOptions, PublishOptions, ShmError};
 fn valid_segment_bytes(dir: &TestDir) -> Vec<u8> {
     let name = unique_name("source");
     let publisher = PublishOptions::new().with_dir(dir.path()).publish(&name, &sample_frame(40)).unwrap();
-    std::fs::read(publisher.path()).unwrap()
+    std::fs::read(publisher.data_path()).unwrap()
 }
 
 fn attach_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<isolation_shm::Attached, ShmError> {

@@ -83,3 +83,37 @@ fn a_segment_owned_by_another_user_is_refused() {
         }
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sealed_segment_cannot_be_truncated_or_written_under_a_reader() {
+    // Regression: a worker reading a segment died of SIGBUS when the segment file was truncated under it.
+    use std::io::Write;
+    let dir = TestDir::new("sealed");
+    let name = unique_name("sealed");
+    let frame = sample_frame(5000);
+    let publisher = PublishOptions::new().with_dir(dir.path()).publish(&name, &frame).unwrap();
+    assert!(publisher.is_sealed());
+    let attached = AttachOptions::new().with_dir(dir.path()).attach(&name).unwrap();
+
+    // What a hostile process of the same user would do: open the data for writing, truncate, overwrite.
+    let eperm = Some(rustix::io::Errno::PERM.raw_os_error());
+    match std::fs::OpenOptions::new().write(true).open(publisher.data_path()) {
+        Ok(mut file) => {
+            assert_eq!(file.set_len(0).unwrap_err().raw_os_error(), eperm, "truncating must fail");
+            assert_eq!(file.set_len(1 << 30).unwrap_err().raw_os_error(), eperm, "growing must fail");
+            assert_eq!(file.write(b"x").unwrap_err().raw_os_error(), eperm, "writing must fail");
+        }
+        Err(e) => assert_eq!(e.raw_os_error(), eperm, "{e}"),
+    }
+    // The reader keeps reading every value, unchanged.
+    assert_eq!(attached.frame(), &frame);
+    assert_eq!(
+        attached.frame().f64_column("close").unwrap().iter().sum::<f64>(),
+        frame.f64_column("close").unwrap().iter().sum::<f64>()
+    );
+    // A segment published without sealing is a plain file (kept segments always are).
+    let plain = unique_name("plain");
+    let publisher = PublishOptions::new().with_dir(dir.path()).sealed(false).publish(&plain, &frame).unwrap();
+    assert!(!publisher.is_sealed() && publisher.data_path() == publisher.path());
+}

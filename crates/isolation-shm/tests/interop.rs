@@ -39,7 +39,7 @@ fn pyarrow_reads_our_segment() {
     let name = unique_name("py-read");
     let frame = f64_frame(1000);
     let publisher = PublishOptions::new().with_dir(dir.path()).publish(&name, &frame).unwrap();
-    let out = python(READ_SEGMENT, &[publisher.path().to_str().expect("utf-8 path")]);
+    let out = python(READ_SEGMENT, &[publisher.data_path().to_str().expect("utf-8 path")]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
 

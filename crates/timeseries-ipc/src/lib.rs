@@ -163,6 +163,9 @@ fn check_block(
     if let Some(pair) = sorted.windows(2).find(|w| w[0].0 + w[0].1 > w[1].0) {
         return Err(format!("two buffers overlap (at bytes {} and {} of the body)", pair[0].0, pair[1].0));
     }
+    if batch.compression().is_some() {
+        check_uncompressed_lengths(bytes, start + meta, &buffers, n_rows)?;
+    }
     // Exact layout checks for record batches of a flat schema without compression.
     let Some(schema) = schema else { return Ok(()) };
     let flat = schema.fields().iter().all(|f| layout(f.data_type()).is_some());
@@ -217,6 +220,35 @@ fn check_block(
         }
         for _ in 2..layout.buffers {
             next.next();
+        }
+    }
+    Ok(())
+}
+
+/// Each compressed buffer starts with its uncompressed length (an `i64`; -1 when the bytes are stored as
+/// they are), which arrow-ipc allocates in one piece before decompressing: a corrupt length must not ask
+/// for terabytes (found by fuzzing: an abort in the allocator, not an error). A length is accepted up to
+/// what the codecs can produce from the compressed bytes (zstd's run-length blocks reach about 32768 to 1)
+/// and up to 256 bytes a row.
+fn check_uncompressed_lengths(
+    bytes: &[u8],
+    body_start: usize,
+    buffers: &[(usize, usize)],
+    n_rows: usize,
+) -> Result<(), String> {
+    for &(offset, len) in buffers.iter().filter(|(_, len)| *len > 0) {
+        let at = body_start + offset;
+        let prefix =
+            bytes.get(at..at + 8).filter(|_| len >= 8).ok_or("a compressed buffer has no length prefix")?;
+        let declared = i64::from_le_bytes(prefix.try_into().expect("8 bytes"));
+        if declared == -1 {
+            continue;
+        }
+        let bound = ((len - 8) as u64).saturating_mul(32_768).min((n_rows as u64).saturating_mul(256)) + 64;
+        if !(0..=bound as i64).contains(&declared) {
+            return Err(format!(
+                "a compressed buffer of {len} bytes claims {declared} bytes uncompressed (at most {bound} are possible)"
+            ));
         }
     }
     Ok(())

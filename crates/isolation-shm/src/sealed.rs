@@ -1,0 +1,154 @@
+//! Sealed segments (Linux): the data lives in a `memfd` whose size and contents are sealed after writing,
+//! so no process, the publisher included, can truncate or change it under a reader (which would kill the
+//! reader with SIGBUS). The segment directory holds a small locator file under the segment's name, naming
+//! the publisher's pid and the memfd's descriptor; attaching opens `/proc/<pid>/fd/<fd>`, checks the
+//! seals, and maps it.
+//!
+//! ```text
+//!   /dev/shm/isolation.<name>      locator: "ISOLATION-SEALED-SEGMENT v1\n<pid> <fd>\n" (mode 0600)
+//!   /proc/<pid>/fd/<fd>            memfd "isolation.<name>", sealed SHRINK|GROW|WRITE|SEAL
+//!     ▲ map read-only in each worker
+//! ```
+//!
+//! The memfd lives as long as its publisher holds it or any process maps it; the locator is removed when
+//! the publisher drops. Segments that must outlive their publisher (`PublishOptions::keep`) cannot be
+//! sealed memfds (a memfd dies with its last holder) and stay plain files.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// The first line of a locator file.
+const LOCATOR_MAGIC: &str = "ISOLATION-SEALED-SEGMENT v1\n";
+
+/// The seals a segment must carry: no shrinking, growing or writing, and no changing the seals.
+#[cfg(target_os = "linux")]
+fn required_seals() -> rustix::fs::SealFlags {
+    use rustix::fs::SealFlags;
+    SealFlags::SHRINK | SealFlags::GROW | SealFlags::WRITE | SealFlags::SEAL
+}
+
+/// A new memfd for segment `name`, sealable, with `reserve` bytes allocated up front (`fallocate`, so a
+/// full tmpfs fails here with ENOSPC instead of a reader's SIGBUS later).
+#[cfg(target_os = "linux")]
+pub(crate) fn create(name: &str, reserve: u64) -> std::io::Result<File> {
+    use rustix::fs::{FallocateFlags, MemfdFlags};
+    let fd = rustix::fs::memfd_create(
+        format!("isolation.{name}"),
+        MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
+    )?;
+    rustix::fs::fallocate(&fd, FallocateFlags::KEEP_SIZE, 0, reserve.max(1))?;
+    Ok(File::from(fd))
+}
+
+/// Seals `file` (written completely) against every change.
+#[cfg(target_os = "linux")]
+pub(crate) fn seal(file: &File) -> std::io::Result<()> {
+    Ok(rustix::fs::fcntl_add_seals(file, required_seals())?)
+}
+
+/// The locator's text for the memfd `fd` of this process.
+pub(crate) fn locator(fd: i32) -> String {
+    format!("{LOCATOR_MAGIC}{} {fd}\n", std::process::id())
+}
+
+/// The `(pid, fd)` a locator's text names, or `None` when `text` is not a locator.
+pub(crate) fn parse_locator(text: &[u8]) -> Option<(u32, i32)> {
+    let rest = std::str::from_utf8(text).ok()?.strip_prefix(LOCATOR_MAGIC)?;
+    let mut parts = rest.trim_end_matches('\n').split(' ');
+    let pid = parts.next()?.parse().ok()?;
+    let fd = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((pid, fd))
+}
+
+/// The path through which another process opens the memfd a locator names.
+pub(crate) fn target_path(pid: u32, fd: i32) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("/proc/{pid}/fd/{fd}"))
+}
+
+/// A segment file opened for reading: the file holding the IPC data (the memfd, for a sealed segment),
+/// its length, and whether it is sealed.
+pub(crate) struct OpenedSegment {
+    pub(crate) file: File,
+    pub(crate) len: u64,
+    pub(crate) sealed: bool,
+    /// For a locator whose publisher is gone: its pid (the memfd went with it).
+    pub(crate) dead_publisher: Option<u32>,
+}
+
+/// Opens the segment `name` at `path` safely (see `sys::open_private`), following a locator to its sealed
+/// memfd and checking the seals.
+///
+/// # Errors
+///
+/// `Err(Ok(reason))` for a file we refuse, `Err(Err(io))` for an I/O failure.
+pub(crate) fn open_segment(name: &str, path: &Path) -> Result<OpenedSegment, Result<String, std::io::Error>> {
+    let (mut file, len) = crate::sys::open_private(path)?;
+    if len == 0 || len > 128 {
+        return Ok(OpenedSegment { file, len, sealed: false, dead_publisher: None });
+    }
+    let mut head = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut head).map_err(Err)?;
+    let Some((pid, fd)) = parse_locator(&head) else {
+        // Too short to be a segment; let the decoder say so (it rereads from the start through the map).
+        return Ok(OpenedSegment { file, len, sealed: false, dead_publisher: None });
+    };
+    open_target(name, pid, fd)
+}
+
+#[cfg(target_os = "linux")]
+fn open_target(name: &str, pid: u32, fd: i32) -> Result<OpenedSegment, Result<String, std::io::Error>> {
+    let target = target_path(pid, fd);
+    // The link's text names the memfd: a reused fd number or pid shows up here as another file.
+    match std::fs::read_link(&target) {
+        Ok(link) if link.to_string_lossy().starts_with(&format!("/memfd:isolation.{name} ")) => {}
+        Ok(link) => {
+            return Err(Ok(format!(
+                "its locator names {} (now {}), not this segment's memfd",
+                target.display(),
+                timeseries_array::printable(&link.display().to_string())
+            )));
+        }
+        Err(_) if !crate::process_alive(pid) => {
+            let file = File::open("/dev/null").map_err(Err)?;
+            return Ok(OpenedSegment { file, len: 0, sealed: true, dead_publisher: Some(pid) });
+        }
+        Err(e) => return Err(Err(e)),
+    }
+    let file = File::open(&target).map_err(Err)?;
+    let metadata = file.metadata().map_err(Err)?;
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        if metadata.uid() != me {
+            return Err(Ok(format!(
+                "its memfd is owned by user {}, not by this user ({me})",
+                metadata.uid()
+            )));
+        }
+    }
+    let seals = rustix::fs::fcntl_get_seals(&file).map_err(|e| Err(e.into()))?;
+    if !seals.contains(required_seals()) {
+        return Err(Ok(format!("its memfd is not sealed against changes (seals {seals:?})")));
+    }
+    Ok(OpenedSegment { len: metadata.len(), file, sealed: true, dead_publisher: None })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_target(_name: &str, _pid: u32, _fd: i32) -> Result<OpenedSegment, Result<String, std::io::Error>> {
+    Err(Ok("it is a sealed-segment locator, which only Linux can follow".to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locators_round_trip_and_nothing_else_parses() {
+        let text = locator(7);
+        assert_eq!(parse_locator(text.as_bytes()), Some((std::process::id(), 7)));
+        assert_eq!(parse_locator(b"ARROW1"), None);
+        assert_eq!(parse_locator(format!("{LOCATOR_MAGIC}1 2 3\n").as_bytes()), None);
+        assert_eq!(parse_locator(format!("{LOCATOR_MAGIC}x 2\n").as_bytes()), None);
+    }
+}
