@@ -218,3 +218,18 @@ pub enum LoadError {
         source: timeseries_array::FrameError,
     },
 }
+
+impl LoadError {
+    /// This error with its location changed by `f` (for variants that have one).
+    pub(crate) fn map_location(mut self, f: impl Fn(Location) -> Location) -> Self {
+        match &mut self {
+            LoadError::Unparseable { location, .. }
+            | LoadError::Unsorted { location, .. }
+            | LoadError::Duplicate { location, .. }
+            | LoadError::MissingTimestamp { location, .. }
+            | LoadError::MixedTimezones { location, .. } => *location = f(*location),
+            _ => {}
+        }
+        self
+    }
+}
