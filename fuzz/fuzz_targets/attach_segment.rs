@@ -7,6 +7,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    common::count_only_escaping_panics();
     let path = common::scratch_file("arrow", data);
     if let Ok(attached) = isolation_shm::AttachOptions::new().attach_file(&path) {
         let frame = attached.frame();

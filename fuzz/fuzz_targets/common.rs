@@ -11,3 +11,12 @@ pub fn scratch_file(extension: &str, data: &[u8]) -> PathBuf {
     std::fs::write(&path, data).expect("write the input");
     path
 }
+
+/// The loaders' contract is that no panic escapes `load` (the Parquet decoder's own panics are caught and
+/// become a `LoadError`, see `timeseries_io::load`). libFuzzer's panic hook aborts on every panic, caught or
+/// not; this quiets the hook, so a panic counts as a crash only when it escapes the call under test (then
+/// libfuzzer-sys's own `catch_unwind` aborts, and the input is saved).
+pub fn count_only_escaping_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::panic::set_hook(Box::new(|_| {})));
+}

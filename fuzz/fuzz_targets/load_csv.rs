@@ -6,6 +6,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    common::count_only_escaping_panics();
     let path = common::scratch_file("csv", data);
     let _ = timeseries_io::load(&path, &timeseries_io::LoadOptions::default());
 });

@@ -5,6 +5,7 @@ use std::fs::File;
 use arrow_schema::Schema;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::metadata::ParquetMetaData;
 use timeseries_array::ValueType;
 
 use crate::assemble::{Assembler, push_batch};
@@ -15,7 +16,38 @@ use crate::{FileFormat, LoadOptions, LoadReport, Loaded};
 
 /// Opens a Parquet file's metadata; a damaged or short file is [`LoadError::Truncated`].
 pub(crate) fn open(file: &str, handle: File) -> Result<ParquetRecordBatchReaderBuilder<File>, LoadError> {
-    ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| truncated(file, e.to_string()))
+    let file_len =
+        handle.metadata().map_err(|source| LoadError::Io { file: file.to_string(), source })?.len();
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| truncated(file, e.to_string()))?;
+    check_chunks(file, builder.metadata(), file_len)?;
+    Ok(builder)
+}
+
+/// Every column chunk's byte range lies inside the file: the parquet crate asserts (panics) on a negative
+/// one and reads past the end on a long one (found by fuzzing).
+fn check_chunks(file: &str, metadata: &ParquetMetaData, file_len: u64) -> Result<(), LoadError> {
+    for (group, row_group) in metadata.row_groups().iter().enumerate() {
+        for chunk in row_group.columns() {
+            let start = chunk.dictionary_page_offset().unwrap_or_else(|| chunk.data_page_offset());
+            let len = chunk.compressed_size();
+            let fits = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(len).ok())
+                .is_some_and(|(s, l)| s.checked_add(l).is_some_and(|end| end <= file_len));
+            if !fits {
+                return Err(truncated(
+                    file,
+                    format!(
+                        "row group {group}, column `{}`: its {len} bytes at offset {start} lie outside the \
+                         {file_len}-byte file",
+                        timeseries_array::printable(chunk.column_path().string().as_str())
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Loads a Parquet file.

@@ -9,6 +9,8 @@ const DIR: &str = "tests/data/fuzz";
 fn fuzz_findings_are_errors_not_crashes() {
     // ipc_lz4_buffer_claims_terabytes_uncompressed: an lz4 buffer's length prefix said 2^48 bytes, and
     // arrow-ipc allocated that before decompressing (the allocator aborted the process).
+    // parquet_column_chunk_at_a_negative_offset: the parquet crate asserted (panicked) on a column chunk
+    // whose offset was negative; now the chunk ranges are checked against the file first.
     let mut checked = 0;
     for entry in std::fs::read_dir(DIR).unwrap() {
         let path = entry.unwrap().path();
