@@ -123,43 +123,45 @@ fn truncated_ipc() {
     insta::assert_snapshot!(truncated("cut.arrow", 0.5), @"<tmp>/cut.arrow: the Arrow IPC file is truncated or corrupt (Parser error: Arrow file does not contain correct footer); write it again");
 }
 
+/// Loads `contents` written as a CSV file named `name` in a scratch directory.
+fn load_csv_text(
+    name: &str,
+    contents: &str,
+    options: &LoadOptions,
+) -> Result<timeseries_io::Loaded, LoadError> {
+    let dir = std::env::temp_dir().join(format!("timeseries-io-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    let result = load(&path, options);
+    std::fs::remove_file(path).unwrap();
+    result
+}
+
 #[test]
 fn control_characters_from_a_hostile_file_are_escaped_in_messages() {
     // Regression: a header with an escape sequence was printed raw, so an error could clear the terminal
     // or forge lines.
-    let dir = std::env::temp_dir().join(format!("timeseries-io-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("hostile.csv");
-    std::fs::write(&path, "time\x1b[2J,close\n2024-01-01,1\n2024-01-02,\x07x\n").unwrap();
-    let options = timeseries_io::LoadOptions { columns: Some(vec!["close".into()]), ..Default::default() };
-    let message = timeseries_io::load(&path, &options).unwrap_err().to_string();
+    let options = LoadOptions { columns: Some(vec!["close".into()]), ..Default::default() };
+    let text = "time\x1b[2J,close\n2024-01-01,1\n2024-01-02,\x07x\n";
+    let message = load_csv_text("hostile.csv", text, &options).unwrap_err().to_string();
     assert!(!message.chars().any(char::is_control), "{message:?}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn a_csv_error_after_a_quoted_newline_names_the_physical_line() {
     // Regression: locations counted records, so a quoted field spanning two lines shifted every later line.
-    let dir = std::env::temp_dir().join(format!("timeseries-io-quoted-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("quoted.csv");
-    std::fs::write(&path, "timestamp,close,note\n2024-01-01,1.0,\"two\nlines\"\n2024-01-02,abc,x\n").unwrap();
-    let message = timeseries_io::load(&path, &timeseries_io::LoadOptions::default()).unwrap_err().to_string();
+    let text = "timestamp,close,note\n2024-01-01,1.0,\"two\nlines\"\n2024-01-02,abc,x\n";
+    let message = load_csv_text("quoted.csv", text, &LoadOptions::default()).unwrap_err().to_string();
     assert!(message.contains("line 4, column `close`: cannot read `abc`"), "{message}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn a_volume_above_i64_max_loads_exactly_as_u64() {
     // Regression: arrow-csv inferred f64 for 18446744073709551615 and the last digits were lost silently.
-    let dir = std::env::temp_dir().join(format!("timeseries-io-u64-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("big.csv");
-    std::fs::write(&path, "timestamp,close,volume\n2024-01-01,1.5,18446744073709551615\n2024-01-02,2.5,7\n")
-        .unwrap();
-    let loaded = timeseries_io::load(&path, &timeseries_io::LoadOptions::default()).unwrap();
+    let text = "timestamp,close,volume\n2024-01-01,1.5,18446744073709551615\n2024-01-02,2.5,7\n";
+    let loaded = load_csv_text("big.csv", text, &LoadOptions::default()).unwrap();
     let volume = loaded.frame.column("volume").unwrap();
     let volume = volume.as_any().downcast_ref::<arrow_array::UInt64Array>().expect("volume loads as u64");
     assert_eq!(volume.values().as_ref(), [u64::MAX, 7]);
-    std::fs::remove_dir_all(dir).unwrap();
 }
