@@ -123,12 +123,8 @@ fn truncated_ipc() {
     insta::assert_snapshot!(truncated("cut.arrow", 0.5), @"<tmp>/cut.arrow: the Arrow IPC file is truncated or corrupt (Parser error: Arrow file does not contain correct footer); write it again");
 }
 
-/// Loads `contents` written as a CSV file named `name` in a scratch directory.
-fn load_csv_text(
-    name: &str,
-    contents: &str,
-    options: &LoadOptions,
-) -> Result<timeseries_io::Loaded, LoadError> {
+/// Loads `contents` written as a CSV file named `name` in a scratch directory; the error as its message.
+fn load_csv_text(name: &str, contents: &str, options: &LoadOptions) -> Result<timeseries_io::Loaded, String> {
     let dir = std::env::temp_dir().join(format!("timeseries-io-errors-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
