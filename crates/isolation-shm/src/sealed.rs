@@ -90,7 +90,8 @@ pub(crate) fn open_segment(name: &str, path: &Path) -> Result<OpenedSegment, Res
     let mut head = Vec::with_capacity(len as usize);
     file.read_to_end(&mut head).map_err(Err)?;
     let Some((pid, fd)) = parse_locator(&head) else {
-        // Too short to be a segment; let the decoder say so (it rereads from the start through the map).
+        // Not a locator: hand the file back from its start, for the readers to say what is wrong with it.
+        std::io::Seek::rewind(&mut file).map_err(Err)?;
         return Ok(OpenedSegment { file, len, sealed: false, dead_publisher: None });
     };
     open_target(name, pid, fd)
