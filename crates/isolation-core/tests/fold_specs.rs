@@ -336,3 +336,17 @@ fn warmup_reaches_back_into_history_but_not_before_the_data() {
         assert_eq!((t.rows(), t.warmup_len()), (expect.start..test.end, expect.len()));
     }
 }
+
+#[test]
+fn cpcv_train_sizes_match_skfolios_on_the_leak_report_example() {
+    // #17's example: 6000 rows, n_folds=6, n_test_folds=2, purged_size=10, embargo_size=5. skfolio's
+    // CombinatorialPurgedCV gives train sizes 3950 to 3990 (purge on both sides of each test block, then the
+    // embargo); purging one side only gave 3970 to 3995, leaving up to 20 rows whose labels overlap the test.
+    let spec: isolation_core::CombinatorialPurgedCv =
+        "n_folds=6,n_test_folds=2,purge=10,embargo=5".parse().unwrap();
+    let folds = spec.folds(&(0..6000).collect::<Vec<i64>>()).unwrap();
+    let sizes: Vec<usize> = folds.iter().map(|f| f.n_train()).collect();
+    assert_eq!((sizes.iter().min(), sizes.iter().max()), (Some(&3950), Some(&3990)), "{sizes:?}");
+    // Two interior, non-adjacent test groups: 1000 + 1000 test rows, 2 x (10 + 10 + 5) removed.
+    assert_eq!(folds.iter().find(|f| f.test_groups == [1, 3]).unwrap().n_train(), 3950);
+}
