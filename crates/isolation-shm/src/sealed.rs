@@ -118,15 +118,8 @@ fn open_target(name: &str, pid: u32, fd: i32) -> Result<OpenedSegment, Result<St
     }
     let file = File::open(&target).map_err(Err)?;
     let metadata = file.metadata().map_err(Err)?;
-    {
-        use std::os::unix::fs::MetadataExt;
-        let me = rustix::process::geteuid().as_raw();
-        if metadata.uid() != me {
-            return Err(Ok(format!(
-                "its memfd is owned by user {}, not by this user ({me})",
-                metadata.uid()
-            )));
-        }
+    if let Some((owner, me)) = crate::sys::other_owner(&metadata) {
+        return Err(Ok(format!("its memfd is owned by user {owner}, not by this user ({me})")));
     }
     let seals = rustix::fs::fcntl_get_seals(&file).map_err(|e| Err(e.into()))?;
     if !seals.contains(required_seals()) {

@@ -38,11 +38,9 @@ pub(crate) fn open_private(path: &Path) -> Result<(File, u64), Result<String, st
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let me = rustix::process::geteuid().as_raw();
-        if metadata.uid() != me {
+        if let Some((owner, me)) = other_owner(&metadata) {
             return Err(Ok(format!(
-                "it is owned by user {}, not by this user ({me}); its owner could truncate it under us",
-                metadata.uid()
+                "it is owned by user {owner}, not by this user ({me}); its owner could truncate it under us"
             )));
         }
         let mode = metadata.mode();
@@ -54,6 +52,14 @@ pub(crate) fn open_private(path: &Path) -> Result<(File, u64), Result<String, st
         }
     }
     Ok((file, metadata.len()))
+}
+
+/// `(owner, this user)` when a file is owned by another user than the one running this process.
+#[cfg(unix)]
+pub(crate) fn other_owner(metadata: &std::fs::Metadata) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    (metadata.uid() != me).then_some((metadata.uid(), me))
 }
 
 /// Bytes an unprivileged user may still write on the filesystem holding `dir`, or `None` where the
