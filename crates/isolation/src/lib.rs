@@ -58,10 +58,10 @@ pub use isolation_core::{
     IsolationError, IsolationMode, LastN, Length, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges,
     SplitSpec, SplitWarning, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
 };
-pub use memtrack::optimize::{ColumnChange, FloatPolicy, OptimizeOptions, OptimizeReport};
 pub use memtrack::{
     BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,
 };
+pub use timeseries_array::optimize::{ColumnChange, FloatPolicy, OptimizeOptions, OptimizeReport};
 pub use timeseries_io::{
     FileFormat, FileInfo, LoadError, LoadOptions, LoadReport, Loaded, TimestampFormat, describe, load, save,
 };

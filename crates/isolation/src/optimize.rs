@@ -2,7 +2,7 @@
 //! that holds every value exactly, as a new frame (the input is never touched), with a report.
 
 use isolation_core::IsolationError;
-use memtrack::optimize::{OptimizeOptions, OptimizeReport, optimize_batch};
+use timeseries_array::optimize::{OptimizeOptions, OptimizeReport, optimize_batch};
 use timeseries_array::{TIMESTAMP_COLUMN, TimeFrame};
 
 /// A copy of `frame` whose value columns use the narrowest type that keeps every value exactly (integers

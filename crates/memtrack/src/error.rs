@@ -1,8 +1,6 @@
 //! `MemtrackError`: the one error type of this crate.
 
-use arrow_schema::ArrowError;
-
-/// What can go wrong while reading memory figures or optimising column types.
+/// What can go wrong while reading memory figures.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MemtrackError {
@@ -28,13 +26,4 @@ pub enum MemtrackError {
         "the counting allocator is not installed; add `#[global_allocator] static A: memtrack::alloc::CountingAllocator = memtrack::alloc::CountingAllocator;` to the test or binary"
     )]
     AllocatorNotInstalled,
-    /// Arrow refused to build an optimised column.
-    #[error("optimising column {column:?}: {source}")]
-    Arrow {
-        /// The column being optimised (its name, or its position when unnamed).
-        column: String,
-        /// Arrow's error.
-        #[source]
-        source: ArrowError,
-    },
 }

@@ -11,8 +11,8 @@
 //!   machine: RSS through `sysinfo` everywhere, and on Linux the figures that do not count a shared page in
 //!   every process ([`SmapsRollup`]: PSS, USS), plus the free space of `/dev/shm` ([`ShmSpace`]).
 //!
-//! Also here: a counting global allocator for tests that prove zero-copy claims ([`alloc`]), a lossless
-//! column-type optimiser ([`optimize`]), and the human and JSON report ([`MemoryReport`]).
+//! Also here: a counting global allocator for tests that prove zero-copy claims ([`alloc`]) and the
+//! human and JSON report ([`MemoryReport`]).
 //!
 //! ```
 //! use arrow_buffer::Buffer;
@@ -36,7 +36,6 @@ mod error;
 mod footprint;
 mod ledger;
 mod mapped;
-pub mod optimize;
 mod process;
 mod report;
 mod smaps;

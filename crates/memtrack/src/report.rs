@@ -1,10 +1,9 @@
-//! `MemoryReport`: process, system, ledger and optimisation figures as a table (`Display`) and JSON (serde).
+//! `MemoryReport`: process, system and ledger figures as a table (`Display`) and JSON (serde).
 
 use std::fmt::{self, Display, Formatter};
 
 use serde::Serialize;
 
-use crate::optimize::OptimizeReport;
 use crate::{Ledger, LedgerSummary, ProcessMemory, SystemMemory};
 
 /// Everything memtrack knows, gathered for the CLI and the handler. Each part is optional: fill in what
@@ -17,8 +16,6 @@ pub struct MemoryReport {
     pub system: Option<SystemMemory>,
     /// Containers and their distinct allocations.
     pub ledger: Option<LedgerSummary>,
-    /// A column-type optimisation run.
-    pub optimization: Option<OptimizeReport>,
 }
 
 impl MemoryReport {
@@ -30,12 +27,6 @@ impl MemoryReport {
     /// Adds the containers of `ledger`.
     pub fn with_ledger(mut self, ledger: &Ledger) -> Self {
         self.ledger = Some(ledger.summary());
-        self
-    }
-
-    /// Adds an optimisation run.
-    pub fn with_optimization(mut self, report: OptimizeReport) -> Self {
-        self.optimization = Some(report);
         self
     }
 }
@@ -70,9 +61,6 @@ impl Display for MemoryReport {
         }
         if let Some(ledger) = &self.ledger {
             sections.push(ledger.to_string());
-        }
-        if let Some(optimization) = &self.optimization {
-            sections.push(optimization.to_string());
         }
         f.write_str(sections.join("\n").trim_end())?;
         writeln!(f)
@@ -149,45 +137,6 @@ impl Display for LedgerSummary {
             )?;
         }
         Ok(())
-    }
-}
-
-impl Display for OptimizeReport {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let name_width = self
-            .columns
-            .iter()
-            .map(|c| c.column.len())
-            .chain(["column".len(), "all".len()])
-            .max()
-            .unwrap_or(0);
-        let type_width = |pick: fn(&crate::optimize::ColumnChange) -> &str, header: &str| {
-            self.columns.iter().map(|c| pick(c).len()).chain([header.len()]).max().unwrap_or(0)
-        };
-        let from_width = type_width(|c| &c.from_type, "from");
-        let to_width = type_width(|c| &c.to_type, "to");
-        let line = |name: &str, from: &str, to: &str, before: String, after: String, note: &str| {
-            format!(
-                "{name:<name_width$}  {from:<from_width$}  {to:<to_width$}  {before:>10}  {after:>10}  {note}"
-            )
-        };
-        let header = line("column", "from", "to", "before".to_owned(), "after".to_owned(), "note");
-        writeln!(f, "{}", header.trim_end())?;
-        for c in &self.columns {
-            let row = line(
-                &c.column,
-                &c.from_type,
-                &c.to_type,
-                format_bytes(c.before_bytes),
-                format_bytes(c.after_bytes),
-                &c.note,
-            );
-            writeln!(f, "{}", row.trim_end())?;
-        }
-        let verdict = if self.is_lossless() { "lossless" } else { "LOSSY: some values changed, see notes" };
-        let total =
-            line("all", "", "", format_bytes(self.before_bytes()), format_bytes(self.after_bytes()), verdict);
-        writeln!(f, "{}", total.trim_end())
     }
 }
 

@@ -1,7 +1,6 @@
 //! The human table and the JSON of `MemoryReport`, with fixed figures.
 
 use arrow_buffer::Buffer;
-use memtrack::optimize::{ColumnChange, OptimizeReport};
 use memtrack::{Ledger, MemoryReport, ProcessMemory, ShmSpace, SmapsRollup, SystemMemory};
 
 const MIB: u64 = 1 << 20;
@@ -24,15 +23,6 @@ fn fixed_report() -> MemoryReport {
     ledger.add("train view", |set| set.insert(&base.slice_with_length(0, 6400)));
     ledger.add("test view", |set| set.insert(&base.slice_with_length(6400, 1600)));
     ledger.add("test deep copy", |set| set.insert(&copy));
-    let change = |column: &str, from: &str, to: &str, before, after, error, note: &str| ColumnChange {
-        column: column.to_owned(),
-        from_type: from.to_owned(),
-        to_type: to.to_owned(),
-        before_bytes: before,
-        after_bytes: after,
-        max_abs_error: error,
-        note: note.to_owned(),
-    };
     MemoryReport {
         process: Some(ProcessMemory {
             pid: 4242,
@@ -46,38 +36,6 @@ fn fixed_report() -> MemoryReport {
             shm: Some(ShmSpace { total_bytes: 8192 * MIB, free_bytes: 8000 * MIB }),
         }),
         ledger: Some(ledger.summary()),
-        optimization: Some(OptimizeReport {
-            columns: vec![
-                change(
-                    "timestamp",
-                    "Timestamp(ns, \"UTC\")",
-                    "Timestamp(ns, \"UTC\")",
-                    80 * MIB,
-                    80 * MIB,
-                    None,
-                    "type not handled or disabled",
-                ),
-                change("volume", "Int64", "UInt16", 80 * MIB, 20 * MIB, None, "range 0..=40000"),
-                change(
-                    "close",
-                    "Float64",
-                    "Float32",
-                    80 * MIB,
-                    40 * MIB,
-                    Some(3.0e-6),
-                    "lossy: values rounded, largest error 3e-6",
-                ),
-                change(
-                    "symbol",
-                    "Utf8",
-                    "Dictionary(Int8, Utf8)",
-                    120 * MIB,
-                    10 * MIB,
-                    None,
-                    "12 distinct values in 10000000 rows",
-                ),
-            ],
-        }),
     }
 }
 

@@ -1,99 +1,155 @@
-//! The numeric value types a frame column may have, and reading any of them as `f64`.
+//! The one table of value types a frame column may have. Everything that depends on the set of types is
+//! generated from the table in this file: the [`ValueType`] enum and its Arrow mapping, the
+//! [`NativeValue`] trait that reads each natively, and the [`with_value_type!`](crate::with_value_type)
+//! macro that dispatches from a runtime [`ValueType`] to its Rust type. Adding a value type is one line of
+//! the table (`value_types!` below).
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
-    UInt64Type,
-};
 use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_buffer::ArrowNativeType;
 use arrow_schema::DataType;
 
-/// A supported column value type: Arrow's fixed-width numeric primitives.
+/// A Rust type a frame column can hold, read natively (no conversion to `f64`, no allocation).
 ///
-/// Values are kept in the narrowest type the data came in; nothing is widened or narrowed silently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ValueType {
-    /// 64-bit float.
-    Float64,
-    /// 32-bit float.
-    Float32,
-    /// 64-bit signed integer.
-    Int64,
-    /// 32-bit signed integer.
-    Int32,
-    /// 16-bit signed integer.
-    Int16,
-    /// 8-bit signed integer.
-    Int8,
-    /// 64-bit unsigned integer.
-    UInt64,
-    /// 32-bit unsigned integer.
-    UInt32,
-    /// 16-bit unsigned integer.
-    UInt16,
-    /// 8-bit unsigned integer.
-    UInt8,
+/// Implemented for exactly the types of [`ValueType`]; sealed. `T::VALUE_TYPE` is the runtime tag and
+/// `T::Arrow` the Arrow primitive type (`f64` <-> `Float64Type`), so code generic over `T` reaches both.
+pub trait NativeValue: ArrowNativeType + PartialOrd + sealed::Sealed {
+    /// The runtime tag of this type.
+    const VALUE_TYPE: ValueType;
+    /// The Arrow primitive type whose native type this is.
+    type Arrow: ArrowPrimitiveType<Native = Self>;
+    /// The value as `f64` (64-bit integers above 2^53 round).
+    fn to_f64(self) -> f64;
+    /// The value of this type equal to `value`, or `None` if there is none (no rounding, no saturation;
+    /// NaN only for float types).
+    fn from_f64_exact(value: f64) -> Option<Self>;
+    /// True for a float NaN; always false for integers.
+    fn is_nan(self) -> bool;
 }
 
-impl ValueType {
-    /// The value type of an Arrow type, or `None` if it is not supported.
-    pub fn from_arrow(data_type: &DataType) -> Option<Self> {
-        Some(match data_type {
-            DataType::Float64 => Self::Float64,
-            DataType::Float32 => Self::Float32,
-            DataType::Int64 => Self::Int64,
-            DataType::Int32 => Self::Int32,
-            DataType::Int16 => Self::Int16,
-            DataType::Int8 => Self::Int8,
-            DataType::UInt64 => Self::UInt64,
-            DataType::UInt32 => Self::UInt32,
-            DataType::UInt16 => Self::UInt16,
-            DataType::UInt8 => Self::UInt8,
-            _ => return None,
-        })
-    }
+mod sealed {
+    pub trait Sealed {}
+}
 
-    /// The Arrow type of this value type.
-    pub fn to_arrow(self) -> DataType {
-        match self {
-            Self::Float64 => DataType::Float64,
-            Self::Float32 => DataType::Float32,
-            Self::Int64 => DataType::Int64,
-            Self::Int32 => DataType::Int32,
-            Self::Int16 => DataType::Int16,
-            Self::Int8 => DataType::Int8,
-            Self::UInt64 => DataType::UInt64,
-            Self::UInt32 => DataType::UInt32,
-            Self::UInt16 => DataType::UInt16,
-            Self::UInt8 => DataType::UInt8,
+/// Generates everything that lists the value types from one table: `Variant(rust type, kind) "doc";`.
+/// `$d` is a literal `$`, so that the generated `with_value_type!` macro can have variables of its own.
+macro_rules! value_types {
+    ($d:tt $( $Variant:ident($native:ident, $kind:ident) $doc:literal; )*) => {
+        /// A supported column value type: Arrow's fixed-width numeric primitives.
+        ///
+        /// Values are kept in the narrowest type the data came in; nothing is widened or narrowed silently.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ValueType {
+            $( #[doc = $doc] $Variant, )*
         }
-    }
 
-    /// Bytes per value.
-    pub fn byte_width(self) -> usize {
-        match self {
-            Self::Float64 | Self::Int64 | Self::UInt64 => 8,
-            Self::Float32 | Self::Int32 | Self::UInt32 => 4,
-            Self::Int16 | Self::UInt16 => 2,
-            Self::Int8 | Self::UInt8 => 1,
-        }
-    }
+        impl ValueType {
+            /// Every value type, widest floats first.
+            pub const ALL: &'static [ValueType] = &[$( ValueType::$Variant ),*];
 
-    /// A short lowercase name (`f64`, `i32`, ...), as Rust and polars users write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Float64 => "f64",
-            Self::Float32 => "f32",
-            Self::Int64 => "i64",
-            Self::Int32 => "i32",
-            Self::Int16 => "i16",
-            Self::Int8 => "i8",
-            Self::UInt64 => "u64",
-            Self::UInt32 => "u32",
-            Self::UInt16 => "u16",
-            Self::UInt8 => "u8",
+            /// The value type of an Arrow type, or `None` if it is not supported.
+            pub fn from_arrow(data_type: &DataType) -> Option<Self> {
+                match data_type {
+                    $( DataType::$Variant => Some(Self::$Variant), )*
+                    _ => None,
+                }
+            }
+
+            /// The Arrow type of this value type.
+            pub fn to_arrow(self) -> DataType {
+                match self {
+                    $( Self::$Variant => DataType::$Variant, )*
+                }
+            }
+
+            /// Bytes per value.
+            pub fn byte_width(self) -> usize {
+                match self {
+                    $( Self::$Variant => size_of::<$native>(), )*
+                }
+            }
+
+            /// A short lowercase name (`f64`, `i32`, ...), as Rust and polars users write it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Self::$Variant => stringify!($native), )*
+                }
+            }
         }
-    }
+
+        $(
+            impl sealed::Sealed for $native {}
+            impl NativeValue for $native {
+                const VALUE_TYPE: ValueType = ValueType::$Variant;
+                type Arrow = arrow_array::types::$Variant;
+                fn to_f64(self) -> f64 {
+                    self as f64
+                }
+                fn from_f64_exact(value: f64) -> Option<Self> {
+                    value_types!(@exact $kind $native value)
+                }
+                fn is_nan(self) -> bool {
+                    value_types!(@nan $kind self)
+                }
+            }
+        )*
+
+        /// Runs `body` with the type name `T` bound to the Rust type of the runtime [`ValueType`]
+        /// `value_type` (`f64`, `u32`, ...): the one dispatch from a tag to a type, generated from the
+        /// value-type table. `<T as NativeValue>::Arrow` is the Arrow primitive type.
+        ///
+        /// ```
+        /// use timeseries_array::{NativeValue, ValueType, with_value_type};
+        ///
+        /// let width = with_value_type!(ValueType::UInt16, |T| size_of::<T>());
+        /// assert_eq!(width, 2);
+        /// let parsed: f64 = with_value_type!(ValueType::Int8, |T| <T as NativeValue>::from_f64_exact(-3.0)
+        ///     .map_or(f64::NAN, NativeValue::to_f64));
+        /// assert_eq!(parsed, -3.0);
+        /// ```
+        #[macro_export]
+        macro_rules! with_value_type {
+            ($d value_type:expr, |$d T:ident| $d body:expr) => {
+                match $d value_type {
+                    $( $crate::ValueType::$Variant => {
+                        #[allow(dead_code)]
+                        type $d T = $native;
+                        $d body
+                    } )*
+                }
+            };
+        }
+    };
+    (@exact float $native:ident $value:ident) => {{
+        let narrowed = $value as $native;
+        (narrowed as f64 == $value || $value.is_nan()).then_some(narrowed)
+    }};
+    (@exact int $native:ident $value:ident) => {{
+        // `MIN` is -2^(bits-1) or 0 and `MAX + 1` is a power of two: both are exact in f64.
+        let (min, max_plus_one) = (<$native>::MIN as f64, (<$native>::MAX as f64) + 1.0);
+        let in_range = $value >= min && $value < max_plus_one;
+        (in_range && $value.fract() == 0.0).then(|| $value as $native)
+    }};
+    (@nan float $value:ident) => { $value.is_nan() };
+    (@nan int $value:ident) => {{
+        let _ = $value;
+        false
+    }};
+}
+
+// The value-type table. A new type is one line here (its Arrow primitive type must be named like the
+// variant, as arrow-rs names them).
+value_types! { $
+    Float64(f64, float) "64-bit float.";
+    Float32(f32, float) "32-bit float.";
+    Int64(i64, int) "64-bit signed integer.";
+    Int32(i32, int) "32-bit signed integer.";
+    Int16(i16, int) "16-bit signed integer.";
+    Int8(i8, int) "8-bit signed integer.";
+    UInt64(u64, int) "64-bit unsigned integer.";
+    UInt32(u32, int) "32-bit unsigned integer.";
+    UInt16(u16, int) "16-bit unsigned integer.";
+    UInt8(u8, int) "8-bit unsigned integer.";
 }
 
 impl std::fmt::Display for ValueType {
@@ -103,7 +159,8 @@ impl std::fmt::Display for ValueType {
 }
 
 /// The value at `row` of a supported numeric array, as `f64`; `None` where the value is null or the row is
-/// out of bounds or the array's type is not supported.
+/// out of bounds or the array's type is not supported. This is the one conversion to `f64` in the
+/// workspace; typed reads ([`NativeValue`]) need none.
 ///
 /// 64-bit integers above 2^53 lose precision in the conversion; read them with their own type when exact
 /// values matter.
@@ -111,21 +168,15 @@ pub fn value_f64(array: &dyn Array, row: usize) -> Option<f64> {
     if row >= array.len() || array.is_null(row) {
         return None;
     }
-    fn at<T: ArrowPrimitiveType>(array: &dyn Array, row: usize) -> T::Native {
-        array.as_primitive::<T>().value(row)
-    }
-    Some(match ValueType::from_arrow(array.data_type())? {
-        ValueType::Float64 => at::<Float64Type>(array, row),
-        ValueType::Float32 => f64::from(at::<Float32Type>(array, row)),
-        ValueType::Int64 => at::<Int64Type>(array, row) as f64,
-        ValueType::Int32 => f64::from(at::<Int32Type>(array, row)),
-        ValueType::Int16 => f64::from(at::<Int16Type>(array, row)),
-        ValueType::Int8 => f64::from(at::<Int8Type>(array, row)),
-        ValueType::UInt64 => at::<UInt64Type>(array, row) as f64,
-        ValueType::UInt32 => f64::from(at::<UInt32Type>(array, row)),
-        ValueType::UInt16 => f64::from(at::<UInt16Type>(array, row)),
-        ValueType::UInt8 => f64::from(at::<UInt8Type>(array, row)),
-    })
+    let value_type = ValueType::from_arrow(array.data_type())?;
+    Some(with_value_type!(value_type, |T| array.as_primitive::<<T as NativeValue>::Arrow>().value(row).to_f64()))
+}
+
+/// The values buffer of a supported numeric array, borrowed (strong counts stay honest) and sliced to the
+/// array's visible rows; `None` for other arrays.
+pub fn values_buffer(array: &dyn Array) -> Option<&arrow_buffer::Buffer> {
+    let value_type = ValueType::from_arrow(array.data_type())?;
+    Some(with_value_type!(value_type, |T| array.as_primitive::<<T as NativeValue>::Arrow>().values().inner()))
 }
 
 #[cfg(test)]
@@ -149,9 +200,36 @@ mod tests {
     }
 
     #[test]
-    fn arrow_round_trip() {
-        for vt in [ValueType::Float64, ValueType::Int8, ValueType::UInt32] {
+    fn the_table_agrees_with_arrow() {
+        assert_eq!(ValueType::ALL.len(), 10);
+        for &vt in ValueType::ALL {
             assert_eq!(ValueType::from_arrow(&vt.to_arrow()), Some(vt));
+            assert_eq!(vt.to_arrow().primitive_width(), Some(vt.byte_width()), "{vt}");
+            with_value_type!(vt, |T| {
+                assert_eq!(<T as NativeValue>::VALUE_TYPE, vt);
+                assert_eq!(<<T as NativeValue>::Arrow as ArrowPrimitiveType>::DATA_TYPE, vt.to_arrow());
+            });
         }
+        assert_eq!(ValueType::UInt32.name(), "u32");
+    }
+
+    fn exact(value: f64, value_type: ValueType) -> Option<f64> {
+        with_value_type!(value_type, |T| <T as NativeValue>::from_f64_exact(value).map(NativeValue::to_f64))
+    }
+
+    #[test]
+    fn exact_conversions_only() {
+        assert_eq!(exact(1.5, ValueType::Float32), Some(1.5));
+        assert_eq!(exact(0.1, ValueType::Float32), None); // f32 would round 0.1
+        assert_eq!(exact(-3.0, ValueType::Int16), Some(-3.0));
+        assert_eq!(exact(2.5, ValueType::Int32), None);
+        assert_eq!(exact(-1.0, ValueType::UInt8), None);
+        assert_eq!(exact(255.0, ValueType::UInt8), Some(255.0));
+        assert_eq!(exact(256.0, ValueType::UInt8), None);
+        assert_eq!(exact(9_223_372_036_854_775_808.0, ValueType::Int64), None); // 2^63 would saturate
+        assert_eq!(exact(-9_223_372_036_854_775_808.0, ValueType::Int64), Some(-9_223_372_036_854_775_808.0));
+        assert_eq!(exact(f64::NAN, ValueType::Int64), None);
+        assert!(exact(f64::NAN, ValueType::Float64).is_some_and(f64::is_nan));
+        assert_eq!(exact(f64::INFINITY, ValueType::UInt64), None);
     }
 }

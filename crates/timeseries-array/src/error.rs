@@ -103,6 +103,14 @@ pub enum FrameError {
     /// An error from Arrow itself while assembling a batch.
     #[error("arrow: {0}")]
     Arrow(String),
+    /// Arrow refused to build an optimised column (not expected for valid input).
+    #[error("optimising column {column:?}: {message}")]
+    Optimize {
+        /// The column being optimised (its name, or `<batch>` for the batch as a whole).
+        column: String,
+        /// Arrow's error, as it printed it.
+        message: String,
+    },
 }
 
 impl From<arrow_schema::ArrowError> for FrameError {

@@ -34,6 +34,7 @@
 mod dtype;
 mod error;
 mod frame;
+pub mod optimize;
 mod series;
 
 pub use dtype::{ValueType, value_f64};

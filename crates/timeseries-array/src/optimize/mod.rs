@@ -9,7 +9,7 @@
 //!
 //! use arrow_array::{ArrayRef, Float64Array, Int64Array};
 //! use arrow_schema::DataType;
-//! use memtrack::optimize::{OptimizeOptions, optimize_array};
+//! use timeseries_array::optimize::{OptimizeOptions, optimize_array};
 //!
 //! let ints: ArrayRef = Arc::new(Int64Array::from(vec![1, 200, 3]));
 //! let (narrow, change) = optimize_array("qty", &ints, &OptimizeOptions::default()).unwrap();
@@ -27,10 +27,14 @@ mod float;
 mod integer;
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 use serde::Serialize;
 
-use crate::MemtrackError;
+use std::fmt::{self, Display, Formatter};
+
+use memtrack::format_bytes;
+
+use crate::FrameError;
 
 /// What the optimiser may do.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,13 +147,14 @@ impl OptimizeReport {
 ///
 /// # Errors
 ///
-/// [`MemtrackError::Arrow`] if Arrow refuses to build the new column (not expected for valid input).
+/// [`FrameError::Optimize`] if Arrow refuses to build the new column (not expected for valid input).
 pub fn optimize_array(
     column: &str,
     array: &ArrayRef,
     options: &OptimizeOptions,
-) -> Result<(ArrayRef, ColumnChange), MemtrackError> {
-    let arrow_err = |source| MemtrackError::Arrow { column: column.to_owned(), source };
+) -> Result<(ArrayRef, ColumnChange), FrameError> {
+    let arrow_err =
+        |source: ArrowError| FrameError::Optimize { column: column.to_owned(), message: source.to_string() };
     let outcome = match array.data_type() {
         dt if dt.is_integer() && options.integers => integer::narrow(array.as_ref()),
         DataType::Float64 if options.floats != FloatPolicy::Keep => {
@@ -175,11 +180,11 @@ pub fn optimize_array(
 ///
 /// # Errors
 ///
-/// [`MemtrackError::Arrow`] naming the column Arrow refused, or `"<batch>"` if the new batch is refused.
+/// [`FrameError::Optimize`] naming the column Arrow refused, or `"<batch>"` if the new batch is refused.
 pub fn optimize_batch(
     batch: &RecordBatch,
     options: &OptimizeOptions,
-) -> Result<(RecordBatch, OptimizeReport), MemtrackError> {
+) -> Result<(RecordBatch, OptimizeReport), FrameError> {
     let schema = batch.schema();
     let mut fields = Vec::with_capacity(schema.fields().len());
     let mut columns = Vec::with_capacity(schema.fields().len());
@@ -191,8 +196,9 @@ pub fn optimize_batch(
         report.columns.push(change);
     }
     let schema = Schema::new_with_metadata(fields, schema.metadata().clone());
-    let batch = RecordBatch::try_new(schema.into(), columns)
-        .map_err(|source| MemtrackError::Arrow { column: "<batch>".to_owned(), source })?;
+    let batch = RecordBatch::try_new(schema.into(), columns).map_err(|source: ArrowError| {
+        FrameError::Optimize { column: "<batch>".to_owned(), message: source.to_string() }
+    })?;
     Ok((batch, report))
 }
 
@@ -202,4 +208,43 @@ pub(crate) enum Outcome {
     Kept(String),
     /// Use the new array.
     Changed { array: ArrayRef, note: String, max_abs_error: Option<f64> },
+}
+
+impl Display for OptimizeReport {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let name_width = self
+            .columns
+            .iter()
+            .map(|c| c.column.len())
+            .chain(["column".len(), "all".len()])
+            .max()
+            .unwrap_or(0);
+        let type_width = |pick: fn(&ColumnChange) -> &str, header: &str| {
+            self.columns.iter().map(|c| pick(c).len()).chain([header.len()]).max().unwrap_or(0)
+        };
+        let from_width = type_width(|c| &c.from_type, "from");
+        let to_width = type_width(|c| &c.to_type, "to");
+        let line = |name: &str, from: &str, to: &str, before: String, after: String, note: &str| {
+            format!(
+                "{name:<name_width$}  {from:<from_width$}  {to:<to_width$}  {before:>10}  {after:>10}  {note}"
+            )
+        };
+        let header = line("column", "from", "to", "before".to_owned(), "after".to_owned(), "note");
+        writeln!(f, "{}", header.trim_end())?;
+        for c in &self.columns {
+            let row = line(
+                &c.column,
+                &c.from_type,
+                &c.to_type,
+                format_bytes(c.before_bytes),
+                format_bytes(c.after_bytes),
+                &c.note,
+            );
+            writeln!(f, "{}", row.trim_end())?;
+        }
+        let verdict = if self.is_lossless() { "lossless" } else { "LOSSY: some values changed, see notes" };
+        let total =
+            line("all", "", "", format_bytes(self.before_bytes()), format_bytes(self.after_bytes()), verdict);
+        writeln!(f, "{}", total.trim_end())
+    }
 }

@@ -7,8 +7,10 @@ use arrow_array::{
 };
 use arrow_cast::cast;
 use arrow_schema::{DataType, Field, Schema};
-use memtrack::optimize::{FloatPolicy, OptimizeOptions, optimize_array, optimize_batch};
 use proptest::prelude::*;
+use timeseries_array::optimize::{
+    ColumnChange, FloatPolicy, OptimizeOptions, OptimizeReport, optimize_array, optimize_batch,
+};
 
 /// Optimises `array` losslessly, checks that casting back gives the input exactly, and returns the new type.
 fn check_round_trip(array: ArrayRef) -> DataType {
@@ -128,4 +130,53 @@ fn batch_keeps_names_and_timestamps_and_reports_bytes() {
     assert!(report.is_lossless());
     assert!(report.after_bytes() * 3 < report.before_bytes(), "{report:?}");
     assert_eq!(batch.column(0).data_type(), &DataType::Int64, "input untouched");
+}
+
+const MIB: u64 = 1 << 20;
+
+/// The optimiser report as a table for people.
+#[test]
+fn report_table_with_fixed_figures() {
+    let change = |column: &str, from: &str, to: &str, before, after, error, note: &str| ColumnChange {
+        column: column.to_owned(),
+        from_type: from.to_owned(),
+        to_type: to.to_owned(),
+        before_bytes: before,
+        after_bytes: after,
+        max_abs_error: error,
+        note: note.to_owned(),
+    };
+    let report = OptimizeReport {
+        columns: vec![
+            change(
+                "timestamp",
+                "Timestamp(ns, \"UTC\")",
+                "Timestamp(ns, \"UTC\")",
+                80 * MIB,
+                80 * MIB,
+                None,
+                "type not handled or disabled",
+            ),
+            change("volume", "Int64", "UInt16", 80 * MIB, 20 * MIB, None, "range 0..=40000"),
+            change(
+                "close",
+                "Float64",
+                "Float32",
+                80 * MIB,
+                40 * MIB,
+                Some(3.0e-6),
+                "lossy: values rounded, largest error 3e-6",
+            ),
+            change(
+                "symbol",
+                "Utf8",
+                "Dictionary(Int8, Utf8)",
+                120 * MIB,
+                10 * MIB,
+                None,
+                "12 distinct values in 10000000 rows",
+            ),
+        ],
+    };
+    insta::assert_snapshot!(report.to_string());
 }
