@@ -6,11 +6,11 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampNanosecondType;
 use arrow_array::{Array, ArrayRef, PrimitiveArray};
 use arrow_buffer::{BooleanBufferBuilder, MutableBuffer, NullBuffer, ScalarBuffer};
-use timeseries_array::{TimeFrame, ValueType};
+use timeseries_array::{NativeValue, TimeFrame, ValueType, with_value_type};
 
 use crate::CowFrame;
 use crate::frame::Column;
-use crate::native::{values_buffer, with_arrow_type};
+use crate::native::values_buffer;
 
 impl CowFrame {
     /// The frame's current values (writes, added and replaced columns included) as a new [`TimeFrame`].
@@ -64,7 +64,8 @@ fn primitive_array(
     len: usize,
     nulls: Option<NullBuffer>,
 ) -> ArrayRef {
-    with_arrow_type!(value_type, |A| {
-        Arc::new(PrimitiveArray::<A>::new(ScalarBuffer::new(values.into(), 0, len), nulls)) as ArrayRef
+    with_value_type!(value_type, |T| {
+        let values = ScalarBuffer::<T>::new(values.into(), 0, len);
+        Arc::new(PrimitiveArray::<<T as NativeValue>::Arrow>::new(values, nulls)) as ArrayRef
     })
 }

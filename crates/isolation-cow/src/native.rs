@@ -1,101 +1,10 @@
 //! Typed access to column values: reading any supported type as `f64`, and storing an `f64` into a column's
 //! own type only when the conversion is exact.
 
+use arrow_array::Array;
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrowPrimitiveType};
-use arrow_buffer::{ArrowNativeType, Buffer};
-use timeseries_array::ValueType;
-
-/// Runs `$body` with `$A` bound to the Arrow primitive type of the [`ValueType`] `$vt`.
-macro_rules! with_arrow_type {
-    ($vt:expr, |$A:ident| $body:expr) => {{
-        use arrow_array::types as t;
-        match $vt {
-            ValueType::Float64 => {
-                type $A = t::Float64Type;
-                $body
-            }
-            ValueType::Float32 => {
-                type $A = t::Float32Type;
-                $body
-            }
-            ValueType::Int64 => {
-                type $A = t::Int64Type;
-                $body
-            }
-            ValueType::Int32 => {
-                type $A = t::Int32Type;
-                $body
-            }
-            ValueType::Int16 => {
-                type $A = t::Int16Type;
-                $body
-            }
-            ValueType::Int8 => {
-                type $A = t::Int8Type;
-                $body
-            }
-            ValueType::UInt64 => {
-                type $A = t::UInt64Type;
-                $body
-            }
-            ValueType::UInt32 => {
-                type $A = t::UInt32Type;
-                $body
-            }
-            ValueType::UInt16 => {
-                type $A = t::UInt16Type;
-                $body
-            }
-            ValueType::UInt8 => {
-                type $A = t::UInt8Type;
-                $body
-            }
-        }
-    }};
-}
-pub(crate) use with_arrow_type;
-
-/// A native value type of a supported column, with exact conversions from and to `f64`.
-pub(crate) trait Native: ArrowNativeType {
-    /// The value as `f64` (64-bit integers above 2^53 round, as everywhere else in the workspace).
-    fn to_f64(self) -> f64;
-    /// The value of this type equal to `value`, or `None` if there is none (no rounding, no saturation).
-    fn from_f64_exact(value: f64) -> Option<Self>;
-    /// The value's bytes in native order, as Arrow stores them.
-    fn write_ne(self, out: &mut [u8]);
-}
-
-macro_rules! native_float {
-    ($($T:ty),*) => {$(
-        impl Native for $T {
-            fn to_f64(self) -> f64 { self as f64 }
-            fn from_f64_exact(value: f64) -> Option<Self> {
-                let narrowed = value as $T;
-                (narrowed as f64 == value || value.is_nan()).then_some(narrowed)
-            }
-            fn write_ne(self, out: &mut [u8]) { out.copy_from_slice(&self.to_ne_bytes()) }
-        }
-    )*};
-}
-
-macro_rules! native_int {
-    ($($T:ty),*) => {$(
-        impl Native for $T {
-            fn to_f64(self) -> f64 { self as f64 }
-            fn from_f64_exact(value: f64) -> Option<Self> {
-                // `MIN` is -2^(bits-1) or 0 and `MAX + 1` is a power of two: both are exact in f64.
-                let (min, max_plus_one) = (<$T>::MIN as f64, (<$T>::MAX as f64) + 1.0);
-                let in_range = value >= min && value < max_plus_one;
-                (in_range && value.fract() == 0.0).then(|| value as $T)
-            }
-            fn write_ne(self, out: &mut [u8]) { out.copy_from_slice(&self.to_ne_bytes()) }
-        }
-    )*};
-}
-
-native_float!(f32, f64);
-native_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+use arrow_buffer::Buffer;
+use timeseries_array::{NativeValue, ValueType, with_value_type};
 
 /// A value encoded in a column's native type: its bytes (the first `width` of them).
 #[derive(Debug, Clone, Copy)]
@@ -120,21 +29,28 @@ impl Encoded {
 pub(crate) fn encode(value: f64, value_type: ValueType) -> Option<Encoded> {
     let width = value_type.byte_width();
     let mut bytes = [0_u8; 8];
-    with_arrow_type!(value_type, |A| {
-        <A as ArrowPrimitiveType>::Native::from_f64_exact(value)?.write_ne(&mut bytes[..width])
+    with_value_type!(value_type, |T| {
+        let native = <T as NativeValue>::from_f64_exact(value)?;
+        bytes[..width].copy_from_slice(bytemuck_bytes(&native));
     });
     Some(Encoded { bytes, width })
 }
 
 /// Value `idx` of `buffer`, which holds values of `value_type`, as `f64`.
 pub(crate) fn read_f64(buffer: &Buffer, value_type: ValueType, idx: usize) -> f64 {
-    with_arrow_type!(value_type, |A| buffer.typed_data::<<A as ArrowPrimitiveType>::Native>()[idx].to_f64())
+    with_value_type!(value_type, |T| buffer.typed_data::<T>()[idx].to_f64())
 }
 
 /// The values buffer of a primitive array of `value_type`, borrowed (strong counts stay honest) and sliced
 /// to the array's visible rows.
 pub(crate) fn values_buffer(array: &dyn Array, value_type: ValueType) -> &Buffer {
-    with_arrow_type!(value_type, |A| array.as_primitive::<A>().values().inner())
+    with_value_type!(value_type, |T| array.as_primitive::<<T as NativeValue>::Arrow>().values().inner())
+}
+
+/// The native-order bytes of one value, as Arrow stores it.
+fn bytemuck_bytes<T: NativeValue>(value: &T) -> &[u8] {
+    let values = std::slice::from_ref(value);
+    arrow_buffer::ToByteSlice::to_byte_slice(values)
 }
 
 /// The buffers an array keeps alive: its values and, if any, its validity bitmap. Borrowed.

@@ -25,16 +25,19 @@ pub trait NativeValue: ArrowNativeType + PartialOrd + sealed::Sealed {
     fn from_f64_exact(value: f64) -> Option<Self>;
     /// True for a float NaN; always false for integers.
     fn is_nan(self) -> bool;
+    /// The value as `i128` for integer types (exact); `None` for float types.
+    fn to_i128(self) -> Option<i128>;
 }
 
 mod sealed {
     pub trait Sealed {}
 }
 
-/// Generates everything that lists the value types from one table: `Variant(rust type, kind) "doc";`.
+/// Generates everything that lists the value types from one table:
+/// `Variant(rust type, Arrow primitive type, float|int) "doc";`.
 /// `$d` is a literal `$`, so that the generated `with_value_type!` macro can have variables of its own.
 macro_rules! value_types {
-    ($d:tt $( $Variant:ident($native:ident, $kind:ident) $doc:literal; )*) => {
+    ($d:tt $( $Variant:ident($native:ident, $arrow:ident, $kind:ident) $doc:literal; )*) => {
         /// A supported column value type: Arrow's fixed-width numeric primitives.
         ///
         /// Values are kept in the narrowest type the data came in; nothing is widened or narrowed silently.
@@ -69,6 +72,13 @@ macro_rules! value_types {
                 }
             }
 
+            /// True for `f32` and `f64`.
+            pub fn is_float(self) -> bool {
+                match self {
+                    $( Self::$Variant => value_types!(@is_float $kind), )*
+                }
+            }
+
             /// A short lowercase name (`f64`, `i32`, ...), as Rust and polars users write it.
             pub fn name(self) -> &'static str {
                 match self {
@@ -81,7 +91,7 @@ macro_rules! value_types {
             impl sealed::Sealed for $native {}
             impl NativeValue for $native {
                 const VALUE_TYPE: ValueType = ValueType::$Variant;
-                type Arrow = arrow_array::types::$Variant;
+                type Arrow = arrow_array::types::$arrow;
                 fn to_f64(self) -> f64 {
                     self as f64
                 }
@@ -90,6 +100,9 @@ macro_rules! value_types {
                 }
                 fn is_nan(self) -> bool {
                     value_types!(@nan $kind self)
+                }
+                fn to_i128(self) -> Option<i128> {
+                    value_types!(@i128 $kind self)
                 }
             }
         )*
@@ -131,25 +144,32 @@ macro_rules! value_types {
         (in_range && $value.fract() == 0.0).then(|| $value as $native)
     }};
     (@nan float $value:ident) => { $value.is_nan() };
+    (@i128 float $value:ident) => {{
+        let _ = $value;
+        None
+    }};
+    (@i128 int $value:ident) => { Some(i128::from($value)) };
+    (@is_float float) => { true };
+    (@is_float int) => { false };
     (@nan int $value:ident) => {{
         let _ = $value;
         false
     }};
 }
 
-// The value-type table. A new type is one line here (its Arrow primitive type must be named like the
-// variant, as arrow-rs names them).
+// The value-type table. A new type is one line here (the variant must be named as Arrow's `DataType`
+// variant is).
 value_types! { $
-    Float64(f64, float) "64-bit float.";
-    Float32(f32, float) "32-bit float.";
-    Int64(i64, int) "64-bit signed integer.";
-    Int32(i32, int) "32-bit signed integer.";
-    Int16(i16, int) "16-bit signed integer.";
-    Int8(i8, int) "8-bit signed integer.";
-    UInt64(u64, int) "64-bit unsigned integer.";
-    UInt32(u32, int) "32-bit unsigned integer.";
-    UInt16(u16, int) "16-bit unsigned integer.";
-    UInt8(u8, int) "8-bit unsigned integer.";
+    Float64(f64, Float64Type, float) "64-bit float.";
+    Float32(f32, Float32Type, float) "32-bit float.";
+    Int64(i64, Int64Type, int) "64-bit signed integer.";
+    Int32(i32, Int32Type, int) "32-bit signed integer.";
+    Int16(i16, Int16Type, int) "16-bit signed integer.";
+    Int8(i8, Int8Type, int) "8-bit signed integer.";
+    UInt64(u64, UInt64Type, int) "64-bit unsigned integer.";
+    UInt32(u32, UInt32Type, int) "32-bit unsigned integer.";
+    UInt16(u16, UInt16Type, int) "16-bit unsigned integer.";
+    UInt8(u8, UInt8Type, int) "8-bit unsigned integer.";
 }
 
 impl std::fmt::Display for ValueType {
@@ -169,7 +189,10 @@ pub fn value_f64(array: &dyn Array, row: usize) -> Option<f64> {
         return None;
     }
     let value_type = ValueType::from_arrow(array.data_type())?;
-    Some(with_value_type!(value_type, |T| array.as_primitive::<<T as NativeValue>::Arrow>().value(row).to_f64()))
+    Some(with_value_type!(value_type, |T| array
+        .as_primitive::<<T as NativeValue>::Arrow>()
+        .value(row)
+        .to_f64()))
 }
 
 /// The values buffer of a supported numeric array, borrowed (strong counts stay honest) and sliced to the

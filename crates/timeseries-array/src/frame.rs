@@ -4,10 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimestampNanosecondType, UInt8Type,
-    UInt16Type, UInt32Type, UInt64Type,
-};
+use arrow_array::types::{Float64Type, Int64Type, TimestampNanosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch, TimestampNanosecondArray, make_array};
 use arrow_buffer::{Buffer, ScalarBuffer};
 use arrow_data::transform::MutableArrayData;
@@ -359,22 +356,14 @@ fn copy_array(array: &dyn Array) -> ArrayRef {
 /// The values buffer and (if any) the validity buffer of a primitive array, borrowed (no `Arc` clone, so
 /// strong counts stay honest while we look).
 pub(crate) fn array_buffers(array: &dyn Array) -> Vec<&Buffer> {
-    fn prim<T: arrow_array::ArrowPrimitiveType>(array: &dyn Array) -> &Buffer {
-        array.as_primitive::<T>().values().inner()
-    }
     let values = match array.data_type() {
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => prim::<TimestampNanosecondType>(array),
-        DataType::Float64 => prim::<Float64Type>(array),
-        DataType::Float32 => prim::<Float32Type>(array),
-        DataType::Int64 => prim::<Int64Type>(array),
-        DataType::Int32 => prim::<Int32Type>(array),
-        DataType::Int16 => prim::<Int16Type>(array),
-        DataType::Int8 => prim::<Int8Type>(array),
-        DataType::UInt64 => prim::<UInt64Type>(array),
-        DataType::UInt32 => prim::<UInt32Type>(array),
-        DataType::UInt16 => prim::<UInt16Type>(array),
-        DataType::UInt8 => prim::<UInt8Type>(array),
-        _ => return Vec::new(),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            array.as_primitive::<TimestampNanosecondType>().values().inner()
+        }
+        _ => match crate::values_buffer(array) {
+            Some(values) => values,
+            None => return Vec::new(),
+        },
     };
     let mut buffers = vec![values];
     if let Some(nulls) = array.nulls() {

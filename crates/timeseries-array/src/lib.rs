@@ -31,13 +31,14 @@
 //! hands out has equal-length columns of supported types and strictly increasing timestamps.
 #![forbid(unsafe_code)]
 
+#[macro_use]
 mod dtype;
 mod error;
 mod frame;
 pub mod optimize;
 mod series;
 
-pub use dtype::{ValueType, value_f64};
+pub use dtype::{NativeValue, ValueType, value_f64, values_buffer};
 pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
 pub use series::TimeSeriesArray;

@@ -4,14 +4,10 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
-    UInt64Type,
-};
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
 use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
 use arrow_schema::Schema;
-use timeseries_array::{TimeFrame, ValueType, format_timestamp};
+use timeseries_array::{NativeValue, TimeFrame, ValueType, format_timestamp, with_value_type};
 
 use crate::MissingCount;
 use crate::error::{LoadError, Location};
@@ -154,15 +150,11 @@ pub(crate) fn push_batch(
 
 /// Missing values of a whole array: nulls, and NaN in float columns.
 pub(crate) fn missing_in(array: &dyn Array) -> u64 {
-    let nan = match array.data_type() {
-        arrow_schema::DataType::Float64 => {
-            array.as_primitive::<Float64Type>().iter().flatten().filter(|v| v.is_nan()).count()
-        }
-        arrow_schema::DataType::Float32 => {
-            array.as_primitive::<Float32Type>().iter().flatten().filter(|v| v.is_nan()).count()
-        }
-        _ => 0,
-    };
+    let nan = ValueType::from_arrow(array.data_type()).map_or(0, |value_type| {
+        with_value_type!(value_type, |T| {
+            array.as_primitive::<<T as NativeValue>::Arrow>().iter().flatten().filter(|v| v.is_nan()).count()
+        })
+    });
     (array.null_count() + nan) as u64
 }
 
@@ -178,10 +170,12 @@ struct Primitive<T: ArrowPrimitiveType> {
     values: Vec<T::Native>,
     nulls: NullBufferBuilder,
     missing: u64,
-    is_nan: fn(&T::Native) -> bool,
 }
 
-impl<T: ArrowPrimitiveType> ColumnSink for Primitive<T> {
+impl<T: ArrowPrimitiveType> ColumnSink for Primitive<T>
+where
+    T::Native: NativeValue,
+{
     fn reserve(&mut self, additional: usize) {
         self.values.reserve_exact(additional);
     }
@@ -193,12 +187,12 @@ impl<T: ArrowPrimitiveType> ColumnSink for Primitive<T> {
             Some(nulls) => {
                 self.nulls.append_buffer(nulls);
                 self.missing += nulls.null_count() as u64;
-                let nan = array.iter().flatten().filter(|v| (self.is_nan)(v)).count();
+                let nan = array.iter().flatten().filter(|v| v.is_nan()).count();
                 self.missing += nan as u64;
             }
             None => {
                 self.nulls.append_n_non_nulls(array.len());
-                self.missing += array.values().iter().filter(|v| (self.is_nan)(v)).count() as u64;
+                self.missing += array.values().iter().filter(|v| v.is_nan()).count() as u64;
             }
         }
     }
@@ -220,22 +214,9 @@ impl<T: ArrowPrimitiveType> ColumnSink for Primitive<T> {
 }
 
 fn sink(value_type: ValueType) -> Box<dyn ColumnSink> {
-    fn new<T: ArrowPrimitiveType>(is_nan: fn(&T::Native) -> bool) -> Box<dyn ColumnSink> {
-        Box::new(Primitive::<T> { values: Vec::new(), nulls: NullBufferBuilder::new(0), missing: 0, is_nan })
-    }
-    fn never<N>(_: &N) -> bool {
-        false
-    }
-    match value_type {
-        ValueType::Float64 => new::<Float64Type>(|v| v.is_nan()),
-        ValueType::Float32 => new::<Float32Type>(|v| v.is_nan()),
-        ValueType::Int64 => new::<Int64Type>(never),
-        ValueType::Int32 => new::<Int32Type>(never),
-        ValueType::Int16 => new::<Int16Type>(never),
-        ValueType::Int8 => new::<Int8Type>(never),
-        ValueType::UInt64 => new::<UInt64Type>(never),
-        ValueType::UInt32 => new::<UInt32Type>(never),
-        ValueType::UInt16 => new::<UInt16Type>(never),
-        ValueType::UInt8 => new::<UInt8Type>(never),
-    }
+    with_value_type!(value_type, |T| Box::new(Primitive::<<T as NativeValue>::Arrow> {
+        values: Vec::new(),
+        nulls: NullBufferBuilder::new(0),
+        missing: 0,
+    }) as Box<dyn ColumnSink>)
 }
