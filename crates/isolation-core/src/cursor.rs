@@ -3,9 +3,10 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use timeseries_array::TimestampNs;
+use timeseries_array::{NativeValue, TimestampNs};
 
-use crate::{IsolatedData, IsolationError};
+use crate::column::origin_of;
+use crate::{BarColumn, ColumnRef, IsolatedData, IsolationError, NullableColumnRef};
 
 /// A position in an isolated dataset that only looks backwards.
 ///
@@ -43,6 +44,8 @@ use crate::{IsolatedData, IsolationError};
 #[derive(Debug, Clone)]
 pub struct Cursor<'a, D: ?Sized> {
     data: &'a D,
+    /// The data's timestamps, read once: their length is the cursor's end.
+    timestamps: &'a [TimestampNs],
     first: usize,
     row: usize,
 }
@@ -50,38 +53,79 @@ pub struct Cursor<'a, D: ?Sized> {
 impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
     /// A cursor at the first row of `data`.
     pub fn new(data: &'a D) -> Self {
-        Self { data, first: 0, row: 0 }
+        Self { data, timestamps: data.timestamps(), first: 0, row: 0 }
     }
 
     /// A cursor whose first bar is row `warmup` of `data`; `window` may reach back into rows `0..warmup`.
     /// A warm-up longer than the data leaves the cursor exhausted.
     pub fn with_warmup(data: &'a D, warmup: usize) -> Self {
-        let first = warmup.min(data.n_rows());
-        Self { data, first, row: first }
+        let timestamps = data.timestamps();
+        let first = warmup.min(timestamps.len());
+        Self { data, timestamps, first, row: first }
+    }
+
+    /// A typed handle on the column `name` of the data this cursor walks, for [`Bar::get`] and
+    /// [`Window::values`]. Resolve handles here (once, before the loop): a split with a warm-up walks its
+    /// history, so only the cursor knows which rows its bars number.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column, another type (naming both), or nulls in the column (see
+    /// [`Cursor::nullable_column`]).
+    pub fn column<T: NativeValue>(&self, name: &str) -> Result<ColumnRef<'a, T>, IsolationError> {
+        ColumnRef::resolve(self.data, name)
+    }
+
+    /// As [`Cursor::column`], for a column that may hold nulls: bars read `Option<T>`.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column or another type (naming both).
+    pub fn nullable_column<T: NativeValue>(
+        &self,
+        name: &str,
+    ) -> Result<NullableColumnRef<'a, T>, IsolationError> {
+        NullableColumnRef::resolve(self.data, name)
     }
 
     /// The bar at the position, or `None` once the cursor has walked past the last bar.
-    pub fn current(&self) -> Option<Bar<'_, D>> {
-        (self.row < self.data.n_rows()).then_some(Bar { data: self.data, row: self.row })
+    #[inline]
+    pub fn current(&self) -> Option<Bar<'a, D>> {
+        (self.row < self.timestamps.len()).then_some(Bar {
+            data: self.data,
+            timestamps: self.timestamps,
+            row: self.row,
+        })
     }
 
     /// Moves to the next bar; `false` when there is none (the cursor is then exhausted).
+    #[inline]
     pub fn advance(&mut self) -> bool {
-        if self.row < self.data.n_rows() {
+        let end = self.timestamps.len();
+        if self.row < end {
             self.row += 1;
         }
-        self.row < self.data.n_rows()
+        self.row < end
+    }
+
+    /// Moves to the bar `position` bars after the first (as [`Cursor::position`] counts), clamped to the
+    /// last bar: never past the data. Returns the position reached. An empty cursor stays exhausted.
+    pub fn seek(&mut self, position: usize) -> usize {
+        let last = self.len().saturating_sub(1);
+        self.row = (self.first + position.min(last)).min(self.timestamps.len());
+        self.position()
     }
 
     /// The last `n` bars up to and including the current one (fewer at the start; empty once exhausted).
     /// Reaches into warm-up rows, never past the current bar.
-    pub fn window(&self, n: usize) -> Window<'_, D> {
-        let rows = if self.row < self.data.n_rows() {
+    #[inline]
+    pub fn window(&self, n: usize) -> Window<'a, D> {
+        let rows = if self.row < self.timestamps.len() {
             (self.row + 1).saturating_sub(n)..self.row + 1
         } else {
             self.row..self.row
         };
-        Window { data: self.data, rows }
+        Window { data: self.data, timestamps: self.timestamps, rows }
     }
 
     /// Back to the first bar.
@@ -96,7 +140,7 @@ impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
 
     /// Bars this cursor walks in all (the warm-up not counted).
     pub fn len(&self) -> usize {
-        self.data.n_rows() - self.first
+        self.timestamps.len() - self.first
     }
 
     /// True when there is no bar to walk.
@@ -106,7 +150,7 @@ impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
 
     /// True once the cursor has walked past the last bar.
     pub fn is_exhausted(&self) -> bool {
-        self.row >= self.data.n_rows()
+        self.row >= self.timestamps.len()
     }
 }
 
@@ -114,6 +158,7 @@ impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
 #[derive(Debug, Clone, Copy)]
 pub struct Bar<'a, D: ?Sized> {
     data: &'a D,
+    timestamps: &'a [TimestampNs],
     row: usize,
 }
 
@@ -124,11 +169,25 @@ impl<D: IsolatedData + ?Sized> Bar<'_, D> {
     }
 
     /// The bar's timestamp, nanoseconds UTC.
+    #[inline]
     pub fn timestamp(&self) -> TimestampNs {
-        self.data.timestamps()[self.row]
+        self.timestamps[self.row]
     }
 
-    /// A value of the bar by column position, as `f64`; `None` where null.
+    /// The bar's value in a typed column handle: `T` for a [`ColumnRef`], `Option<T>` for a
+    /// [`NullableColumnRef`]. An index into a slice: no dynamic call, no conversion.
+    ///
+    /// # Panics
+    ///
+    /// If the handle was resolved from another dataset than the one this bar belongs to (resolve handles
+    /// with [`Cursor::column`]).
+    #[inline]
+    pub fn get<C: BarColumn>(&self, column: &C) -> C::Value {
+        column.read_at(origin_of(self.data), self.row)
+    }
+
+    /// A value of the bar by column position, as `f64`; `None` where null. A dynamic call per read: use
+    /// [`Bar::get`] with a typed handle in loops.
     pub fn value(&self, column_idx: usize) -> Option<f64> {
         self.data.value_f64(column_idx, self.row)
     }
@@ -147,6 +206,7 @@ impl<D: IsolatedData + ?Sized> Bar<'_, D> {
 #[derive(Debug, Clone)]
 pub struct Window<'a, D: ?Sized> {
     data: &'a D,
+    timestamps: &'a [TimestampNs],
     rows: Range<usize>,
 }
 
@@ -168,7 +228,20 @@ impl<'a, D: IsolatedData + ?Sized> Window<'a, D> {
 
     /// The bars' timestamps.
     pub fn timestamps(&self) -> &'a [TimestampNs] {
-        &self.data.timestamps()[self.rows.clone()]
+        &self.timestamps[self.rows.clone()]
+    }
+
+    /// A typed column over the window's bars: borrowed for contiguous storage, and for copy-on-write
+    /// columns wherever the window lies inside one chunk (gathered into a small buffer only where it
+    /// straddles two).
+    ///
+    /// # Panics
+    ///
+    /// If the handle was resolved from another dataset than the one this window belongs to.
+    #[inline]
+    pub fn values<'c, T: NativeValue>(&self, column: &ColumnRef<'c, T>) -> Cow<'c, [T]> {
+        column.check_origin(origin_of(self.data));
+        column.rows(self.rows.clone())
     }
 
     /// A column over the window's bars, as `f64` (borrowed where stored as contiguous `f64`).
@@ -182,6 +255,10 @@ impl<'a, D: IsolatedData + ?Sized> Window<'a, D> {
 
     /// The bar at `i` within the window (0 is the oldest).
     pub fn bar(&self, i: usize) -> Option<Bar<'a, D>> {
-        (i < self.rows.len()).then(|| Bar { data: self.data, row: self.rows.start + i })
+        (i < self.rows.len()).then(|| Bar {
+            data: self.data,
+            timestamps: self.timestamps,
+            row: self.rows.start + i,
+        })
     }
 }

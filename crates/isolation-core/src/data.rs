@@ -6,9 +6,9 @@ use std::ops::Range;
 
 use memtrack::{BufferSet, Footprint};
 use serde::Serialize;
-use timeseries_array::{TimeFrame, TimestampNs, ValueType};
+use timeseries_array::{NativeValue, TimeFrame, TimestampNs, ValueType};
 
-use crate::{Cursor, IsolationError, IsolationMode, Split};
+use crate::{ColumnLayout, ColumnRef, Cursor, IsolationError, IsolationMode, NullableColumnRef, Split};
 
 /// Rows of one split of one symbol, isolated from the base and from other splits.
 ///
@@ -36,15 +36,49 @@ pub trait IsolatedData: Send + Sync + fmt::Debug {
     /// The value at (`column_idx`, `row`) as `f64`; `None` for a null or a position outside the split.
     fn value_f64(&self, column_idx: usize, row: usize) -> Option<f64>;
 
-    /// The rows `rows` of a column as `f64`: borrowed where the column is stored as contiguous `f64`,
-    /// converted otherwise.
+    /// How column `column_idx` is stored: its chunks in row order, borrowed; `None` for an unknown column.
+    /// Typed handles ([`ColumnRef`]) are built from it once, so reads need no call through this trait.
+    fn column_layout(&self, column_idx: usize) -> Option<ColumnLayout<'_>>;
+
+    /// The rows `rows` of a column as `f64`: borrowed where they lie in one chunk of an `f64` column without
+    /// nulls, converted otherwise (nulls read as NaN). For per-bar reads use a typed handle instead.
     ///
     /// # Errors
     ///
-    /// [`IsolationError::RowOutOfBounds`] if `rows` reaches past the split.
+    /// [`IsolationError::RowOutOfBounds`] if `rows` reaches past the split, or an unknown column.
     fn column_f64(&self, column_idx: usize, rows: Range<usize>) -> Result<Cow<'_, [f64]>, IsolationError> {
         IsolationError::check_rows(&rows, self.n_rows(), self.split())?;
-        Ok(Cow::Owned(rows.map(|row| self.value_f64(column_idx, row).unwrap_or(f64::NAN)).collect()))
+        let layout = self.column_layout(column_idx).ok_or_else(|| {
+            IsolationError::Frame(timeseries_array::FrameError::UnknownColumn {
+                column: format!("#{column_idx}"),
+                available: self.column_names().join(", "),
+            })
+        })?;
+        Ok(crate::column::rows_as_f64(&layout, rows))
+    }
+
+    /// A typed handle on the column `name` (see [`ColumnRef`]).
+    ///
+    /// # Errors
+    ///
+    /// An unknown column, another type (naming both), or nulls in the column.
+    fn column<T: NativeValue>(&self, name: &str) -> Result<ColumnRef<'_, T>, IsolationError>
+    where
+        Self: Sized,
+    {
+        ColumnRef::resolve(self, name)
+    }
+
+    /// A typed handle on the column `name` that reads nulls as `None` (see [`NullableColumnRef`]).
+    ///
+    /// # Errors
+    ///
+    /// An unknown column or another type (naming both).
+    fn nullable_column<T: NativeValue>(&self, name: &str) -> Result<NullableColumnRef<'_, T>, IsolationError>
+    where
+        Self: Sized,
+    {
+        NullableColumnRef::resolve(self, name)
     }
 
     /// What this dataset keeps alive: owned bytes (only this handle) and shared bytes (with the base or other
@@ -100,6 +134,29 @@ pub trait IsolatedData: Send + Sync + fmt::Debug {
         Self: Sized,
     {
         Cursor::new(self)
+    }
+}
+
+impl<'d> dyn IsolatedData + 'd {
+    /// A typed handle on the column `name` (see [`ColumnRef`]): `data.column::<f64>("close")?`.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column, another type (naming both), or nulls in the column.
+    pub fn column<T: NativeValue>(&self, name: &str) -> Result<ColumnRef<'_, T>, IsolationError> {
+        ColumnRef::resolve(self, name)
+    }
+
+    /// A typed handle on the column `name` that reads nulls as `None` (see [`NullableColumnRef`]).
+    ///
+    /// # Errors
+    ///
+    /// An unknown column or another type (naming both).
+    pub fn nullable_column<T: NativeValue>(
+        &self,
+        name: &str,
+    ) -> Result<NullableColumnRef<'_, T>, IsolationError> {
+        NullableColumnRef::resolve(self, name)
     }
 }
 

@@ -91,6 +91,19 @@ pub enum IsolationError {
         /// The split.
         split: Split,
     },
+    /// A typed handle that reads values without nulls was asked for a column that has nulls.
+    #[error(
+        "column `{column}` has {nulls} null value(s), the first at row {first_row}; read it with \
+         nullable_column::<T>() (nulls as None), or fill the nulls before isolating"
+    )]
+    NullValues {
+        /// The column.
+        column: String,
+        /// How many nulls it has.
+        nulls: usize,
+        /// The first null's row, relative to the data the handle was asked of.
+        first_row: usize,
+    },
     /// A symbol the handler has no data for.
     #[error("no data loaded for symbol `{symbol}`; loaded: {loaded}")]
     UnknownSymbol {

@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 mod calendar;
+mod column;
 mod cursor;
 mod data;
 mod error;
@@ -38,6 +39,7 @@ mod split_options;
 mod walk_forward;
 
 pub use calendar::Calendar;
+pub use column::{BarColumn, ColumnChunk, ColumnLayout, ColumnRef, CopiedChunks, NullableColumnRef};
 pub use cursor::{Bar, Cursor, Window};
 pub use data::{DataInfo, IsolatedData};
 pub use error::IsolationError;

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use isolation_core::{Cursor, IsolatedData, IsolationMode, Split};
+use isolation_core::{ColumnChunk, ColumnLayout, Cursor, IsolatedData, IsolationMode, Split};
 use memtrack::{BufferSet, Footprint};
 use proptest::prelude::*;
 use timeseries_array::{TimeFrame, TimestampNs, ValueType};
@@ -28,7 +28,17 @@ impl IsolatedData for Rows {
         vec!["value"]
     }
     fn value_type(&self, column_idx: usize) -> Option<ValueType> {
-        (column_idx == 0).then_some(ValueType::Float64)
+        (column_idx == 0).then_some(ValueType::Int64)
+    }
+    fn column_layout(&self, column_idx: usize) -> Option<ColumnLayout<'_>> {
+        let values = arrow_buffer::ToByteSlice::to_byte_slice(self.0.as_slice());
+        let chunk = ColumnChunk { values, validity: None, len: self.0.len() };
+        (column_idx == 0).then_some(ColumnLayout {
+            name: "value",
+            value_type: ValueType::Int64,
+            base: chunk,
+            copied: None,
+        })
     }
     fn value_f64(&self, column_idx: usize, row: usize) -> Option<f64> {
         (column_idx == 0).then(|| self.0.get(row).map(|&t| t as f64)).flatten()

@@ -4,8 +4,8 @@
 use std::ops::Range;
 
 use isolation_core::{
-    CombinatorialPurgedCv, Cursor, CvFold, Fold, IsolatedData, IsolationMode, LastN, Length, PurgedKFold,
-    Split, WalkForward,
+    ColumnChunk, ColumnLayout, CombinatorialPurgedCv, Cursor, CvFold, Fold, IsolatedData, IsolationMode,
+    LastN, Length, PurgedKFold, Split, WalkForward,
 };
 use memtrack::{BufferSet, Footprint};
 use proptest::prelude::*;
@@ -234,7 +234,17 @@ impl IsolatedData for Slice {
         vec!["value"]
     }
     fn value_type(&self, column_idx: usize) -> Option<ValueType> {
-        (column_idx == 0).then_some(ValueType::Float64)
+        (column_idx == 0).then_some(ValueType::Int64)
+    }
+    fn column_layout(&self, column_idx: usize) -> Option<ColumnLayout<'_>> {
+        let values = arrow_buffer::ToByteSlice::to_byte_slice(self.timestamps.as_slice());
+        let chunk = ColumnChunk { values, validity: None, len: self.timestamps.len() };
+        (column_idx == 0).then_some(ColumnLayout {
+            name: "value",
+            value_type: ValueType::Int64,
+            base: chunk,
+            copied: None,
+        })
     }
     fn value_f64(&self, column_idx: usize, row: usize) -> Option<f64> {
         (column_idx == 0).then(|| self.timestamps.get(row).map(|&t| t as f64)).flatten()

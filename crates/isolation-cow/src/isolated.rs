@@ -1,9 +1,6 @@
 //! `IsolatedData` for `CowFrame`, so cursors, windows and reports work on copy-on-write data.
 
-use std::borrow::Cow;
-use std::ops::Range;
-
-use isolation_core::{IsolatedData, IsolationError, IsolationMode, Split};
+use isolation_core::{ColumnChunk, ColumnLayout, CopiedChunks, IsolatedData, IsolationMode, Split};
 use memtrack::{BufferSet, Footprint};
 use timeseries_array::{TimeFrame, TimestampNs, ValueType};
 
@@ -39,15 +36,24 @@ impl IsolatedData for CowFrame {
         (row < self.n_rows()).then(|| self.read(column, row)).flatten()
     }
 
-    /// Borrowed for an `f64` column when `rows` lie in unwritten rows or inside one copied chunk.
-    fn column_f64(&self, column_idx: usize, rows: Range<usize>) -> Result<Cow<'_, [f64]>, IsolationError> {
-        IsolationError::check_rows(&rows, self.n_rows(), self.split)?;
-        match self.value_type(column_idx) {
-            Some(ValueType::Float64) => {
-                Ok(self.f64_rows(column_idx, rows).expect("an f64 column inside the split"))
-            }
-            _ => Ok(Cow::Owned(rows.map(|r| self.value_f64(column_idx, r).unwrap_or(f64::NAN)).collect())),
+    /// The column's source rows, and once a chunk was written, the copied chunks that override them.
+    fn column_layout(&self, column_idx: usize) -> Option<ColumnLayout<'_>> {
+        let column = self.columns.get(column_idx)?;
+        let mut layout = ColumnChunk::contiguous_layout(&column.name, self.source_array(column).as_ref())?;
+        if !column.chunks.is_empty() {
+            let n_chunks = self.n_rows().div_ceil(self.config.chunk_rows());
+            let chunks = (0..n_chunks)
+                .map(|k| {
+                    column.chunks.get(&k).map(|chunk| ColumnChunk {
+                        values: chunk.values().as_slice(),
+                        validity: chunk.validity().map(|bits| (bits.as_slice(), 0)),
+                        len: chunk.len(),
+                    })
+                })
+                .collect();
+            layout.copied = Some(CopiedChunks { shift: self.config.shift(), chunks });
         }
+        Some(layout)
     }
 
     fn footprint(&self) -> Footprint {

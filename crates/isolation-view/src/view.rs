@@ -1,10 +1,9 @@
 //! `DataView`: a split's rows as an offset and a length over shared buffers.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use arrow_array::Array;
-use isolation_core::{IsolatedData, IsolationError, IsolationMode, Split};
+use isolation_core::{ColumnChunk, ColumnLayout, IsolatedData, IsolationError, IsolationMode, Split};
 use memtrack::{BufferSet, Footprint};
 use timeseries_array::{TimeFrame, TimestampNs, ValueType};
 
@@ -146,19 +145,12 @@ impl IsolatedData for DataView {
         self.frame.value_f64(column_idx, row)
     }
 
-    fn column_f64(&self, column_idx: usize, rows: Range<usize>) -> Result<Cow<'_, [f64]>, IsolationError> {
-        IsolationError::check_rows(&rows, self.n_rows(), self.split)?;
-        match self.value_type(column_idx) {
-            Some(ValueType::Float64) => {
-                let array = self.frame.column_at(column_idx);
-                let values = arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Float64Type>(
-                    array.as_ref(),
-                )
-                .values();
-                Ok(Cow::Borrowed(&values[rows]))
-            }
-            _ => Ok(Cow::Owned(rows.map(|r| self.value_f64(column_idx, r).unwrap_or(f64::NAN)).collect())),
-        }
+    fn column_layout(&self, column_idx: usize) -> Option<ColumnLayout<'_>> {
+        let name = self.frame.record_batch().schema_ref().fields().get(column_idx + 1)?.name();
+        ColumnChunk::contiguous_layout(
+            name,
+            self.frame.record_batch().columns().get(column_idx + 1)?.as_ref(),
+        )
     }
 
     fn footprint(&self) -> Footprint {

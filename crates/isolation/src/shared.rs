@@ -1,11 +1,10 @@
 //! Shared-memory mode: each symbol's frame published once as a segment and attached read-only.
 
-use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use isolation_core::{IsolatedData, IsolationError, IsolationMode, Split};
+use isolation_core::{ColumnLayout, IsolatedData, IsolationError, IsolationMode, Split};
 use isolation_shm::{Attached, Publisher};
 use isolation_view::DataView;
 use memtrack::{BufferSet, Footprint};
@@ -103,8 +102,8 @@ impl IsolatedData for SegmentData {
     fn value_f64(&self, column_idx: usize, row: usize) -> Option<f64> {
         self.view.value_f64(column_idx, row)
     }
-    fn column_f64(&self, column_idx: usize, rows: Range<usize>) -> Result<Cow<'_, [f64]>, IsolationError> {
-        self.view.column_f64(column_idx, rows)
+    fn column_layout(&self, column_idx: usize) -> Option<ColumnLayout<'_>> {
+        self.view.column_layout(column_idx)
     }
     fn footprint(&self) -> Footprint {
         self.view.footprint()

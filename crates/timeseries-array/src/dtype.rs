@@ -13,7 +13,7 @@ use arrow_schema::DataType;
 ///
 /// Implemented for exactly the types of [`ValueType`]; sealed. `T::VALUE_TYPE` is the runtime tag and
 /// `T::Arrow` the Arrow primitive type (`f64` <-> `Float64Type`), so code generic over `T` reaches both.
-pub trait NativeValue: ArrowNativeType + PartialOrd + sealed::Sealed {
+pub trait NativeValue: ArrowNativeType + bytemuck::Pod + PartialOrd + sealed::Sealed {
     /// The runtime tag of this type.
     const VALUE_TYPE: ValueType;
     /// The Arrow primitive type whose native type this is.
@@ -27,6 +27,11 @@ pub trait NativeValue: ArrowNativeType + PartialOrd + sealed::Sealed {
     fn is_nan(self) -> bool;
     /// The value as `i128` for integer types (exact); `None` for float types.
     fn to_i128(self) -> Option<i128>;
+    /// Native-order bytes as values of this type, borrowed; `None` when the bytes are not aligned for the
+    /// type or their length is not a multiple of its width. Arrow buffers (heap or mapped) always are.
+    fn slice_from_bytes(bytes: &[u8]) -> Option<&[Self]> {
+        bytemuck::try_cast_slice(bytes).ok()
+    }
 }
 
 mod sealed {

@@ -1,0 +1,364 @@
+//! Typed column handles: a column named once, resolved to borrowed slices of its own type, read per bar
+//! by an index (no dynamic call, downcast or conversion).
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use arrow_array::Array;
+use timeseries_array::{FrameError, NativeValue, ValueType};
+
+use crate::{IsolatedData, IsolationError};
+
+/// How a backend stores one column, borrowed: one contiguous run of every row's value, and (copy-on-write
+/// only) the copied chunks that override some of those rows. Contiguous backends (view, deep copy, shared
+/// memory) have no copied chunks.
+#[derive(Debug, Clone)]
+pub struct ColumnLayout<'a> {
+    /// The column's name.
+    pub name: &'a str,
+    /// Its value type.
+    pub value_type: ValueType,
+    /// Every row of the dataset, where no copied chunk overrides it.
+    pub base: ColumnChunk<'a>,
+    /// Chunks copied by writes, if any.
+    pub copied: Option<CopiedChunks<'a>>,
+}
+
+/// Fixed-size chunks of a column that writes copied: chunk `k` covers rows `k << shift .. (k + 1) << shift`
+/// (the last may be shorter); `None` where the chunk was not copied.
+#[derive(Debug, Clone)]
+pub struct CopiedChunks<'a> {
+    /// log2 of the rows per chunk.
+    pub shift: u32,
+    /// One entry per chunk of the dataset's rows.
+    pub chunks: Vec<Option<ColumnChunk<'a>>>,
+}
+
+impl<'a> ColumnLayout<'a> {
+    /// The chunk holding `row` and the row's index in it.
+    fn locate(&self, row: usize) -> (&ColumnChunk<'a>, usize) {
+        match &self.copied {
+            Some(copied) => match &copied.chunks[row >> copied.shift] {
+                Some(chunk) => (chunk, row & ((1 << copied.shift) - 1)),
+                None => (&self.base, row),
+            },
+            None => (&self.base, row),
+        }
+    }
+
+    /// The one chunk holding all of `rows` (not empty) and their indices in it, if one does: the base run
+    /// when no copied chunk overlaps them, or a single copied chunk.
+    fn single_run(&self, rows: &Range<usize>) -> Option<(&ColumnChunk<'a>, Range<usize>)> {
+        let Some(copied) = &self.copied else { return Some((&self.base, rows.clone())) };
+        let (first, last) = (rows.start >> copied.shift, (rows.end - 1) >> copied.shift);
+        if copied.chunks[first..=last].iter().all(Option::is_none) {
+            return Some((&self.base, rows.clone()));
+        }
+        let mask = (1 << copied.shift) - 1;
+        match &copied.chunks[first] {
+            Some(chunk) if first == last => Some((chunk, rows.start & mask..((rows.end - 1) & mask) + 1)),
+            _ => None,
+        }
+    }
+}
+
+/// One run of a column's values: native bytes and, if the run has nulls, its validity bits.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnChunk<'a> {
+    /// The values' bytes in native order (`len * byte_width` bytes, aligned for the value type).
+    pub values: &'a [u8],
+    /// Validity bits (bit set = value present) starting at bit `offset` of the bytes, or `None` when every
+    /// value is present.
+    pub validity: Option<(&'a [u8], usize)>,
+    /// Values in the run.
+    pub len: usize,
+}
+
+impl<'a> ColumnChunk<'a> {
+    /// The whole of a supported numeric Arrow array as one chunk, borrowed; `None` for other arrays.
+    pub fn of_array(array: &'a dyn Array) -> Option<Self> {
+        let values = timeseries_array::values_buffer(array)?.as_slice();
+        let validity = array.nulls().filter(|n| n.null_count() > 0).map(|n| (n.validity(), n.offset()));
+        Some(Self { values, validity, len: array.len() })
+    }
+
+    /// A column layout of one run: the whole of `array`, named `name`; `None` for unsupported arrays.
+    pub fn contiguous_layout(name: &'a str, array: &'a dyn Array) -> Option<ColumnLayout<'a>> {
+        let value_type = ValueType::from_arrow(array.data_type())?;
+        Some(ColumnLayout { name, value_type, base: Self::of_array(array)?, copied: None })
+    }
+
+    fn is_valid(&self, idx: usize) -> bool {
+        self.validity.is_none_or(|(bits, offset)| bits[(offset + idx) / 8] & (1 << ((offset + idx) % 8)) != 0)
+    }
+}
+
+/// A column resolved once to slices of its own type `T`; a strategy reads it through a cursor's bars and
+/// windows (`bar.get(&close)`, `window.values(&close)`), at the cost of a slice index.
+///
+/// The handle itself exposes no rows: whatever can reach a bar or a window can read it, and a cursor's bars
+/// and windows never reach past its current bar. Resolve it with [`ColumnRef::resolve`], `column::<T>` on
+/// the data or [`Cursor::column`](crate::Cursor::column). A column with nulls is refused (read it with
+/// [`NullableColumnRef`]); a column of another type is refused naming both types.
+#[derive(Debug, Clone)]
+pub struct ColumnRef<'a, T> {
+    origin: usize,
+    name: &'a str,
+    len: usize,
+    layout: Layout<'a, T>,
+}
+
+#[derive(Debug, Clone)]
+enum Layout<'a, T> {
+    Contiguous(&'a [T]),
+    /// Rows read `base` unless chunk `row >> shift` was copied.
+    Chunked {
+        base: &'a [T],
+        copied: Box<[Option<&'a [T]>]>,
+        shift: u32,
+        mask: usize,
+    },
+}
+
+/// As [`ColumnRef`], for a column that may hold nulls: reads give `Option<T>`.
+#[derive(Debug, Clone)]
+pub struct NullableColumnRef<'a, T> {
+    values: ColumnRef<'a, T>,
+    layout: ColumnLayout<'a>,
+}
+
+/// The identity of a dataset: handles made from one dataset can only be read through that dataset's bars.
+pub(crate) fn origin_of<D: ?Sized>(data: &D) -> usize {
+    std::ptr::from_ref(data).cast::<()>() as usize
+}
+
+impl<'a, T: NativeValue> ColumnRef<'a, T> {
+    /// The column `name` of `data`, which must hold values of type `T` and no nulls.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column, a column of another type (naming both), or a column with nulls (naming how many
+    /// and the first row).
+    pub fn resolve<D: IsolatedData + ?Sized>(data: &'a D, name: &str) -> Result<Self, IsolationError> {
+        let (layout, values) = typed_layout::<D, T>(data, name)?;
+        let nulls = (0..values.len).filter(|&row| !is_valid_at(&layout, row)).count();
+        if nulls > 0 {
+            let first_row = first_null_row(&layout);
+            return Err(IsolationError::NullValues { column: layout.name.to_string(), nulls, first_row });
+        }
+        Ok(values)
+    }
+
+    /// The column's name.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// Rows in the dataset the handle was resolved from.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when the dataset has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// True when the column is stored in one contiguous slice (every backend but a written copy-on-write
+    /// column).
+    pub fn is_contiguous(&self) -> bool {
+        matches!(self.layout, Layout::Contiguous(_))
+    }
+
+    /// The value at `row`, which the caller (a bar or a window) has checked lies at or before its cursor.
+    #[inline]
+    pub(crate) fn at(&self, row: usize) -> T {
+        match &self.layout {
+            Layout::Contiguous(values) => values[row],
+            Layout::Chunked { base, copied, shift, mask } => match copied[row >> shift] {
+                Some(chunk) => chunk[row & mask],
+                None => base[row],
+            },
+        }
+    }
+
+    /// The values of `rows`: borrowed when no copied chunk overlaps them or they lie in one copied chunk,
+    /// else gathered.
+    pub(crate) fn rows(&self, rows: Range<usize>) -> Cow<'a, [T]> {
+        match &self.layout {
+            Layout::Contiguous(values) => Cow::Borrowed(&values[rows]),
+            Layout::Chunked { base, copied, shift, mask } => {
+                if rows.is_empty() {
+                    return Cow::Borrowed(&[]);
+                }
+                let (first, last) = (rows.start >> shift, (rows.end - 1) >> shift);
+                if copied[first..=last].iter().all(Option::is_none) {
+                    return Cow::Borrowed(&base[rows]);
+                }
+                if let (true, Some(chunk)) = (first == last, copied[first]) {
+                    return Cow::Borrowed(&chunk[rows.start & mask..=(rows.end - 1) & mask]);
+                }
+                Cow::Owned(rows.map(|row| self.at(row)).collect())
+            }
+        }
+    }
+
+    /// Panics unless the handle was resolved from the dataset `origin` (see [`origin_of`]).
+    #[inline]
+    pub(crate) fn check_origin(&self, origin: usize) {
+        assert!(
+            self.origin == origin,
+            "column handle `{}` was resolved from another dataset than the cursor walks; resolve it with \
+             cursor.column() (a split with warm-up walks its history, not the split's own rows)",
+            self.name
+        );
+    }
+}
+
+impl<'a, T: NativeValue> NullableColumnRef<'a, T> {
+    /// The column `name` of `data`, which must hold values of type `T`; nulls are allowed.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column or a column of another type (naming both).
+    pub fn resolve<D: IsolatedData + ?Sized>(data: &'a D, name: &str) -> Result<Self, IsolationError> {
+        let (layout, values) = typed_layout::<D, T>(data, name)?;
+        Ok(Self { values, layout })
+    }
+
+    /// The column's name.
+    pub fn name(&self) -> &'a str {
+        self.values.name
+    }
+
+    /// Rows in the dataset the handle was resolved from.
+    pub fn len(&self) -> usize {
+        self.values.len
+    }
+
+    /// True when the dataset has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.values.len == 0
+    }
+
+    #[inline]
+    pub(crate) fn at(&self, row: usize) -> Option<T> {
+        let value = self.values.at(row);
+        is_valid_at(&self.layout, row).then_some(value)
+    }
+}
+
+/// A column handle a bar can read: [`ColumnRef`] gives `T`, [`NullableColumnRef`] gives `Option<T>`.
+pub trait BarColumn {
+    /// What one read gives.
+    type Value;
+    /// Reads `row` of the dataset `origin`.
+    ///
+    /// # Panics
+    ///
+    /// If the handle was resolved from another dataset.
+    #[doc(hidden)]
+    fn read_at(&self, origin: usize, row: usize) -> Self::Value;
+}
+
+impl<T: NativeValue> BarColumn for ColumnRef<'_, T> {
+    type Value = T;
+    #[inline]
+    fn read_at(&self, origin: usize, row: usize) -> T {
+        self.check_origin(origin);
+        self.at(row)
+    }
+}
+
+impl<T: NativeValue> BarColumn for NullableColumnRef<'_, T> {
+    type Value = Option<T>;
+    #[inline]
+    fn read_at(&self, origin: usize, row: usize) -> Option<T> {
+        self.values.check_origin(origin);
+        self.at(row)
+    }
+}
+
+/// The layout of `name` in `data` and the typed handle over it (nulls not checked).
+fn typed_layout<'a, D: IsolatedData + ?Sized, T: NativeValue>(
+    data: &'a D,
+    name: &str,
+) -> Result<(ColumnLayout<'a>, ColumnRef<'a, T>), IsolationError> {
+    let column_idx = data.column_index(name)?;
+    let layout = data.column_layout(column_idx).ok_or_else(|| {
+        IsolationError::Frame(FrameError::UnknownColumn {
+            column: name.to_string(),
+            available: data.column_names().join(", "),
+        })
+    })?;
+    if layout.value_type != T::VALUE_TYPE {
+        return Err(IsolationError::Frame(FrameError::WrongType {
+            column: layout.name.to_string(),
+            expected: T::VALUE_TYPE.name().to_string(),
+            found: layout.value_type.name().to_string(),
+        }));
+    }
+    let typed = |chunk: &ColumnChunk<'a>| -> Result<&'a [T], IsolationError> {
+        T::slice_from_bytes(chunk.values).and_then(|values| values.get(..chunk.len)).ok_or_else(|| {
+            IsolationError::Frame(FrameError::Arrow(format!(
+                "column `{}`: {} bytes at {:p} do not hold {} aligned {} values",
+                layout.name,
+                chunk.values.len(),
+                chunk.values.as_ptr(),
+                chunk.len,
+                T::VALUE_TYPE
+            )))
+        })
+    };
+    let base = typed(&layout.base)?;
+    let inner = match &layout.copied {
+        None => Layout::Contiguous(base),
+        Some(copied) => Layout::Chunked {
+            base,
+            copied: copied
+                .chunks
+                .iter()
+                .map(|c| c.as_ref().map(typed).transpose())
+                .collect::<Result<_, _>>()?,
+            shift: copied.shift,
+            mask: (1_usize << copied.shift) - 1,
+        },
+    };
+    let values = ColumnRef { origin: origin_of(data), name: layout.name, len: data.n_rows(), layout: inner };
+    Ok((layout, values))
+}
+
+fn is_valid_at(layout: &ColumnLayout<'_>, row: usize) -> bool {
+    let (chunk, idx) = layout.locate(row);
+    chunk.is_valid(idx)
+}
+
+fn first_null_row(layout: &ColumnLayout<'_>) -> usize {
+    (0..layout.base.len).find(|&row| !is_valid_at(layout, row)).unwrap_or(layout.base.len)
+}
+
+/// Rows `rows` (inside the data) of a column as `f64`: borrowed where they lie in one chunk of an `f64`
+/// column without nulls, else converted (nulls read as NaN). The one `f64` fallback of the workspace.
+pub(crate) fn rows_as_f64<'a>(layout: &ColumnLayout<'a>, rows: Range<usize>) -> Cow<'a, [f64]> {
+    if layout.value_type == ValueType::Float64 && !rows.is_empty() {
+        if let Some((chunk, idx)) = layout.single_run(&rows) {
+            let values = f64::slice_from_bytes(chunk.values);
+            if let (true, Some(values)) = (idx.clone().all(|i| chunk.is_valid(i)), values) {
+                return Cow::Borrowed(&values[idx]);
+            }
+        }
+    }
+    let value_type = layout.value_type;
+    Cow::Owned(
+        rows.map(|row| {
+            let (chunk, idx) = layout.locate(row);
+            if !chunk.is_valid(idx) {
+                return f64::NAN;
+            }
+            timeseries_array::with_value_type!(value_type, |T| {
+                T::slice_from_bytes(chunk.values).map_or(f64::NAN, |values| values[idx].to_f64())
+            })
+        })
+        .collect(),
+    )
+}
