@@ -47,20 +47,20 @@ impl Crossover {
     ///
     /// # Errors
     ///
-    /// If `data` has no `close` column.
+    /// If `data` has no `close` column of `f64` values without nulls.
     pub fn run(&self, data: &dyn IsolatedData) -> Result<StrategyOutcome, IsolationError> {
-        let close = data.column_index("close")?;
         let mut cursor = Cursor::new(data);
+        let close = cursor.column::<f64>("close")?; // resolved once: each read below is a slice index
         let (mut position, mut trades, mut pnl) = (0.0_f64, 0_usize, 0.0_f64);
         let mut previous_close: Option<f64> = None;
         while let Some(bar) = cursor.current() {
-            let price = bar.value(close).unwrap_or(f64::NAN);
+            let price = bar.get(&close);
             if let Some(previous) = previous_close {
                 pnl += position * (price - previous);
             }
             let window = cursor.window(self.slow);
             if window.len() == self.slow {
-                let closes = window.column(close)?;
+                let closes = window.values(&close);
                 let slow = closes.iter().sum::<f64>() / self.slow as f64;
                 let fast = closes[self.slow - self.fast..].iter().sum::<f64>() / self.fast as f64;
                 let wanted = if fast > slow { 1.0 } else { -1.0 };

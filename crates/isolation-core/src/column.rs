@@ -340,13 +340,14 @@ fn first_null_row(layout: &ColumnLayout<'_>) -> usize {
 /// Rows `rows` (inside the data) of a column as `f64`: borrowed where they lie in one chunk of an `f64`
 /// column without nulls, else converted (nulls read as NaN). The one `f64` fallback of the workspace.
 pub(crate) fn rows_as_f64<'a>(layout: &ColumnLayout<'a>, rows: Range<usize>) -> Cow<'a, [f64]> {
-    if layout.value_type == ValueType::Float64 && !rows.is_empty() {
-        if let Some((chunk, idx)) = layout.single_run(&rows) {
-            let values = f64::slice_from_bytes(chunk.values);
-            if let (true, Some(values)) = (idx.clone().all(|i| chunk.is_valid(i)), values) {
-                return Cow::Borrowed(&values[idx]);
-            }
-        }
+    let run = (layout.value_type == ValueType::Float64 && !rows.is_empty())
+        .then(|| layout.single_run(&rows))
+        .flatten()
+        .filter(|(chunk, idx)| idx.clone().all(|i| chunk.is_valid(i)));
+    if let Some((chunk, idx)) = run
+        && let Some(values) = f64::slice_from_bytes(chunk.values)
+    {
+        return Cow::Borrowed(&values[idx]);
     }
     let value_type = layout.value_type;
     Cow::Owned(

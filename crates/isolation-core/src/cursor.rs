@@ -28,14 +28,15 @@ use crate::{BarColumn, ColumnRef, IsolatedData, IsolationError, NullableColumnRe
 /// let bars = TimeFrame::try_new((0..100).collect::<Vec<i64>>(), vec![("close".into(), close)])?;
 /// let test = DataView::new(&bars, 70..100, Split::Test)?;
 ///
-/// let close = test.column_index("close")?;
 /// let mut cursor = Cursor::new(&test);
+/// let close = cursor.column::<f64>("close")?; // resolved once; a wrong type is an error here
 /// let mut signals = 0;
 /// while let Some(bar) = cursor.current() {
 ///     let window = cursor.window(20); // at most 20 bars, ending at this one: never a later bar
 ///     assert!(window.timestamps().iter().all(|&t| t <= bar.timestamp()));
-///     let mean = window.column(close)?.iter().sum::<f64>() / window.len() as f64;
-///     signals += usize::from(bar.value(close).unwrap_or(f64::NAN) > mean);
+///     let closes = window.values(&close); // borrowed `&[f64]`
+///     let mean = closes.iter().sum::<f64>() / closes.len() as f64;
+///     signals += usize::from(bar.get(&close) > mean); // a slice index per bar
 ///     cursor.advance();
 /// }
 /// assert_eq!(signals, 29); // every bar but the first is above the mean of a rising window

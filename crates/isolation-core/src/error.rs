@@ -104,6 +104,14 @@ pub enum IsolationError {
         /// The first null's row, relative to the data the handle was asked of.
         first_row: usize,
     },
+    /// Data that cannot be written was asked for write access.
+    #[error("{mode} data cannot be written: {reason}")]
+    NotWritable {
+        /// The mode of the data.
+        mode: IsolationMode,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// A symbol the handler has no data for.
     #[error("no data loaded for symbol `{symbol}`; loaded: {loaded}")]
     UnknownSymbol {

@@ -25,6 +25,45 @@ fn unavailable_reason(mode: IsolationMode) -> Option<&'static str> {
     }
 }
 
+/// Options of the backends that have some, passed from the handler.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BackendOptions {
+    /// Chunk size of copy-on-write frames.
+    #[cfg(feature = "cow")]
+    pub(crate) cow: isolation_cow::CowConfig,
+}
+
+/// Isolated data as a backend made it: shared and read-only, or a copy-on-write frame that its holder may
+/// write (the `Arc` is cloned cheaply and made unique on the first write).
+#[derive(Debug, Clone)]
+pub(crate) enum Isolated {
+    /// Any backend, read through the trait.
+    Shared(Arc<dyn IsolatedData>),
+    /// A copy-on-write frame.
+    #[cfg(feature = "cow")]
+    Cow(Arc<isolation_cow::CowFrame>),
+}
+
+impl Isolated {
+    /// The data as the trait.
+    pub(crate) fn as_dyn(&self) -> &(dyn IsolatedData + 'static) {
+        match self {
+            Self::Shared(data) => data.as_ref(),
+            #[cfg(feature = "cow")]
+            Self::Cow(frame) => frame.as_ref(),
+        }
+    }
+
+    /// The data as a shared trait object.
+    pub(crate) fn to_arc(&self) -> Arc<dyn IsolatedData> {
+        match self {
+            Self::Shared(data) => data.clone(),
+            #[cfg(feature = "cow")]
+            Self::Cow(frame) => frame.clone(),
+        }
+    }
+}
+
 /// Isolated data for `rows` of `base` in `mode`, or why this build cannot make it.
 ///
 /// For [`IsolationMode::SharedMemory`], `base` must already be the frame attached from a segment (the
@@ -35,20 +74,38 @@ pub(crate) fn isolate(
     rows: Range<usize>,
     split: Split,
 ) -> Result<Arc<dyn IsolatedData>, IsolationError> {
+    isolate_with(mode, base, rows, split, BackendOptions::default()).map(|data| data.to_arc())
+}
+
+/// As [`isolate`], with the backends' options, keeping a copy-on-write frame writable.
+pub(crate) fn isolate_with(
+    mode: IsolationMode,
+    base: &TimeFrame,
+    rows: Range<usize>,
+    split: Split,
+    options: BackendOptions,
+) -> Result<Isolated, IsolationError> {
     if let Some(reason) = unavailable_reason(mode) {
         return Err(IsolationError::ModeUnavailable { mode, reason: reason.to_string() });
     }
+    let _ = options;
     match mode {
         #[cfg(feature = "view")]
-        IsolationMode::View => Ok(Arc::new(isolation_view::DataView::new(base, rows, split)?)),
+        IsolationMode::View => {
+            Ok(Isolated::Shared(Arc::new(isolation_view::DataView::new(base, rows, split)?)))
+        }
         #[cfg(feature = "view")]
-        IsolationMode::DeepCopy => Ok(Arc::new(isolation_view::DataView::deep_copy(base, rows, split)?)),
+        IsolationMode::DeepCopy => {
+            Ok(Isolated::Shared(Arc::new(isolation_view::DataView::deep_copy(base, rows, split)?)))
+        }
         #[cfg(feature = "cow")]
-        IsolationMode::CopyOnWrite => Ok(Arc::new(isolation_cow::CowFrame::new(base, rows, split)?)),
+        IsolationMode::CopyOnWrite => {
+            Ok(Isolated::Cow(Arc::new(isolation_cow::CowFrame::with_config(base, rows, split, options.cow)?)))
+        }
         #[cfg(all(feature = "shm", feature = "view"))]
-        IsolationMode::SharedMemory => Ok(Arc::new(
+        IsolationMode::SharedMemory => Ok(Isolated::Shared(Arc::new(
             isolation_view::DataView::new(base, rows, split)?.with_mode(IsolationMode::SharedMemory),
-        )),
+        ))),
         // Reached only in builds without some backend features; with all of them every mode matched above.
         #[allow(unreachable_patterns)]
         _ => {
@@ -67,17 +124,18 @@ pub(crate) fn isolate_within(
     history: &Arc<dyn IsolatedData>,
     warmup_rows: usize,
     rows: Range<usize>,
-) -> Result<Arc<dyn IsolatedData>, IsolationError> {
+    options: BackendOptions,
+) -> Result<Isolated, IsolationError> {
     match mode {
         #[cfg(feature = "view")]
         IsolationMode::DeepCopy => {
             let copied = history.to_frame();
             let view = isolation_view::DataView::new(&copied, warmup_rows..copied.n_rows(), Split::Test)?;
-            Ok(Arc::new(view.with_mode(IsolationMode::DeepCopy)))
+            Ok(Isolated::Shared(Arc::new(view.with_mode(IsolationMode::DeepCopy))))
         }
         _ => {
             let _ = (history, warmup_rows);
-            isolate(mode, base, rows, Split::Test)
+            isolate_with(mode, base, rows, Split::Test, options)
         }
     }
 }

@@ -12,7 +12,7 @@ use memtrack::BufferSet;
 use timeseries_array::TimeFrame;
 use timeseries_io::{LoadOptions, LoadReport};
 
-use crate::backend::{isolate, isolate_within};
+use crate::backend::{BackendOptions, isolate_with, isolate_within};
 use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
 use crate::report::{MemoryReport, SymbolMemory};
 use crate::split_data::SplitData;
@@ -32,11 +32,12 @@ use crate::split_data::SplitData;
 /// let cut = handler.setup_split(SplitSpec::Date(timestamp("2020-01-05")?))?;
 ///
 /// let test = handler.data_for("BTCUSD", Split::Test)?; // bounded to test rows, zero-copy
-/// let close = test.column_index("close")?;
+/// let close = test.column::<f64>("close")?; // a typed handle, resolved once
 /// let mut cursor = test.cursor();
 /// while let Some(bar) = cursor.current() {
 ///     assert!(bar.timestamp() >= cut.instant);
-///     let _recent = cursor.window(50).column(close)?; // the last 50 bars up to this one
+///     let _price: f64 = bar.get(&close); // a slice index
+///     let _recent = cursor.window(50).values(&close); // the last 50 closes up to this bar, borrowed
 ///     cursor.advance();
 /// }
 /// println!("{}", handler.memory_report()); // shared buffers counted once
@@ -45,6 +46,7 @@ use crate::split_data::SplitData;
 #[derive(Debug)]
 pub struct DataHandler {
     mode: IsolationMode,
+    backend: BackendOptions,
     symbols: BTreeMap<String, Slot>,
     split: Option<HandlerSplit>,
     active: Split,
@@ -89,7 +91,27 @@ struct SymbolSplit {
 impl DataHandler {
     /// An empty handler that isolates data in `mode`.
     pub fn new(mode: IsolationMode) -> Self {
-        Self { mode, symbols: BTreeMap::new(), split: None, active: Split::Full }
+        Self {
+            mode,
+            backend: BackendOptions::default(),
+            symbols: BTreeMap::new(),
+            split: None,
+            active: Split::Full,
+        }
+    }
+
+    /// The same handler with copy-on-write frames of `config.chunk_rows()` rows per chunk (the default is
+    /// 64 Ki rows). Applies to splits set up afterwards.
+    #[cfg(feature = "cow")]
+    pub fn with_cow_config(mut self, config: isolation_cow::CowConfig) -> Self {
+        self.backend.cow = config;
+        self
+    }
+
+    /// The copy-on-write options splits are made with.
+    #[cfg(feature = "cow")]
+    pub fn cow_config(&self) -> isolation_cow::CowConfig {
+        self.backend.cow
     }
 
     /// The handler's mode.
@@ -391,18 +413,19 @@ impl DataHandler {
             }));
         }
         let (train_rows, test_rows) = (ranges.range(Split::Train), ranges.range(Split::Test));
-        let train = isolate(self.mode, base, train_rows, Split::Train).map_err(within)?;
+        let isolate = |rows, split| isolate_with(self.mode, base, rows, split, self.backend).map_err(within);
+        let train = isolate(train_rows, Split::Train)?;
         let warmup_start = options.warmup.start_before(timestamps, test_rows.start);
         let test = if warmup_start < test_rows.start && !test_rows.is_empty() {
             let warmup_rows = test_rows.start - warmup_start;
-            let history =
-                isolate(self.mode, base, warmup_start..test_rows.end, Split::Test).map_err(within)?;
-            let test = isolate_within(self.mode, base, &history, warmup_rows, test_rows).map_err(within)?;
+            let history = isolate(warmup_start..test_rows.end, Split::Test)?.to_arc();
+            let test = isolate_within(self.mode, base, &history, warmup_rows, test_rows, self.backend)
+                .map_err(within)?;
             SplitData::with_history(test, history, warmup_rows)
         } else {
-            SplitData::new(isolate(self.mode, base, test_rows, Split::Test).map_err(within)?)
+            SplitData::isolated(isolate(test_rows, Split::Test)?)
         };
-        Ok(SymbolSplit { ranges, train: SplitData::new(train), test })
+        Ok(SymbolSplit { ranges, train: SplitData::isolated(train), test })
     }
 
     /// The split that [`DataHandler::data`] returns.
@@ -442,9 +465,11 @@ impl DataHandler {
     pub fn data_for(&self, symbol: &str, split: Split) -> Result<SplitData, IsolationError> {
         let data = self.symbol(symbol)?;
         match (split, &data.split) {
-            (Split::Full, _) => isolate(self.mode, &data.source, 0..data.source.n_rows(), Split::Full)
-                .map(SplitData::new)
-                .map_err(|e| e.for_symbol(symbol)),
+            (Split::Full, _) => {
+                isolate_with(self.mode, &data.source, 0..data.source.n_rows(), Split::Full, self.backend)
+                    .map(SplitData::isolated)
+                    .map_err(|e| e.for_symbol(symbol))
+            }
             (_, None) => Err(IsolationError::NoSplit),
             (Split::Train, Some(s)) => Ok(s.train.clone()),
             (Split::Test, Some(s)) => Ok(s.test.clone()),

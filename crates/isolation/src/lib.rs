@@ -54,9 +54,10 @@ pub use report::{MemoryReport, SymbolMemory, human_bytes};
 pub use split_data::SplitData;
 
 pub use isolation_core::{
-    Bar, Calendar, CombinatorialPurgedCv, Cursor, CvFold, DataInfo, EmptySide, Fold, FoldError, IsolatedData,
-    IsolationError, IsolationMode, LastN, Length, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges,
-    SplitSpec, SplitWarning, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
+    Bar, BarColumn, Calendar, ColumnRef, CombinatorialPurgedCv, Cursor, CvFold, DataInfo, EmptySide, Fold,
+    FoldError, IsolatedData, IsolationError, IsolationMode, LastN, Length, NullableColumnRef, PurgedKFold,
+    Split, SplitCut, SplitOptions, SplitRanges, SplitSpec, SplitWarning, TestWithWarmup, TimeFold,
+    TrainWindow, WalkForward, Window,
 };
 pub use memtrack::{
     BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,
@@ -69,8 +70,11 @@ pub use timeseries_io::{
 /// The Arrow array crate this workspace builds on (arrow-rs), for building frames without adding it
 /// yourself: `isolation::arrow_array::Float64Array`.
 pub use arrow_array;
+/// Options of copy-on-write frames (chunk size), for [`DataHandler::with_cow_config`].
+#[cfg(feature = "cow")]
+pub use isolation_cow::CowConfig;
 pub use timeseries_array::{
-    FrameError, TimeFrame, TimeSeriesArray, TimestampNs, ValueType, format_timestamp,
+    FrameError, NativeValue, TimeFrame, TimeSeriesArray, TimestampNs, ValueType, format_timestamp,
 };
 
 #[cfg(feature = "view")]

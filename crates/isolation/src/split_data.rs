@@ -4,9 +4,11 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use isolation_core::{Cursor, IsolatedData};
+use isolation_core::{ColumnRef, Cursor, IsolatedData, IsolationError, NullableColumnRef};
 use memtrack::{BufferSet, Footprint};
-use timeseries_array::TimeFrame;
+use timeseries_array::{NativeValue, TimeFrame};
+
+use crate::backend::Isolated;
 
 /// The rows of one split of one symbol, in the handler's mode, plus (on the test side of a split set up
 /// with a warm-up) the history just before them.
@@ -42,7 +44,7 @@ use timeseries_array::TimeFrame;
 /// ```
 #[derive(Debug, Clone)]
 pub struct SplitData {
-    data: Arc<dyn IsolatedData>,
+    data: Isolated,
     /// Warm-up rows then `data`'s rows, and how many warm-up rows lead.
     history: Option<(Arc<dyn IsolatedData>, usize)>,
 }
@@ -50,17 +52,18 @@ pub struct SplitData {
 impl SplitData {
     /// Data with no warm-up history.
     pub fn new(data: Arc<dyn IsolatedData>) -> Self {
+        Self { data: Isolated::Shared(data), history: None }
+    }
+
+    /// Data as a backend made it, with no warm-up history.
+    pub(crate) fn isolated(data: Isolated) -> Self {
         Self { data, history: None }
     }
 
     /// `data`, whose cursor reads through `history`: `warmup_rows` rows of history followed by exactly
     /// `data`'s rows.
-    pub(crate) fn with_history(
-        data: Arc<dyn IsolatedData>,
-        history: Arc<dyn IsolatedData>,
-        warmup_rows: usize,
-    ) -> Self {
-        debug_assert_eq!(history.n_rows(), warmup_rows + data.n_rows());
+    pub(crate) fn with_history(data: Isolated, history: Arc<dyn IsolatedData>, warmup_rows: usize) -> Self {
+        debug_assert_eq!(history.n_rows(), warmup_rows + data.as_dyn().n_rows());
         Self { data, history: Some((history, warmup_rows)) }
     }
 
@@ -69,7 +72,69 @@ impl SplitData {
     pub fn cursor(&self) -> Cursor<'_, dyn IsolatedData> {
         match &self.history {
             Some((history, warmup_rows)) => Cursor::with_warmup(history.as_ref(), *warmup_rows),
-            None => Cursor::new(self.data.as_ref()),
+            None => Cursor::new(self.data.as_dyn()),
+        }
+    }
+
+    /// A typed handle on the column `name`, for the bars and windows of [`SplitData::cursor`]
+    /// (`bar.get(&close)`): resolved once, then each read is a slice index. It reads the rows the cursor
+    /// walks, warm-up history included.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column, another type (naming both), or nulls in the column (see
+    /// [`SplitData::nullable_column`]).
+    pub fn column<T: NativeValue>(&self, name: &str) -> Result<ColumnRef<'_, T>, IsolationError> {
+        ColumnRef::resolve(self.walked(), name)
+    }
+
+    /// As [`SplitData::column`], for a column that may hold nulls: bars read `Option<T>`.
+    ///
+    /// # Errors
+    ///
+    /// An unknown column or another type (naming both).
+    pub fn nullable_column<T: NativeValue>(
+        &self,
+        name: &str,
+    ) -> Result<NullableColumnRef<'_, T>, IsolationError> {
+        NullableColumnRef::resolve(self.walked(), name)
+    }
+
+    /// The copy-on-write frame of a split made in
+    /// [`IsolationMode::CopyOnWrite`](crate::IsolationMode::CopyOnWrite), to write into. Writes
+    /// copy one chunk of one column on their first touch and are seen by this `SplitData` only (clones
+    /// made before keep reading the old values; the handler's copy is never written).
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::NotWritable`] in other modes, and for a split with a warm-up (its cursor reads
+    /// a separate history, which the writes would not reach).
+    #[cfg(feature = "cow")]
+    pub fn cow_mut(&mut self) -> Result<&mut isolation_cow::CowFrame, IsolationError> {
+        let mode = self.data.as_dyn().mode();
+        if let Some((_, warmup_rows)) = &self.history {
+            return Err(IsolationError::NotWritable {
+                mode,
+                reason: format!(
+                    "the split has {warmup_rows} warm-up rows that its cursor reads from a separate history; \
+                     set the split up without a warm-up to write it"
+                ),
+            });
+        }
+        match &mut self.data {
+            Isolated::Cow(frame) => Ok(Arc::make_mut(frame)),
+            Isolated::Shared(_) => Err(IsolationError::NotWritable {
+                mode,
+                reason: "only copy-on-write data can be written; use IsolationMode::CopyOnWrite".to_string(),
+            }),
+        }
+    }
+
+    /// The dataset the cursor walks: the history when there is one, else the split's rows.
+    fn walked(&self) -> &dyn IsolatedData {
+        match &self.history {
+            Some((history, _)) => history.as_ref(),
+            None => self.data.as_dyn(),
         }
     }
 
@@ -85,21 +150,21 @@ impl SplitData {
     ///
     /// If `batch_rows` is 0.
     pub fn batches(&self, batch_rows: usize) -> impl Iterator<Item = TimeFrame> + use<> {
-        frame_batches(self.data.to_frame(), batch_rows)
+        frame_batches(self.data.as_dyn().to_frame(), batch_rows)
     }
 
     /// The split's data as a shared trait object (history not included).
-    pub fn as_arc(&self) -> &Arc<dyn IsolatedData> {
-        &self.data
+    pub fn to_arc(&self) -> Arc<dyn IsolatedData> {
+        self.data.to_arc()
     }
 
     /// What the split's rows and its history keep alive (see [`IsolatedData::footprint`]): each one's owned
     /// bytes, and the buffers they share with others counted once.
     pub fn footprint(&self) -> Footprint {
-        let Some((history, _)) = &self.history else { return self.data.footprint() };
+        let Some((history, _)) = &self.history else { return self.data.as_dyn().footprint() };
         let mut set = BufferSet::new();
         self.add_buffers_to(&mut set);
-        let (data, history) = (self.data.footprint(), history.footprint());
+        let (data, history) = (self.data.as_dyn().footprint(), history.footprint());
         Footprint {
             owned_bytes: data.owned_bytes + history.owned_bytes,
             shared_bytes: set.footprint().shared_bytes,
@@ -108,7 +173,7 @@ impl SplitData {
 
     /// Adds the allocations behind the split's rows and its history to `set`.
     pub fn add_buffers_to(&self, set: &mut BufferSet) {
-        self.data.add_buffers_to(set);
+        self.data.as_dyn().add_buffers_to(set);
         if let Some((history, _)) = &self.history {
             history.add_buffers_to(set);
         }
@@ -119,19 +184,19 @@ impl Deref for SplitData {
     type Target = dyn IsolatedData;
 
     fn deref(&self) -> &Self::Target {
-        self.data.as_ref()
+        self.data.as_dyn()
     }
 }
 
 impl AsRef<dyn IsolatedData> for SplitData {
     fn as_ref(&self) -> &(dyn IsolatedData + 'static) {
-        self.data.as_ref()
+        self.data.as_dyn()
     }
 }
 
 impl From<SplitData> for Arc<dyn IsolatedData> {
     fn from(split: SplitData) -> Self {
-        split.data
+        split.data.to_arc()
     }
 }
 
