@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use isolation::{Cursor, DataHandler, IsolatedData, IsolationMode, Split, SplitSpec};
+use isolation::{DataHandler, IsolationMode, Split, SplitData, SplitSpec};
 use memtrack::Ledger;
 use serde::{Deserialize, Serialize};
 
@@ -83,22 +83,32 @@ pub(crate) struct RunResult {
 pub(crate) struct WalkResult {
     /// Bars walked.
     pub bars: usize,
-    /// `current` + close value + `advance`, per bar (best of 3).
+    /// `current` + `bar.get(&close)` (a typed handle) + `advance`, per bar (best of 5).
     pub cursor_ns_per_bar: f64,
-    /// A `for` loop over the close column as `&[f64]`, per value (best of 3).
+    /// The old path: `current` + `bar.value(close_idx)` (a dynamic call and a type match) + `advance`.
+    pub legacy_ns_per_bar: f64,
+    /// A `for` loop over the close column as `&[f64]`, per value (best of 5).
     pub raw_ns_per_bar: f64,
-    /// `cursor_ns_per_bar / raw_ns_per_bar`: what the look-ahead-free cursor costs over a bare slice.
-    pub cursor_over_raw: f64,
-    /// Bars walked with `window(50)` and the window's close mean.
-    pub window_bars: usize,
-    /// `window(50)` plus the mean of its close column, per bar.
-    pub window50_ns_per_bar: f64,
+    /// Speed of the typed cursor walk as a fraction of the raw loop's (`raw / cursor` time; 1.0 = as fast).
+    pub cursor_vs_raw: f64,
+    /// The same for the old `Bar::value` path.
+    pub legacy_vs_raw: f64,
+    /// The `u32` volume column walked through its typed handle: heap allocated during the walk.
+    pub volume_walk_heap_bytes: u64,
+    /// Random positions the window benchmark visits.
+    pub window_positions: usize,
+    /// `seek` + `window(50).values(&close)` + mean, per position.
+    pub window50_ns: f64,
+    /// A raw slice of the same 50 values + mean, per position.
+    pub raw_window50_ns: f64,
+    /// `window50_ns / raw_window50_ns` (time; 1.0 = as fast).
+    pub window_over_raw: f64,
 }
 
 /// The symbol every child loads its bars under.
 const SYMBOL: &str = "SYN";
-/// Bars the `window(50)` walk covers at most (it costs about 50x a plain step).
-const WINDOW_WALK_MAX_BARS: usize = 1_000_000;
+/// Random positions the `window(50)` benchmark reads.
+const WINDOW_POSITIONS: usize = 10_000;
 
 /// Runs one measurement; see [`RunResult`].
 ///
@@ -130,7 +140,7 @@ pub(crate) fn run(spec: ChildSpec) -> Result<RunResult> {
         ledger.add("base", |set| handler.base(SYMBOL).expect("loaded").add_buffers_to(set));
         ledger.add("train", |set| train.add_buffers_to(set));
         ledger.add("test", |set| test.add_buffers_to(set));
-        let walk = if spec.walk { Some(walk(train.as_ref())?) } else { None };
+        let walk = if spec.walk { Some(walk(&train)?) } else { None };
         (ledger.summary(), walk)
         // `train` and `test` drop here, so the repeated setups below hold at most two splits at once.
     };
@@ -179,52 +189,109 @@ fn segment_bytes(name: &str) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
-/// Walks `data` with a cursor, a raw loop and `window(50)`; the best of three alternating runs each.
-fn walk(data: &dyn IsolatedData) -> Result<WalkResult> {
-    let close = data.column_index("close")?;
-    let column = data.column_f64(close, 0..data.n_rows())?;
-    let bars = data.n_rows().max(1);
-    let (mut cursor_ns, mut raw_ns) = (f64::MAX, f64::MAX);
+/// Walks `data` with a typed cursor, the old `Bar::value` path and a raw loop (best of five alternating
+/// runs each), then reads `window(50)` at random positions against raw slices.
+fn walk(data: &SplitData) -> Result<WalkResult> {
+    let close = data.column::<f64>("close")?;
+    let close_idx = data.column_index("close")?;
+    let column = data.column_f64(close_idx, 0..data.n_rows())?;
+    let bars = data.n_rows().max(1) as f64;
+    let best = |f: &mut dyn FnMut() -> f64| {
+        (0..5).map(|_| once_ms(|| std::hint::black_box(f())).1 * 1e6).fold(f64::MAX, f64::min) / bars
+    };
+    let (mut cursor_ns, mut legacy_ns, mut raw_ns) = (f64::MAX, f64::MAX, f64::MAX);
     for _ in 0..3 {
-        let ((), ns) = once_ms(|| {
-            let mut cursor = Cursor::new(data);
+        cursor_ns = cursor_ns.min(best(&mut || {
+            let mut cursor = data.cursor();
             let mut sum = 0.0;
             while let Some(bar) = cursor.current() {
-                sum += bar.value(close).unwrap_or(0.0);
+                sum += bar.get(&close);
                 cursor.advance();
             }
-            std::hint::black_box(sum);
-        });
-        cursor_ns = cursor_ns.min(ns * 1e6);
-        let ((), ns) = once_ms(|| {
+            sum
+        }));
+        legacy_ns = legacy_ns.min(best(&mut || {
+            let mut cursor = data.cursor();
+            let mut sum = 0.0;
+            while let Some(bar) = cursor.current() {
+                sum += bar.value(close_idx).unwrap_or(0.0);
+                cursor.advance();
+            }
+            sum
+        }));
+        raw_ns = raw_ns.min(best(&mut || {
             let mut sum = 0.0;
             for &value in std::hint::black_box(column.as_ref()) {
                 sum += value;
             }
-            std::hint::black_box(sum);
-        });
-        raw_ns = raw_ns.min(ns * 1e6);
+            sum
+        }));
     }
-    let window_bars = data.n_rows().min(WINDOW_WALK_MAX_BARS);
-    let (window_result, window_ms) = once_ms(|| -> Result<f64> {
-        let mut cursor = Cursor::new(data);
-        let mut sum = 0.0;
-        for _ in 0..window_bars {
-            let window = cursor.window(50);
-            let values = window.column(close)?;
-            sum += values.iter().sum::<f64>() / values.len() as f64;
+    let volume = data.column::<u32>("volume")?;
+    let (volume_sum, heap) = memtrack::alloc::measure(|| {
+        let mut cursor = data.cursor();
+        let mut sum = 0_u64;
+        while let Some(bar) = cursor.current() {
+            sum += u64::from(bar.get(&volume));
             cursor.advance();
         }
-        Ok(sum)
+        sum
     });
-    std::hint::black_box(window_result?);
-    let (cursor_ns_per_bar, raw_ns_per_bar) = (cursor_ns / bars as f64, raw_ns / bars as f64);
+    std::hint::black_box(volume_sum);
+    let positions = window_positions(data.n_rows(), WINDOW_POSITIONS);
+    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
+    let (mut window_ns, mut raw_window_ns) = (f64::MAX, f64::MAX);
+    for _ in 0..5 {
+        let (_, ms) = once_ms(|| {
+            let mut cursor = data.cursor();
+            let mut sum = 0.0;
+            for &position in &positions {
+                cursor.seek(position);
+                sum += mean(&cursor.window(50).values(&close));
+            }
+            std::hint::black_box(sum)
+        });
+        window_ns = window_ns.min(ms * 1e6);
+        let (_, ms) = once_ms(|| {
+            let values = std::hint::black_box(column.as_ref());
+            let mut sum = 0.0;
+            for &position in &positions {
+                sum += mean(&values[(position + 1).saturating_sub(50)..=position]);
+            }
+            std::hint::black_box(sum)
+        });
+        raw_window_ns = raw_window_ns.min(ms * 1e6);
+    }
+    let n_positions = positions.len().max(1) as f64;
+    let (window50_ns, raw_window50_ns) = (window_ns / n_positions, raw_window_ns / n_positions);
     Ok(WalkResult {
         bars: data.n_rows(),
-        cursor_ns_per_bar,
-        raw_ns_per_bar,
-        cursor_over_raw: cursor_ns_per_bar / raw_ns_per_bar.max(f64::MIN_POSITIVE),
-        window_bars,
-        window50_ns_per_bar: window_ms * 1e6 / window_bars.max(1) as f64,
+        cursor_ns_per_bar: cursor_ns,
+        legacy_ns_per_bar: legacy_ns,
+        raw_ns_per_bar: raw_ns,
+        cursor_vs_raw: raw_ns / cursor_ns.max(f64::MIN_POSITIVE),
+        legacy_vs_raw: raw_ns / legacy_ns.max(f64::MIN_POSITIVE),
+        volume_walk_heap_bytes: heap.allocated_bytes,
+        window_positions: positions.len(),
+        window50_ns,
+        raw_window50_ns,
+        window_over_raw: window50_ns / raw_window50_ns.max(f64::MIN_POSITIVE),
     })
+}
+
+/// `count` positions in `0..n_rows` from a fixed SplitMix64 sequence (the same in every run and mode).
+fn window_positions(n_rows: usize, count: usize) -> Vec<usize> {
+    if n_rows == 0 {
+        return Vec::new();
+    }
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    (0..count)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) % n_rows as u64) as usize
+        })
+        .collect()
 }

@@ -8,9 +8,10 @@
 //!   once, as a smoke test).
 //!
 //! Hidden tasks, run by `bench` in its children: `bench-child <mode> <rows> <budget-ms> [--walk]`,
-//! `bench-shared <rows> <workers>` and `bench-worker <segment>`.
+//! `bench-shared <rows> <workers>`, `bench-worker <segment>` and `bench-copy <rows> <runs>`.
 
 mod child;
+mod copy;
 mod markdown;
 mod measure;
 mod options;
@@ -51,6 +52,10 @@ fn main() -> Result<()> {
             let exe = std::env::current_exe().context("locating the xtask binary")?;
             print_json(&workers::run(&exe, rows, workers)?)
         }
+        Some("bench-copy") => match rest {
+            [rows, runs] => print_json(&copy::measure(rows.parse()?, runs.parse()?)),
+            _ => bail!("usage: xtask bench-copy <rows> <runs>"),
+        },
         Some("bench-worker") => match rest {
             [segment] => workers::worker(segment),
             _ => bail!("usage: xtask bench-worker <segment>"),

@@ -30,6 +30,7 @@ pub(crate) fn render(report: &Report) -> String {
     );
     memory_table(&mut out, &report.runs);
     time_table(&mut out, &report.runs);
+    copy_table(&mut out, report);
     scaling_table(&mut out, report);
     shared_table(&mut out, report);
     let _ = writeln!(out, "## Plots\n");
@@ -70,28 +71,87 @@ fn memory_table(out: &mut String, runs: &[RunResult]) {
 
 fn time_table(out: &mut String, runs: &[RunResult]) {
     let _ = writeln!(out, "## Time per mode and size\n");
-    let _ = writeln!(
-        out,
-        "| mode | rows | load | split setup | shm attach | trusted attach | cursor / bar | raw slice / value | cursor / raw | \
-         window(50) / bar |"
-    );
-    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(out, "| mode | rows | load | split setup | shm attach | trusted attach |");
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
     for r in runs {
-        let walk = r.walk.as_ref();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             r.mode,
             r.rows,
             nanos(r.load_ms * 1e6),
             nanos(r.split_setup_ns),
             r.attach_ns.map_or_else(|| "-".to_string(), nanos),
             r.attach_trusted_ns.map_or_else(|| "-".to_string(), nanos),
-            walk.map_or_else(|| "-".to_string(), |w| nanos(w.cursor_ns_per_bar)),
-            walk.map_or_else(|| "-".to_string(), |w| nanos(w.raw_ns_per_bar)),
-            walk.map_or_else(|| "-".to_string(), |w| format!("{:.1}x", w.cursor_over_raw)),
-            walk.map_or_else(|| "-".to_string(), |w| nanos(w.window50_ns_per_bar)),
         );
+    }
+    let _ = writeln!(out);
+    read_table(out, runs);
+}
+
+/// The read path: the typed cursor against a raw slice in the same process (the headline), the old
+/// `Bar::value` path beside it, and `window(50)` at random positions.
+fn read_table(out: &mut String, runs: &[RunResult]) {
+    let _ = writeln!(out, "## Reading through the cursor\n");
+    let _ = writeln!(
+        out,
+        "`cursor / raw` is the typed cursor's speed as a fraction of a raw `&[f64]` loop over the same rows \
+         (1.00 = as fast); `old path / raw` the same for `Bar::value(idx)`. `window / raw` is time: \
+         `seek` + `window(50).values(&close)` + mean against a slice of the same 50 values + mean, at the \
+         same random positions. `volume heap` is what walking the `u32` volume through its handle allocated.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| mode | rows | cursor / raw | cursor / bar | raw / value | old path / raw | old path / bar | \
+         window(50) | raw window(50) | window / raw | volume heap |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for r in runs {
+        let Some(w) = r.walk.as_ref() else { continue };
+        let _ = writeln!(
+            out,
+            "| {} | {} | **{:.2}** | {} | {} | {:.3} | {} | {} | {} | {:.2}x | {} |",
+            r.mode,
+            r.rows,
+            w.cursor_vs_raw,
+            nanos(w.cursor_ns_per_bar),
+            nanos(w.raw_ns_per_bar),
+            w.legacy_vs_raw,
+            nanos(w.legacy_ns_per_bar),
+            nanos(w.window50_ns),
+            nanos(w.raw_window50_ns),
+            w.window_over_raw,
+            bytes(w.volume_walk_heap_bytes as f64),
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn copy_table(out: &mut String, report: &Report) {
+    let copy = &report.deep_copy;
+    let _ = writeln!(out, "## Deep copy against pandas\n");
+    let _ = writeln!(
+        out,
+        "`TimeFrame::deep_copy` (what deep-copy mode does) and pandas' `df.copy()` of a frame of the same shape \
+         (int64 timestamps, four float64 prices, uint32 volume), each into fresh memory, best of 5.\n"
+    );
+    let _ = writeln!(out, "| library | rows | bytes | best | GB/s | against pandas |");
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+    let pandas_gbps = copy.pandas.as_ref().map(|p| p.gb_per_second);
+    for result in std::iter::once(&copy.isolation).chain(copy.pandas.as_ref()) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {:.2} | {} |",
+            result.library,
+            result.rows,
+            bytes(result.bytes as f64),
+            nanos(result.best_seconds * 1e9),
+            result.gb_per_second,
+            pandas_gbps.map_or_else(|| "-".to_string(), |p| format!("{:.2}x", result.gb_per_second / p)),
+        );
+    }
+    if let Some(reason) = &copy.pandas_missing {
+        let _ = writeln!(out, "\npandas did not run: {reason}");
     }
     let _ = writeln!(out);
 }

@@ -58,17 +58,21 @@ pub(crate) struct BenchOptions {
     pub out_dir: PathBuf,
     /// Run the children from this executable instead of building and running a release xtask.
     pub no_release_build: bool,
+    /// The Python that runs pandas' side of the deep-copy comparison (`--python`, else `$ISOLATION_PYTHON`,
+    /// else `python3`).
+    pub python: String,
 }
 
 impl BenchOptions {
     /// The usage line.
     pub(crate) const USAGE: &'static str = "usage: cargo xtask bench [--quick] [--sizes small,medium,large] \
-         [--out DIR] [--no-release-build]";
+         [--out DIR] [--no-release-build] [--python PYTHON]";
 
     /// Parses the arguments after `bench`; `default_out` is used without `--out`.
     pub(crate) fn parse(args: &[String], default_out: PathBuf) -> Result<Self> {
+        let python = std::env::var("ISOLATION_PYTHON").unwrap_or_else(|_| "python3".to_string());
         let mut options =
-            Self { quick: false, sizes: Vec::new(), out_dir: default_out, no_release_build: false };
+            Self { quick: false, sizes: Vec::new(), out_dir: default_out, no_release_build: false, python };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -82,6 +86,10 @@ impl BenchOptions {
                         };
                         options.sizes.push(size);
                     }
+                }
+                "--python" => {
+                    let Some(python) = args.next() else { bail!("--python needs a path; {}", Self::USAGE) };
+                    options.python = python.clone();
                 }
                 "--out" => {
                     let Some(dir) = args.next() else { bail!("--out needs a directory; {}", Self::USAGE) };
@@ -101,6 +109,17 @@ impl BenchOptions {
     /// True when only the tiny size is asked for: a test of the code paths, with tiny scaling rows too.
     pub(crate) fn smoke_only(&self) -> bool {
         self.sizes == [Size::Tiny]
+    }
+
+    /// Bars of the deep-copy comparison against pandas.
+    pub(crate) fn copy_rows(&self) -> usize {
+        if self.smoke_only() {
+            10_000
+        } else if self.quick {
+            1_000_000
+        } else {
+            10_000_000
+        }
     }
 
     /// Row counts of the scaling series.

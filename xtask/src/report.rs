@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::child::RunResult;
+use crate::copy::CopyComparison;
 use crate::workers::SharedResult;
 
 /// Largest-to-smallest time ratio an O(1) operation may show across the scaling series.
@@ -26,6 +27,8 @@ pub(crate) struct Report {
     pub flat_checks: Vec<FlatCheck>,
     /// Publisher plus workers over one segment, per size.
     pub shared: Vec<SharedResult>,
+    /// Our deep copy against pandas' `df.copy()` of the same shape.
+    pub deep_copy: CopyComparison,
 }
 
 /// The machine and build the figures come from.

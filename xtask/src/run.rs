@@ -43,6 +43,9 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<()> {
         let args = ["bench-shared".to_string(), size.rows().to_string(), options.workers().to_string()];
         shared.push(child_json::<SharedResult>(&exe, &args)?);
     }
+    let copy_rows = options.copy_rows();
+    eprintln!("bench: deep copy of {copy_rows} rows against pandas ({})", options.python);
+    let deep_copy = crate::copy::compare(&exe, &options.python, copy_rows, 5)?;
     let release_build = runs.iter().chain(&scaling).all(|r| r.release_build);
     let report = Report {
         machine: Machine::current(release_build),
@@ -51,6 +54,7 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<()> {
         runs,
         scaling,
         shared,
+        deep_copy,
     };
     write_report(&report, &options.out_dir)?;
     eprintln!(
@@ -121,7 +125,7 @@ fn run_child(
 }
 
 /// Runs `exe args` and parses the last line of its stdout as JSON.
-fn child_json<T: DeserializeOwned>(exe: &Path, args: &[String]) -> Result<T> {
+pub(crate) fn child_json<T: DeserializeOwned>(exe: &Path, args: &[String]) -> Result<T> {
     let output = Command::new(exe)
         .args(args)
         .output()

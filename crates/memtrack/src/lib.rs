@@ -26,14 +26,15 @@
 //! // The slice keeps the whole 8000-byte allocation alive, shared with `base`.
 //! assert_eq!(set.footprint(), Footprint { owned_bytes: 0, shared_bytes: 8000 });
 //! ```
-// Only `alloc` (the `GlobalAlloc` impl) and `trim` (glibc's `malloc_trim`) need unsafe; they allow it
-// locally with a SAFETY comment per block.
+// Only `alloc` (the `GlobalAlloc` impl), `trim` (glibc's `malloc_trim`) and `huge_pages` (`madvise`) need
+// unsafe; they allow it locally with a SAFETY comment per block.
 #![deny(unsafe_code)]
 
 pub mod alloc;
 mod buffers;
 mod error;
 mod footprint;
+mod huge_pages;
 mod ledger;
 mod mapped;
 mod process;
@@ -44,6 +45,7 @@ mod trim;
 pub use buffers::{Breakdown, BufferSet};
 pub use error::MemtrackError;
 pub use footprint::Footprint;
+pub use huge_pages::copy_to_buffer;
 pub use ledger::{Ledger, LedgerRow, LedgerSummary};
 pub use mapped::MappedRegion;
 pub use process::{ProcessMemory, ShmSpace, SystemMemory};

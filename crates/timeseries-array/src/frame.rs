@@ -6,7 +6,8 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type, TimestampNanosecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch, TimestampNanosecondArray, make_array};
-use arrow_buffer::{Buffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
+use arrow_data::ArrayData;
 use arrow_data::transform::MutableArrayData;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use memtrack::{BufferSet, Footprint};
@@ -346,11 +347,34 @@ pub(crate) fn check_strictly_increasing(timestamps: &[i64]) -> Result<(), FrameE
     }
 }
 
+/// A copy of `array`'s visible values (and validity bits) in new buffers: one `memcpy` per buffer into
+/// fresh memory that asks for huge pages when large ([`memtrack::copy_to_buffer`]), so a deep copy runs
+/// at memory speed.
 fn copy_array(array: &dyn Array) -> ArrayRef {
-    let data = array.to_data();
-    let mut copy = MutableArrayData::new(vec![&data], false, data.len());
-    copy.try_extend(0, 0, data.len()).expect("a copy of one array cannot overflow its offsets");
-    make_array(copy.freeze())
+    let values = match array.data_type() {
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            Some(array.as_primitive::<TimestampNanosecondType>().values().inner())
+        }
+        _ => crate::values_buffer(array),
+    };
+    let Some(values) = values else {
+        // Not a frame column type (never reached for a valid frame): Arrow's generic copy.
+        let data = array.to_data();
+        let mut copy = MutableArrayData::new(vec![&data], false, data.len());
+        copy.try_extend(0, 0, data.len()).expect("a copy of one array cannot overflow its offsets");
+        return make_array(copy.freeze());
+    };
+    let nulls = array.nulls().filter(|n| n.null_count() > 0).map(|nulls| {
+        let bits = memtrack::copy_to_buffer(nulls.inner().sliced().as_slice());
+        NullBuffer::new(BooleanBuffer::new(bits, 0, nulls.len()))
+    });
+    let data = ArrayData::builder(array.data_type().clone())
+        .len(array.len())
+        .add_buffer(memtrack::copy_to_buffer(values.as_slice()))
+        .nulls(nulls)
+        .build()
+        .expect("the same type, length and buffer sizes as a valid array");
+    make_array(data)
 }
 
 /// The values buffer and (if any) the validity buffer of a primitive array, borrowed (no `Arc` clone, so

@@ -171,3 +171,25 @@ proptest! {
         prop_assert_eq!(f.locate(probe), expect);
     }
 }
+
+proptest! {
+    /// A deep copy of any slice equals the slice, nulls included (validity bits at any bit offset), and
+    /// shares no allocation with it.
+    #[test]
+    fn deep_copy_of_any_slice_is_equal_and_independent(
+        values in prop::collection::vec(prop::option::weighted(0.8, any::<i32>()), 1..300),
+        cut in any::<prop::sample::Index>(),
+        len in any::<prop::sample::Index>(),
+    ) {
+        let n = values.len();
+        let start = cut.index(n);
+        let end = start + len.index(n - start + 1);
+        let ints: ArrayRef = Arc::new(Int32Array::from(values));
+        let f = TimeFrame::try_new((0..n as i64).collect::<Vec<_>>(), vec![("v".into(), ints)]).unwrap();
+        let slice = f.slice(start..end).unwrap();
+        let copy = slice.deep_copy();
+        prop_assert_eq!(&copy, &slice);
+        prop_assert_eq!(copy.footprint().shared_bytes, 0);
+        prop_assert_eq!(copy.column_at(0).null_count(), slice.column_at(0).null_count());
+    }
+}
