@@ -1,20 +1,34 @@
-//! Cursor iteration (`current` + close value + `advance`) against a raw loop over the same `&[f64]`
-//! column, per mode, and `window(50)` with the window's mean. The cursor/raw ratio is printed.
+//! The read path, per mode: a cursor walk through a typed handle (`bar.get(&close)`) and through the old
+//! `Bar::value(idx)` against a raw loop over the same `&[f64]`, and `window(50)` + mean at 10,000 random
+//! positions against a raw slice of the same values. The ratios are printed; `cargo xtask bench` puts
+//! them in its report.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use isolation::{Cursor, DataHandler, IsolatedData, IsolationMode, Split, SplitSpec, TimeFrame};
+use isolation::{DataHandler, IsolationMode, Split, SplitData, SplitSpec, TimeFrame};
 
 const N_ROWS: usize = 1_000_000;
+const POSITIONS: usize = 10_000;
 
 fn frame(n_rows: usize) -> TimeFrame {
     isolation_benches::flat_frame(n_rows, &["open", "close"])
 }
 
-fn cursor_walk(data: &dyn IsolatedData, close: usize) -> f64 {
-    let mut cursor = Cursor::new(data);
+fn typed_walk(data: &SplitData) -> f64 {
+    let close = data.column::<f64>("close").expect("an f64 close");
+    let mut cursor = data.cursor();
+    let mut sum = 0.0;
+    while let Some(bar) = cursor.current() {
+        sum += bar.get(&close);
+        cursor.advance();
+    }
+    sum
+}
+
+fn legacy_walk(data: &SplitData, close: usize) -> f64 {
+    let mut cursor = data.cursor();
     let mut sum = 0.0;
     while let Some(bar) = cursor.current() {
         sum += bar.value(close).unwrap_or(0.0);
@@ -31,37 +45,63 @@ fn raw_walk(column: &[f64]) -> f64 {
     sum
 }
 
-fn window_walk(data: &dyn IsolatedData, close: usize) -> f64 {
-    let mut cursor = Cursor::new(data);
-    let mut sum = 0.0;
-    while cursor.current().is_some() {
-        let window = cursor.window(50);
-        let values = window.column(close).expect("close is an f64 column");
-        sum += values.iter().sum::<f64>() / values.len() as f64;
-        cursor.advance();
-    }
-    sum
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
 }
 
-/// Best of 5 alternating runs of each walk, so that noise from other work hits both alike.
-fn print_ratio(mode: IsolationMode, data: &dyn IsolatedData, close: usize, column: &[f64]) {
-    fn timed(walk: impl FnOnce() -> f64) -> Duration {
-        let start = Instant::now();
-        black_box(walk());
-        start.elapsed()
-    }
-    let (mut cursor, mut raw) = (Duration::MAX, Duration::MAX);
-    for _ in 0..5 {
-        cursor = cursor.min(timed(|| cursor_walk(data, close)));
-        raw = raw.min(timed(|| raw_walk(black_box(column))));
-    }
-    let bars = data.n_rows() as f64;
+fn window_at(data: &SplitData, positions: &[usize]) -> f64 {
+    let close = data.column::<f64>("close").expect("an f64 close");
+    let mut cursor = data.cursor();
+    positions
+        .iter()
+        .map(|&p| {
+            cursor.seek(p);
+            mean(&cursor.window(50).values(&close))
+        })
+        .sum()
+}
+
+fn raw_window_at(column: &[f64], positions: &[usize]) -> f64 {
+    positions.iter().map(|&p| mean(&column[(p + 1).saturating_sub(50)..=p])).sum()
+}
+
+/// Fixed pseudo-random positions in `0..n` (SplitMix64), the same for every mode.
+fn positions(n: usize) -> Vec<usize> {
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    (0..POSITIONS)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) % n as u64) as usize
+        })
+        .collect()
+}
+
+/// Best of 5 alternating runs of each side, so that noise from other work hits both alike.
+fn best(walk: &mut dyn FnMut() -> f64) -> Duration {
+    (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(walk());
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn print_ratios(mode: IsolationMode, data: &SplitData, close: usize, column: &[f64], at: &[usize]) {
+    let typed = best(&mut || typed_walk(data));
+    let legacy = best(&mut || legacy_walk(data, close));
+    let raw = best(&mut || raw_walk(black_box(column)));
+    let window = best(&mut || window_at(data, at));
+    let raw_window = best(&mut || raw_window_at(black_box(column), at));
     println!(
-        "cursor vs raw slice, {mode}, {} bars: cursor {:.2} ns/bar, raw {:.2} ns/value, ratio {:.1}x",
-        data.n_rows(),
-        cursor.as_nanos() as f64 / bars,
-        raw.as_nanos() as f64 / bars,
-        cursor.as_secs_f64() / raw.as_secs_f64()
+        "{mode}: typed cursor {:.2}x raw speed, old Bar::value path {:.3}x; window(50) {:.2}x raw time",
+        raw.as_secs_f64() / typed.as_secs_f64(),
+        raw.as_secs_f64() / legacy.as_secs_f64(),
+        window.as_secs_f64() / raw_window.as_secs_f64(),
     );
 }
 
@@ -75,16 +115,22 @@ fn iteration(c: &mut Criterion) {
         let train = handler.data_for("SYN", Split::Train).expect("train");
         let close = train.column_index("close").expect("close");
         let column = train.column_f64(close, 0..train.n_rows()).expect("inside train").into_owned();
-        print_ratio(mode, train.as_ref(), close, &column);
+        let at = positions(train.n_rows());
+        print_ratios(mode, &train, close, &column, &at);
         group.throughput(Throughput::Elements(train.n_rows() as u64));
-        group.bench_with_input(BenchmarkId::new("cursor", mode.name()), &train, |b, train| {
-            b.iter(|| cursor_walk(train.as_ref(), close))
+        group.bench_with_input(BenchmarkId::new("typed", mode.name()), &train, |b, train| {
+            b.iter(|| typed_walk(train))
         });
-        group.bench_with_input(BenchmarkId::new("window50", mode.name()), &train, |b, train| {
-            b.iter(|| window_walk(train.as_ref(), close))
+        group.bench_with_input(BenchmarkId::new("old_bar_value", mode.name()), &train, |b, train| {
+            b.iter(|| legacy_walk(train, close))
+        });
+        group.bench_with_input(BenchmarkId::new("window50_random", mode.name()), &train, |b, train| {
+            b.iter(|| window_at(train, &at))
         });
         if mode == IsolationMode::View {
             group.bench_function("raw_slice", |b| b.iter(|| raw_walk(black_box(&column))));
+            group
+                .bench_function("raw_window50_random", |b| b.iter(|| raw_window_at(black_box(&column), &at)));
         }
     }
     group.finish();
