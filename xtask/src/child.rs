@@ -93,6 +93,9 @@ pub(crate) struct WalkResult {
     pub cursor_vs_raw: f64,
     /// The same for the old `Bar::value` path.
     pub legacy_vs_raw: f64,
+    /// Copy-on-write only: `cursor_vs_raw` after a write into every other chunk of `close`, so that the
+    /// handle reads a mix of copied chunks and base rows.
+    pub written_cursor_vs_raw: Option<f64>,
     /// The `u32` volume column walked through its typed handle: heap allocated during the walk.
     pub volume_walk_heap_bytes: u64,
     /// Random positions the window benchmark visits.
@@ -227,6 +230,32 @@ fn walk(data: &SplitData) -> Result<WalkResult> {
             sum
         }));
     }
+    let written_cursor_vs_raw = if data.mode() == IsolationMode::CopyOnWrite {
+        let mut written = data.clone();
+        let frame = written.cow_mut()?;
+        let chunk_rows = frame.config().chunk_rows();
+        for row in (0..frame.n_rows()).step_by(2 * chunk_rows) {
+            let value = frame.get(close_idx, row)?.unwrap_or(0.0);
+            frame.set_value(close_idx, row, value)?; // the same value: copies the chunk, changes nothing
+        }
+        let close = written.column::<f64>("close")?;
+        let written_ns = (0..3)
+            .map(|_| {
+                best(&mut || {
+                    let mut cursor = written.cursor();
+                    let mut sum = 0.0;
+                    while let Some(bar) = cursor.current() {
+                        sum += bar.get(&close);
+                        cursor.advance();
+                    }
+                    sum
+                })
+            })
+            .fold(f64::MAX, f64::min);
+        Some(raw_ns / written_ns.max(f64::MIN_POSITIVE))
+    } else {
+        None
+    };
     let volume = data.column::<u32>("volume")?;
     let (volume_sum, heap) = memtrack::alloc::measure(|| {
         let mut cursor = data.cursor();
@@ -271,6 +300,7 @@ fn walk(data: &SplitData) -> Result<WalkResult> {
         raw_ns_per_bar: raw_ns,
         cursor_vs_raw: raw_ns / cursor_ns.max(f64::MIN_POSITIVE),
         legacy_vs_raw: raw_ns / legacy_ns.max(f64::MIN_POSITIVE),
+        written_cursor_vs_raw,
         volume_walk_heap_bytes: heap.allocated_bytes,
         window_positions: positions.len(),
         window50_ns,

@@ -98,24 +98,26 @@ fn read_table(out: &mut String, runs: &[RunResult]) {
         "`cursor / raw` is the typed cursor's speed as a fraction of a raw `&[f64]` loop over the same rows \
          (1.00 = as fast); `old path / raw` the same for `Bar::value(idx)`. `window / raw` is time: \
          `seek` + `window(50).values(&close)` + mean against a slice of the same 50 values + mean, at the \
-         same random positions. `volume heap` is what walking the `u32` volume through its handle allocated.\n"
+         same random positions. `volume heap` is what walking the `u32` volume through its handle allocated. \
+         `written` (copy-on-write only): `cursor / raw` after a write into every other chunk of close.\n"
     );
     let _ = writeln!(
         out,
-        "| mode | rows | cursor / raw | cursor / bar | raw / value | old path / raw | old path / bar | \
+        "| mode | rows | cursor / raw | cursor / bar | raw / value | written | old path / raw | old path / bar | \
          window(50) | raw window(50) | window / raw | volume heap |"
     );
-    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for r in runs {
         let Some(w) = r.walk.as_ref() else { continue };
         let _ = writeln!(
             out,
-            "| {} | {} | **{:.2}** | {} | {} | {:.3} | {} | {} | {} | {:.2}x | {} |",
+            "| {} | {} | **{:.2}** | {} | {} | {} | {:.3} | {} | {} | {} | {:.2}x | {} |",
             r.mode,
             r.rows,
             w.cursor_vs_raw,
             nanos(w.cursor_ns_per_bar),
             nanos(w.raw_ns_per_bar),
+            w.written_cursor_vs_raw.map_or_else(|| "-".to_string(), |v| format!("{v:.2}")),
             w.legacy_vs_raw,
             nanos(w.legacy_ns_per_bar),
             nanos(w.window50_ns),
