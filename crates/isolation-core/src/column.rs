@@ -2,6 +2,7 @@
 //! by an index (no dynamic call, downcast or conversion).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ops::Range;
 
 use arrow_array::Array;
@@ -106,15 +107,21 @@ pub struct ColumnRef<'a, T> {
     name: &'a str,
     len: usize,
     layout: Layout<'a, T>,
+    /// The run the last read fell in, as (its first row, its values): a read inside it is one compare and
+    /// one index whatever the layout; a read outside refills it from `layout`. A `Cell`, so a handle is
+    /// `Send` but not `Sync` (clone it per thread).
+    run: Cell<(usize, &'a [T])>,
 }
 
 #[derive(Debug, Clone)]
 enum Layout<'a, T> {
     Contiguous(&'a [T]),
-    /// Rows read `base` unless chunk `row >> shift` was copied.
+    /// Chunk `row >> shift` holds the row at `row & mask`: a copied chunk, or that chunk's rows of `base`.
+    /// `copied[k]` says which; `rows` uses it to borrow `base` across untouched chunks.
     Chunked {
+        chunks: Box<[&'a [T]]>,
         base: &'a [T],
-        copied: Box<[Option<&'a [T]>]>,
+        copied: Box<[bool]>,
         shift: u32,
         mask: usize,
     },
@@ -171,14 +178,25 @@ impl<'a, T: NativeValue> ColumnRef<'a, T> {
     }
 
     /// The value at `row`, which the caller (a bar or a window) has checked lies at or before its cursor.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn at(&self, row: usize) -> T {
+        let (start, values) = self.run.get();
+        match values.get(row.wrapping_sub(start)) {
+            Some(&value) => value,
+            None => self.refill(row),
+        }
+    }
+
+    /// Reads `row` from the layout and makes its run the cached one.
+    #[inline(never)]
+    fn refill(&self, row: usize) -> T {
         match &self.layout {
             Layout::Contiguous(values) => values[row],
-            Layout::Chunked { base, copied, shift, mask } => match copied[row >> shift] {
-                Some(chunk) => chunk[row & mask],
-                None => base[row],
-            },
+            Layout::Chunked { chunks, shift, mask, .. } => {
+                let chunk = chunks[row >> shift];
+                self.run.set((row & !mask, chunk));
+                chunk[row & mask]
+            }
         }
     }
 
@@ -187,16 +205,16 @@ impl<'a, T: NativeValue> ColumnRef<'a, T> {
     pub(crate) fn rows(&self, rows: Range<usize>) -> Cow<'a, [T]> {
         match &self.layout {
             Layout::Contiguous(values) => Cow::Borrowed(&values[rows]),
-            Layout::Chunked { base, copied, shift, mask } => {
+            Layout::Chunked { chunks, base, copied, shift, mask } => {
                 if rows.is_empty() {
                     return Cow::Borrowed(&[]);
                 }
                 let (first, last) = (rows.start >> shift, (rows.end - 1) >> shift);
-                if copied[first..=last].iter().all(Option::is_none) {
+                if copied[first..=last].iter().all(|&c| !c) {
                     return Cow::Borrowed(&base[rows]);
                 }
-                if let (true, Some(chunk)) = (first == last, copied[first]) {
-                    return Cow::Borrowed(&chunk[rows.start & mask..=(rows.end - 1) & mask]);
+                if first == last {
+                    return Cow::Borrowed(&chunks[first][rows.start & mask..=(rows.end - 1) & mask]);
                 }
                 Cow::Owned(rows.map(|row| self.at(row)).collect())
             }
@@ -204,14 +222,11 @@ impl<'a, T: NativeValue> ColumnRef<'a, T> {
     }
 
     /// Panics unless the handle was resolved from the dataset `origin` (see [`origin_of`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check_origin(&self, origin: usize) {
-        assert!(
-            self.origin == origin,
-            "column handle `{}` was resolved from another dataset than the cursor walks; resolve it with \
-             cursor.column() (a split with warm-up walks its history, not the split's own rows)",
-            self.name
-        );
+        if self.origin != origin {
+            foreign_handle(self.name);
+        }
     }
 }
 
@@ -241,7 +256,7 @@ impl<'a, T: NativeValue> NullableColumnRef<'a, T> {
         self.values.len == 0
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn at(&self, row: usize) -> Option<T> {
         let value = self.values.at(row);
         is_valid_at(&self.layout, row).then_some(value)
@@ -263,7 +278,7 @@ pub trait BarColumn {
 
 impl<T: NativeValue> BarColumn for ColumnRef<'_, T> {
     type Value = T;
-    #[inline]
+    #[inline(always)]
     fn read_at(&self, origin: usize, row: usize) -> T {
         self.check_origin(origin);
         self.at(row)
@@ -272,11 +287,22 @@ impl<T: NativeValue> BarColumn for ColumnRef<'_, T> {
 
 impl<T: NativeValue> BarColumn for NullableColumnRef<'_, T> {
     type Value = Option<T>;
-    #[inline]
+    #[inline(always)]
     fn read_at(&self, origin: usize, row: usize) -> Option<T> {
         self.values.check_origin(origin);
         self.at(row)
     }
+}
+
+/// The panic of a handle read through another dataset's bar or window: out of line, so the per-bar path
+/// stays a compare and an index.
+#[cold]
+#[inline(never)]
+fn foreign_handle(name: &str) -> ! {
+    panic!(
+        "column handle `{name}` was resolved from another dataset than the cursor walks; resolve it with \
+         cursor.column() (a split with warm-up walks its history, not the split's own rows)"
+    )
 }
 
 /// The layout of `name` in `data` and the typed handle over it (nulls not checked).
@@ -313,18 +339,34 @@ fn typed_layout<'a, D: IsolatedData + ?Sized, T: NativeValue>(
     let base = typed(&layout.base)?;
     let inner = match &layout.copied {
         None => Layout::Contiguous(base),
-        Some(copied) => Layout::Chunked {
-            base,
-            copied: copied
-                .chunks
-                .iter()
-                .map(|c| c.as_ref().map(typed).transpose())
-                .collect::<Result<_, _>>()?,
-            shift: copied.shift,
-            mask: (1_usize << copied.shift) - 1,
-        },
+        Some(copied) => {
+            let rows_per_chunk = 1_usize << copied.shift;
+            let chunks = (copied.chunks.iter().enumerate())
+                .map(|(k, chunk)| match chunk {
+                    Some(chunk) => typed(chunk),
+                    None => Ok(&base[k * rows_per_chunk..((k + 1) * rows_per_chunk).min(base.len())]),
+                })
+                .collect::<Result<_, _>>()?;
+            Layout::Chunked {
+                chunks,
+                base,
+                copied: copied.chunks.iter().map(Option::is_some).collect(),
+                shift: copied.shift,
+                mask: rows_per_chunk - 1,
+            }
+        }
     };
-    let values = ColumnRef { origin: origin_of(data), name: layout.name, len: data.n_rows(), layout: inner };
+    let run = match &inner {
+        Layout::Contiguous(values) => (0, *values),
+        Layout::Chunked { chunks, .. } => (0, chunks.first().copied().unwrap_or_default()),
+    };
+    let values = ColumnRef {
+        origin: origin_of(data),
+        name: layout.name,
+        len: data.n_rows(),
+        layout: inner,
+        run: Cell::new(run),
+    };
     Ok((layout, values))
 }
 

@@ -90,7 +90,7 @@ impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
     }
 
     /// The bar at the position, or `None` once the cursor has walked past the last bar.
-    #[inline]
+    #[inline(always)]
     pub fn current(&self) -> Option<Bar<'a, D>> {
         (self.row < self.timestamps.len()).then_some(Bar {
             data: self.data,
@@ -100,7 +100,7 @@ impl<'a, D: IsolatedData + ?Sized> Cursor<'a, D> {
     }
 
     /// Moves to the next bar; `false` when there is none (the cursor is then exhausted).
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self) -> bool {
         let end = self.timestamps.len();
         if self.row < end {
@@ -182,7 +182,7 @@ impl<D: IsolatedData + ?Sized> Bar<'_, D> {
     ///
     /// If the handle was resolved from another dataset than the one this bar belongs to (resolve handles
     /// with [`Cursor::column`]).
-    #[inline]
+    #[inline(always)]
     pub fn get<C: BarColumn>(&self, column: &C) -> C::Value {
         column.read_at(origin_of(self.data), self.row)
     }
