@@ -107,9 +107,8 @@ pub struct ColumnRef<'a, T> {
     name: &'a str,
     len: usize,
     layout: Layout<'a, T>,
-    /// The run the last read fell in, as (its first row, its values): a read inside it is one compare and
-    /// one index whatever the layout; a read outside refills it from `layout`. A `Cell`, so a handle is
-    /// `Send` but not `Sync` (clone it per thread).
+    /// Chunked layouts: the chunk the last read fell in, as (its first row, its values). A `Cell`, so a
+    /// handle is `Send` but not `Sync` (clone it per thread).
     run: Cell<(usize, &'a [T])>,
 }
 
@@ -178,21 +177,19 @@ impl<'a, T: NativeValue> ColumnRef<'a, T> {
     }
 
     /// The value at `row`, which the caller (a bar or a window) has checked lies at or before its cursor.
+    ///
+    /// Contiguous: an index (the slice's pointer and length stay in registers across a loop). Chunked: an
+    /// index into the chunk of the last read, and on leaving it (once per chunk walked) a lookup of the
+    /// next. No call either way, so loops over bars keep everything loop-invariant out of the loop.
     #[inline(always)]
     pub(crate) fn at(&self, row: usize) -> T {
-        let (start, values) = self.run.get();
-        match values.get(row.wrapping_sub(start)) {
-            Some(&value) => value,
-            None => self.refill(row),
-        }
-    }
-
-    /// Reads `row` from the layout and makes its run the cached one.
-    #[inline(never)]
-    fn refill(&self, row: usize) -> T {
         match &self.layout {
             Layout::Contiguous(values) => values[row],
             Layout::Chunked { chunks, shift, mask, .. } => {
+                let (start, values) = self.run.get();
+                if let Some(&value) = values.get(row.wrapping_sub(start)) {
+                    return value;
+                }
                 let chunk = chunks[row >> shift];
                 self.run.set((row & !mask, chunk));
                 chunk[row & mask]
