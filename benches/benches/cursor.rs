@@ -8,75 +8,15 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use isolation::{DataHandler, IsolationMode, Split, SplitData, SplitSpec, TimeFrame};
+use isolation_benches::read_path::{
+    legacy_walk, random_positions, raw_walk, raw_window_at, typed_walk, window_at,
+};
 
 const N_ROWS: usize = 1_000_000;
 const POSITIONS: usize = 10_000;
 
 fn frame(n_rows: usize) -> TimeFrame {
     isolation_benches::flat_frame(n_rows, &["open", "close"])
-}
-
-fn typed_walk(data: &SplitData) -> f64 {
-    let close = data.column::<f64>("close").expect("an f64 close");
-    let mut cursor = data.cursor();
-    let mut sum = 0.0;
-    while let Some(bar) = cursor.current() {
-        sum += bar.get(&close);
-        cursor.advance();
-    }
-    sum
-}
-
-fn legacy_walk(data: &SplitData, close: usize) -> f64 {
-    let mut cursor = data.cursor();
-    let mut sum = 0.0;
-    while let Some(bar) = cursor.current() {
-        sum += bar.value(close).unwrap_or(0.0);
-        cursor.advance();
-    }
-    sum
-}
-
-fn raw_walk(column: &[f64]) -> f64 {
-    let mut sum = 0.0;
-    for &value in column {
-        sum += value;
-    }
-    sum
-}
-
-fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len().max(1) as f64
-}
-
-fn window_at(data: &SplitData, positions: &[usize]) -> f64 {
-    let close = data.column::<f64>("close").expect("an f64 close");
-    let mut cursor = data.cursor();
-    positions
-        .iter()
-        .map(|&p| {
-            cursor.seek(p);
-            mean(&cursor.window(50).values(&close))
-        })
-        .sum()
-}
-
-fn raw_window_at(column: &[f64], positions: &[usize]) -> f64 {
-    positions.iter().map(|&p| mean(&column[(p + 1).saturating_sub(50)..=p])).sum()
-}
-
-/// Fixed pseudo-random positions in `0..n` (SplitMix64), the same for every mode.
-fn positions(n: usize) -> Vec<usize> {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    (0..POSITIONS)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) % n as u64) as usize
-        })
-        .collect()
 }
 
 /// Best of 5 alternating runs of each side, so that noise from other work hits both alike.
@@ -115,7 +55,7 @@ fn iteration(c: &mut Criterion) {
         let train = handler.data_for("SYN", Split::Train).expect("train");
         let close = train.column_index("close").expect("close");
         let column = train.column_f64(close, 0..train.n_rows()).expect("inside train").into_owned();
-        let at = positions(train.n_rows());
+        let at = random_positions(train.n_rows(), POSITIONS);
         print_ratios(mode, &train, close, &column, &at);
         group.throughput(Throughput::Elements(train.n_rows() as u64));
         group.bench_with_input(BenchmarkId::new("typed", mode.name()), &train, |b, train| {

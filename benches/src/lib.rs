@@ -1,6 +1,8 @@
 //! Shared fixtures for the criterion benches in `benches/` (the benches themselves are the bench targets).
 #![forbid(unsafe_code)]
 
+pub mod read_path;
+
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array};

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::{Delta, Repeat, Snapshot, median_ns, once_ms, peak_rss_bytes};
 use isolation::synthetic;
+use isolation_benches::read_path::{
+    legacy_walk, random_positions, raw_walk, raw_window_at, typed_walk, window_at,
+};
 
 /// What one child measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,16 +189,18 @@ pub(crate) fn run(spec: ChildSpec) -> Result<RunResult> {
     })
 }
 
-/// Size of segment `name` in the default shared-memory directory, or 0 if it cannot be read.
+/// Size of segment `name`: the bytes an attach maps (sealed memfd segments have no file of their size in
+/// `/dev/shm`, only a locator, so the file's length would say almost nothing), or 0 if it cannot be attached.
 fn segment_bytes(name: &str) -> u64 {
-    let path = isolation_shm::segment_path(&isolation_shm::default_dir(), name);
-    std::fs::metadata(path).map_or(0, |m| m.len())
+    isolation_shm::AttachOptions::new()
+        .trust_published_order(true)
+        .attach(name)
+        .map_or(0, |attached| attached.mapped_bytes())
 }
 
 /// Walks `data` with a typed cursor, the old `Bar::value` path and a raw loop (best of five alternating
 /// runs each), then reads `window(50)` at random positions against raw slices.
 fn walk(data: &SplitData) -> Result<WalkResult> {
-    let close = data.column::<f64>("close")?;
     let close_idx = data.column_index("close")?;
     let column = data.column_f64(close_idx, 0..data.n_rows())?;
     let bars = data.n_rows().max(1) as f64;
@@ -204,31 +209,9 @@ fn walk(data: &SplitData) -> Result<WalkResult> {
     };
     let (mut cursor_ns, mut legacy_ns, mut raw_ns) = (f64::MAX, f64::MAX, f64::MAX);
     for _ in 0..3 {
-        cursor_ns = cursor_ns.min(best(&mut || {
-            let mut cursor = data.cursor();
-            let mut sum = 0.0;
-            while let Some(bar) = cursor.current() {
-                sum += bar.get(&close);
-                cursor.advance();
-            }
-            sum
-        }));
-        legacy_ns = legacy_ns.min(best(&mut || {
-            let mut cursor = data.cursor();
-            let mut sum = 0.0;
-            while let Some(bar) = cursor.current() {
-                sum += bar.value(close_idx).unwrap_or(0.0);
-                cursor.advance();
-            }
-            sum
-        }));
-        raw_ns = raw_ns.min(best(&mut || {
-            let mut sum = 0.0;
-            for &value in std::hint::black_box(column.as_ref()) {
-                sum += value;
-            }
-            sum
-        }));
+        cursor_ns = cursor_ns.min(best(&mut || typed_walk(data)));
+        legacy_ns = legacy_ns.min(best(&mut || legacy_walk(data, close_idx)));
+        raw_ns = raw_ns.min(best(&mut || raw_walk(std::hint::black_box(column.as_ref()))));
     }
     let written_cursor_vs_raw = if data.mode() == IsolationMode::CopyOnWrite {
         let mut written = data.clone();
@@ -238,20 +221,7 @@ fn walk(data: &SplitData) -> Result<WalkResult> {
             let value = frame.get(close_idx, row)?.unwrap_or(0.0);
             frame.set_value(close_idx, row, value)?; // the same value: copies the chunk, changes nothing
         }
-        let close = written.column::<f64>("close")?;
-        let written_ns = (0..3)
-            .map(|_| {
-                best(&mut || {
-                    let mut cursor = written.cursor();
-                    let mut sum = 0.0;
-                    while let Some(bar) = cursor.current() {
-                        sum += bar.get(&close);
-                        cursor.advance();
-                    }
-                    sum
-                })
-            })
-            .fold(f64::MAX, f64::min);
+        let written_ns = (0..3).map(|_| best(&mut || typed_walk(&written))).fold(f64::MAX, f64::min);
         Some(raw_ns / written_ns.max(f64::MIN_POSITIVE))
     } else {
         None
@@ -267,29 +237,13 @@ fn walk(data: &SplitData) -> Result<WalkResult> {
         sum
     });
     std::hint::black_box(volume_sum);
-    let positions = window_positions(data.n_rows(), WINDOW_POSITIONS);
-    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
+    let positions = random_positions(data.n_rows(), WINDOW_POSITIONS);
     let (mut window_ns, mut raw_window_ns) = (f64::MAX, f64::MAX);
     for _ in 0..5 {
-        let (_, ms) = once_ms(|| {
-            let mut cursor = data.cursor();
-            let mut sum = 0.0;
-            for &position in &positions {
-                cursor.seek(position);
-                sum += mean(&cursor.window(50).values(&close));
-            }
-            std::hint::black_box(sum)
-        });
-        window_ns = window_ns.min(ms * 1e6);
-        let (_, ms) = once_ms(|| {
-            let values = std::hint::black_box(column.as_ref());
-            let mut sum = 0.0;
-            for &position in &positions {
-                sum += mean(&values[(position + 1).saturating_sub(50)..=position]);
-            }
-            std::hint::black_box(sum)
-        });
-        raw_window_ns = raw_window_ns.min(ms * 1e6);
+        window_ns = window_ns.min(once_ms(|| std::hint::black_box(window_at(data, &positions))).1 * 1e6);
+        let raw = std::hint::black_box(column.as_ref());
+        raw_window_ns =
+            raw_window_ns.min(once_ms(|| std::hint::black_box(raw_window_at(raw, &positions))).1 * 1e6);
     }
     let n_positions = positions.len().max(1) as f64;
     let (window50_ns, raw_window50_ns) = (window_ns / n_positions, raw_window_ns / n_positions);
@@ -307,21 +261,4 @@ fn walk(data: &SplitData) -> Result<WalkResult> {
         raw_window50_ns,
         window_over_raw: window50_ns / raw_window50_ns.max(f64::MIN_POSITIVE),
     })
-}
-
-/// `count` positions in `0..n_rows` from a fixed SplitMix64 sequence (the same in every run and mode).
-fn window_positions(n_rows: usize, count: usize) -> Vec<usize> {
-    if n_rows == 0 {
-        return Vec::new();
-    }
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    (0..count)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) % n_rows as u64) as usize
-        })
-        .collect()
 }
