@@ -22,7 +22,20 @@ fn tiny_bench_writes_a_parsable_report_and_both_plots() {
     assert_eq!(modes, ["deep-copy", "view", "cow", "shm"]);
     let walk = &report["runs"][1]["walk"];
     assert_eq!(walk["bars"], 7_000, "the walk covers the 70% train split");
-    assert!(walk["cursor_over_raw"].as_f64().is_some(), "cursor/raw ratio reported: {walk}");
+    for field in ["cursor_vs_raw", "legacy_vs_raw", "window_over_raw"] {
+        assert!(walk[field].as_f64().is_some_and(|r| r > 0.0), "{field} reported: {walk}");
+    }
+    assert_eq!(walk["volume_walk_heap_bytes"], 0, "a typed walk of the u32 volume allocates nothing");
+    assert!(
+        report["runs"][2]["walk"]["written_cursor_vs_raw"].as_f64().is_some(),
+        "cow reports written chunks"
+    );
+    let copy = &report["deep_copy"];
+    assert_eq!(copy["isolation"]["rows"], 10_000);
+    assert!(
+        copy["pandas"].is_object() != copy["pandas_missing"].is_string(),
+        "pandas ran or says why not: {copy}"
+    );
     assert_eq!(report["scaling"].as_array().expect("scaling").len(), 12, "3 row counts x 4 modes");
     let checks: Vec<&str> = report["flat_checks"]
         .as_array()
@@ -51,7 +64,11 @@ fn tiny_bench_writes_a_parsable_report_and_both_plots() {
     assert_eq!(owned(1), 0);
 
     let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md written");
-    assert!(markdown.contains("## Memory per mode and size") && markdown.contains("cursor / raw"));
+    for section in
+        ["## Memory per mode and size", "## Reading through the cursor", "## Deep copy against pandas"]
+    {
+        assert!(markdown.contains(section), "report.md has {section}");
+    }
     for svg in ["memory.svg", "setup_time.svg"] {
         let text = std::fs::read_to_string(out.join(svg)).unwrap_or_else(|e| panic!("{svg}: {e}"));
         assert!(text.starts_with("<svg") && text.contains("deep-copy"), "{svg} is an SVG with a legend");
