@@ -47,6 +47,13 @@ impl<'a> ColumnLayout<'a> {
         }
     }
 
+    /// True when some chunk carries validity bits (so some row may be null); false means no row is null,
+    /// known without reading a row.
+    fn has_validity(&self) -> bool {
+        self.base.validity.is_some()
+            || self.copied.iter().flat_map(|c| c.chunks.iter().flatten()).any(|c| c.validity.is_some())
+    }
+
     /// The one chunk holding all of `rows` (not empty) and their indices in it, if one does: the base run
     /// when no copied chunk overlaps them, or a single copied chunk.
     fn single_run(&self, rows: &Range<usize>) -> Option<(&ColumnChunk<'a>, Range<usize>)> {
@@ -147,7 +154,11 @@ impl<'a, T: NativeValue> ColumnRef<'a, T> {
     /// and the first row).
     pub fn resolve<D: IsolatedData + ?Sized>(data: &'a D, name: &str) -> Result<Self, IsolationError> {
         let (layout, values) = typed_layout::<D, T>(data, name)?;
-        let nulls = (0..values.len).filter(|&row| !is_valid_at(&layout, row)).count();
+        let nulls = if layout.has_validity() {
+            (0..values.len).filter(|&row| !is_valid_at(&layout, row)).count()
+        } else {
+            0
+        };
         if nulls > 0 {
             let first_row = first_null_row(&layout);
             return Err(IsolationError::NullValues { column: layout.name.to_string(), nulls, first_row });
