@@ -74,7 +74,8 @@ pub use arrow_array;
 #[cfg(feature = "cow")]
 pub use isolation_cow::CowConfig;
 pub use timeseries_array::{
-    FrameError, NativeValue, TimeFrame, TimeSeriesArray, TimestampNs, ValueType, format_timestamp,
+    FrameError, NativeValue, TIMESTAMP_COLUMN, TimeFrame, TimeSeriesArray, TimestampNs, ValueType,
+    format_timestamp,
 };
 
 #[cfg(feature = "view")]

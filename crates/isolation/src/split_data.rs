@@ -138,6 +138,14 @@ impl SplitData {
         }
     }
 
+    /// The rows the cursor walks as one frame (the warm-up history, if any, then the split's rows) and how
+    /// many history rows lead it. Zero-copy for views and shared memory; a copy-on-write split is
+    /// materialised (its written chunks gathered). For bindings that keep their own position, as the Python
+    /// package's views do.
+    pub fn walked_frame(&self) -> (TimeFrame, usize) {
+        (self.walked().to_frame(), self.warmup_rows())
+    }
+
     /// Rows of history before the split that the cursor's windows may read (0 without a warm-up).
     pub fn warmup_rows(&self) -> usize {
         self.history.as_ref().map_or(0, |(_, rows)| *rows)

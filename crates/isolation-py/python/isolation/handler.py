@@ -1,0 +1,205 @@
+"""``DataHandler``: the seed design's ``EnhancedDataHandler``, with one cut for every symbol."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+
+from . import _native
+from ._convert import to_nanoseconds
+from ._native import CopyOnWriteFrame, View
+
+
+class IsolationMode(str, enum.Enum):
+    """How a split's rows are isolated. The seed design's names are accepted as aliases."""
+
+    DEEP_COPY = "deep-copy"
+    """Each split copies its rows (the baseline; the only mode that costs memory)."""
+    VIEW_BASED = "view"
+    """Each split is an offset and a length over the loaded buffers: zero bytes copied."""
+    COPY_ON_WRITE = "cow"
+    """Each split shares the loaded buffers until written; a write copies one chunk of one column."""
+    SHARED_MEMORY = "shm"
+    """Each symbol is published once to shared memory; splits and worker processes map it read-only."""
+
+    VIEW = "view"
+    COW = "cow"
+    SHM = "shm"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _mode_name(mode: Union[str, IsolationMode]) -> str:
+    if isinstance(mode, IsolationMode):
+        return mode.value
+    try:
+        return IsolationMode[str(mode).upper()].value
+    except KeyError:
+        return IsolationMode(str(mode)).value
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One fold of ``DataHandler.folds``: per symbol, the train and test rows. For a walk-forward each
+    side is one ``View``; for purged k-fold and CPCV each side is a list of ``View`` (train surrounds test).
+    """
+
+    index: int
+    symbols: Dict[str, Tuple[Any, Any]]
+
+    def __iter__(self):
+        return iter(self.symbols.items())
+
+
+class DataHandler:
+    """Market data of several symbols, split at one instant shared by all of them.
+
+    ``load_data`` takes a pandas DataFrame (a DatetimeIndex, or a ``timestamp`` column), a pyarrow
+    Table, a polars DataFrame or any object with ``__arrow_c_stream__``, or a path to a CSV, Parquet or
+    Arrow IPC file. Loading shares the source's memory where its layout allows (no copy): do not write to
+    the source frame's numpy arrays afterwards. Nothing of the source is ever modified.
+
+    ``get_data`` returns a :class:`View` (or, in copy-on-write mode, a :class:`CopyOnWriteFrame`) bounded
+    to the active split: a train view cannot reach test rows.
+    """
+
+    def __init__(self, isolation_mode: Union[str, IsolationMode] = IsolationMode.VIEW_BASED, *,
+                 cow_chunk_rows: Optional[int] = None) -> None:
+        self._native = _native.Handler(_mode_name(isolation_mode), cow_chunk_rows)
+        self._cut: Optional[int] = None
+
+    @property
+    def isolation_mode(self) -> IsolationMode:
+        """The mode splits are made in."""
+        return IsolationMode(self._native.mode)
+
+    def load_data(self, symbol: str, data: Any, time_column: Optional[str] = None) -> None:
+        """Loads ``data`` for ``symbol`` (replacing an earlier load). Unsorted or duplicate timestamps, a
+        missing time column or an unsupported dtype raise :class:`IsolationError` naming row and column."""
+        if isinstance(data, (str, os.PathLike)):
+            self._native.load_file(symbol, os.fspath(data))
+        else:
+            self._native.load(symbol, data, time_column)
+
+    def get_symbols(self) -> List[str]:
+        """Symbols loaded, sorted."""
+        return self._native.symbols()
+
+    def setup_train_test_split(self, method: str = "ratio", train_ratio: float = 0.7,
+                               split_date: Any = None, *, split_index: Optional[int] = None,
+                               warmup: Union[None, int, str] = None) -> Any:
+        """Cuts every symbol at one instant and returns it (numpy.datetime64, UTC).
+
+        ``method="ratio"``: train gets the first ``train_ratio`` of all symbols' distinct instants;
+        ``method="date"``: test starts at the first bar at or after ``split_date`` (no exact match needed);
+        ``method="index"``: test starts at distinct instant ``split_index``. ``warmup`` (rows, or a
+        duration like ``"5d"``) lets test windows read that much history before the cut. The active split
+        becomes ``train``. Warnings (a symbol wholly on one side) are in :attr:`split_warnings`.
+        """
+        date_ns = None if split_date is None else to_nanoseconds(split_date)
+        if method == "date" and date_ns is None:
+            raise ValueError("method='date' needs split_date")
+        warmup_text = None if warmup is None else str(warmup)
+        cut, warnings = self._native.setup_split(method, float(train_ratio), date_ns, split_index, warmup_text)
+        self._cut = cut
+        self._warnings = warnings
+        import numpy as np
+
+        return np.datetime64(cut, "ns")
+
+    @property
+    def split_warnings(self) -> List[str]:
+        """Warnings of the last split (e.g. a symbol delisted before the cut has no test rows)."""
+        return list(getattr(self, "_warnings", []))
+
+    def set_active_split(self, split_name: str) -> None:
+        """``"train"``, ``"test"`` or ``"full"``: what :meth:`get_data` returns."""
+        self._native.set_active_split(split_name)
+
+    @property
+    def active_split(self) -> str:
+        """The split :meth:`get_data` returns."""
+        return self._native.active_split
+
+    def get_data(self, symbol: str, split: Optional[str] = None) -> Union[View, CopyOnWriteFrame]:
+        """The rows of ``split`` (default: the active split) of ``symbol``."""
+        return self._native.data(symbol, split)
+
+    def split_ranges(self, symbol: str) -> Optional[Dict[str, Tuple[int, int]]]:
+        """Row ranges of ``symbol``'s train and test, or None before a split."""
+        ranges = self._native.split_ranges(symbol)
+        if ranges is None:
+            return None
+        return {"train": ranges[0], "test": ranges[1]}
+
+    def get_memory_usage(self) -> Dict[str, Any]:
+        """Memory of the loaded data and every split, each buffer counted once.
+
+        Keys of the seed design (``isolation_mode``, ``raw_data_bytes``, ``train_data_bytes``,
+        ``test_data_bytes``, ``total_bytes``) plus ``owned_bytes``/``shared_bytes`` (``total_bytes`` is
+        their sum: what all of it keeps alive), ``mapped_bytes`` (shared-memory pages), ``naive_sum_bytes``
+        (the seed's double-counting sum, for comparison), per-symbol figures and this process's RSS/PSS/USS
+        from the OS.
+        """
+        report_json, _ = self._native.memory_report()
+        report = json.loads(report_json)
+        distinct = report["distinct"]
+        symbols = report["symbols"]
+        size = lambda footprint: footprint["owned_bytes"] + footprint["shared_bytes"]  # noqa: E731
+        return {
+            "isolation_mode": report["mode"],
+            "raw_data_bytes": report["base_bytes"],
+            "train_data_bytes": sum(size(s["train"]) for s in symbols),
+            "test_data_bytes": sum(size(s["test"]) for s in symbols),
+            "total_bytes": size(distinct),
+            "owned_bytes": distinct["owned_bytes"],
+            "shared_bytes": distinct["shared_bytes"],
+            "mapped_bytes": report["mapped_bytes"],
+            "naive_sum_bytes": report["naive_sum_bytes"],
+            "symbols": symbols,
+            "process": _native.process_memory(),
+        }
+
+    def memory_report(self) -> str:
+        """The memory report as text (as the CLI prints it)."""
+        return self._native.memory_report()[1]
+
+    def segment_names(self) -> Dict[str, str]:
+        """``{symbol: segment name}`` in shared-memory mode: hand the names to workers, which call
+        ``isolation.shm.attach(name)``."""
+        return dict(self._native.segment_names())
+
+    def folds(self, *, walk_forward: Optional[str] = None, kfold: Optional[str] = None,
+              cpcv: Optional[str] = None, warmup: Union[None, int, str] = None) -> Iterator[Fold]:
+        """Folds over every symbol on one time axis, for the backtest loop: exactly one of
+        ``walk_forward="train=90d,test=30d,step=30d[,gap=1d][,expanding]"``,
+        ``kfold="k=5,purge=1d,embargo=1d"`` or ``cpcv="n_folds=6,n_test_folds=2,purge=10,embargo=5"``
+        (lengths in rows, or durations). Yields :class:`Fold` objects."""
+        given = [(k, v) for k, v in (("walk_forward", walk_forward), ("kfold", kfold), ("cpcv", cpcv)) if v]
+        if len(given) != 1:
+            raise ValueError("pass exactly one of walk_forward=, kfold=, cpcv=")
+        kind, spec = given[0]
+        warmup_text = None if warmup is None else str(warmup)
+        for index, symbols in self._native.folds(kind, spec, warmup_text):
+            if kind == "walk_forward":
+                per_symbol = {s: (train[0], test[0]) for s, train, test in symbols}
+            else:
+                per_symbol = {s: (train, test) for s, train, test in symbols}
+            yield Fold(index, per_symbol)
+
+    def release(self) -> None:
+        """Frees every symbol (and unlinks this handler's shared-memory segments)."""
+        self._native.release()
+
+    def __enter__(self) -> "DataHandler":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return repr(self._native)

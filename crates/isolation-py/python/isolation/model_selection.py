@@ -1,0 +1,192 @@
+"""scikit-learn splitters computed by the Rust fold code: ``split(X, y=None, groups=None)`` yields
+``(train_index, test_index)`` numpy arrays, ``get_n_splits`` counts them, so they plug into
+``cross_val_score``, ``GridSearchCV`` and every other scikit-learn ``cv=`` argument.
+
+Lengths are rows (ints) or durations (``"1d"``, ``"90m"``); durations need ``X`` with a DatetimeIndex (or
+a ``timestamps=`` array of datetime64) and are measured on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _native
+
+Length = Union[int, str]
+
+
+def _n_rows(X: Any) -> int:
+    if X is None:
+        raise ValueError("this splitter needs X (or its number of rows) to count or lay its folds")
+    if isinstance(X, int):
+        return X
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return int(shape[0])
+    return len(X)
+
+
+def _timestamps(X: Any, timestamps: Any) -> Optional[Any]:
+    """An Arrow int64 array of nanoseconds for time lengths, or None to measure in rows."""
+    import pyarrow as pa
+
+    stamps = timestamps
+    if stamps is None:
+        index = getattr(X, "index", None)
+        if index is not None and str(getattr(index, "dtype", "")).startswith("datetime64"):
+            stamps = index
+    if stamps is None:
+        return None
+    values = np.asarray(stamps)
+    if values.dtype.kind == "M":
+        values = values.astype("datetime64[ns]").view("int64")
+    return pa.array(np.ascontiguousarray(values, dtype=np.int64))
+
+
+def _length_text(length: Length) -> str:
+    return str(length)
+
+
+def _indices(ranges) -> np.ndarray:
+    if not ranges:
+        return np.empty(0, dtype=np.int64)
+    return np.concatenate([np.arange(start, end, dtype=np.int64) for start, end in ranges])
+
+
+class WalkForward:
+    """Walk-forward splits: train on the past, test on the next block, step forward.
+
+    With the scikit-learn parameters (``n_splits``, ``max_train_size``, ``test_size``, ``gap``) the folds
+    are exactly those of ``sklearn.model_selection.TimeSeriesSplit`` (expanding train, fixed-size test
+    blocks ending at the last row). With ``train=``/``test=`` (rows or durations such as ``"90d"``) the
+    folds are the Rust walk-forward's: ``step`` (default: ``test``), ``gap`` (purge between train and test)
+    and ``expanding=True`` (train grows from the first row).
+    """
+
+    def __init__(self, n_splits: int = 5, *, max_train_size: Optional[int] = None,
+                 test_size: Optional[int] = None, gap: Length = 0, train: Optional[Length] = None,
+                 test: Optional[Length] = None, step: Optional[Length] = None, expanding: bool = False,
+                 timestamps: Any = None) -> None:
+        self.n_splits = n_splits
+        self.max_train_size = max_train_size
+        self.test_size = test_size
+        self.gap = gap
+        self.train = train
+        self.test = test
+        self.step = step
+        self.expanding = expanding
+        self.timestamps = timestamps
+        if (train is None) != (test is None):
+            raise ValueError("give both train= and test= (or neither, for the scikit-learn parameters)")
+
+    def spec(self) -> Optional[str]:
+        """The walk-forward as the text the CLI and ``DataHandler.folds`` take (None in scikit-learn form)."""
+        if self.train is None:
+            return None
+        parts = [f"train={self.train}", f"test={self.test}"]
+        if self.step is not None:
+            parts.append(f"step={self.step}")
+        if self.gap not in (0, "0"):
+            parts.append(f"gap={self.gap}")
+        if self.expanding:
+            parts.append("expanding")
+        return ",".join(parts)
+
+    def _folds(self, X: Any):
+        n_rows = _n_rows(X)
+        spec = self.spec()
+        if spec is None:
+            if not isinstance(self.gap, int):
+                raise ValueError("in the scikit-learn form gap is a number of rows")
+            return _native.sklearn_walk_forward(n_rows, self.n_splits, self.max_train_size, self.test_size,
+                                                self.gap)
+        return _native.walk_forward(spec, n_rows, _timestamps(X, self.timestamps))
+
+    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+        """Yields ``(train_index, test_index)`` per fold, in time order."""
+        for train_start, train_end, test_start, test_end in self._folds(X):
+            yield (np.arange(train_start, train_end, dtype=np.int64),
+                   np.arange(test_start, test_end, dtype=np.int64))
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Number of folds (``n_splits`` in the scikit-learn form; counted on ``X`` otherwise)."""
+        if self.spec() is None and X is None:
+            return self.n_splits
+        return len(self._folds(X))
+
+    def __repr__(self) -> str:
+        spec = self.spec()
+        if spec is None:
+            return (f"WalkForward(n_splits={self.n_splits}, max_train_size={self.max_train_size}, "
+                    f"test_size={self.test_size}, gap={self.gap})")
+        return f"WalkForward({spec!r})"
+
+
+class PurgedKFold:
+    """K contiguous test blocks in time order; train is every other row except ``purge`` before each test
+    block and ``embargo`` after it (López de Prado, ch. 7). With zero purge and embargo the folds equal
+    ``sklearn.model_selection.KFold(n_splits, shuffle=False)``."""
+
+    def __init__(self, n_splits: int = 5, *, purge: Length = 0, embargo: Length = 0,
+                 timestamps: Any = None) -> None:
+        self.n_splits = n_splits
+        self.purge = purge
+        self.embargo = embargo
+        self.timestamps = timestamps
+
+    def spec(self) -> str:
+        """The text the CLI and ``DataHandler.folds(kfold=...)`` take."""
+        return f"k={self.n_splits},purge={_length_text(self.purge)},embargo={_length_text(self.embargo)}"
+
+    def _folds(self, X: Any):
+        return _native.purged_kfold(self.spec(), _n_rows(X), _timestamps(X, self.timestamps))
+
+    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+        """Yields ``(train_index, test_index)`` per fold."""
+        for train, test in self._folds(X):
+            yield _indices(train), _indices(test)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """``n_splits``."""
+        return self.n_splits
+
+    def __repr__(self) -> str:
+        return f"PurgedKFold(n_splits={self.n_splits}, purge={self.purge!r}, embargo={self.embargo!r})"
+
+
+class CombinatorialPurgedCV:
+    """Combinatorial purged cross-validation: ``n_folds`` blocks, every combination of ``n_test_folds``
+    of them as test, train the rest minus purge and embargo around each test block."""
+
+    def __init__(self, n_folds: int = 6, n_test_folds: int = 2, *, purge: Length = 0, embargo: Length = 0,
+                 timestamps: Any = None) -> None:
+        self.n_folds = n_folds
+        self.n_test_folds = n_test_folds
+        self.purge = purge
+        self.embargo = embargo
+        self.timestamps = timestamps
+
+    def spec(self) -> str:
+        """The text the CLI and ``DataHandler.folds(cpcv=...)`` take."""
+        return (f"n_folds={self.n_folds},n_test_folds={self.n_test_folds},purge={_length_text(self.purge)},"
+                f"embargo={_length_text(self.embargo)}")
+
+    def _folds(self, X: Any):
+        return _native.combinatorial_purged_cv(self.spec(), _n_rows(X), _timestamps(X, self.timestamps))
+
+    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+        """Yields ``(train_index, test_index)`` per combination."""
+        for train, test in self._folds(X):
+            yield _indices(train), _indices(test)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """The number of test-block combinations: C(n_folds, n_test_folds)."""
+        from math import comb
+
+        return comb(self.n_folds, self.n_test_folds)
+
+    def __repr__(self) -> str:
+        return (f"CombinatorialPurgedCV(n_folds={self.n_folds}, n_test_folds={self.n_test_folds}, "
+                f"purge={self.purge!r}, embargo={self.embargo!r})")

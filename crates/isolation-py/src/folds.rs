@@ -1,0 +1,117 @@
+//! Fold schedules for the scikit-learn splitters: row ranges computed by the Rust fold code from a row
+//! count or from timestamps, so the Python classes and the Rust handler agree row for row.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, make_array};
+use arrow_pyarrow::FromPyArrow;
+use isolation::{CombinatorialPurgedCv, CvFold, Fold, PurgedKFold, TimestampNs, WalkForward};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::py_err;
+
+/// A contiguous fold: `(train_start, train_end, test_start, test_end)`.
+type RangeFold = (usize, usize, usize, usize);
+/// A fold of several ranges: `([(train_start, train_end)], [(test_start, test_end)])`.
+type RangesFold = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+
+/// Timestamps (ns) from an Arrow int64 or timestamp array (`pyarrow.array(index.asi8)`), checked strictly
+/// increasing; `0..n_rows` when none are given (lengths are then rows).
+fn timestamps(
+    py: Python<'_>,
+    timestamps: Option<&Bound<'_, PyAny>>,
+    n_rows: usize,
+) -> PyResult<Vec<TimestampNs>> {
+    let Some(array) = timestamps else { return Ok((0..n_rows as i64).collect()) };
+    let data = arrow_data_of(array)?;
+    let values = arrow_cast::cast(&data, &arrow_schema::DataType::Int64).map_err(py_err)?;
+    if values.null_count() > 0 {
+        return Err(PyValueError::new_err("timestamps contain nulls"));
+    }
+    let values = values.as_primitive::<Int64Type>().values().to_vec();
+    py.detach(|| {
+        if let Some(row) = values.windows(2).position(|w| w[1] <= w[0]) {
+            return Err(crate::IsolationError::new_err(format!(
+                "timestamps must strictly increase: row {} ({}) is not after row {row} ({})",
+                row + 1,
+                values[row + 1],
+                values[row]
+            )));
+        }
+        Ok(())
+    })?;
+    Ok(values)
+}
+
+fn arrow_data_of(array: &Bound<'_, PyAny>) -> PyResult<ArrayRef> {
+    Ok(make_array(arrow_data::ArrayData::from_pyarrow_bound(array)?))
+}
+
+fn range_folds(folds: Vec<Fold>) -> Vec<RangeFold> {
+    folds.into_iter().map(|f| (f.train.start, f.train.end, f.test.start, f.test.end)).collect()
+}
+
+fn ranges_folds(folds: Vec<CvFold>) -> Vec<RangesFold> {
+    let pairs = |ranges: &[std::ops::Range<usize>]| ranges.iter().map(|r| (r.start, r.end)).collect();
+    folds.iter().map(|f| (pairs(&f.train), pairs(&f.test))).collect()
+}
+
+/// scikit-learn's `TimeSeriesSplit(n_splits, max_train_size, test_size, gap)` on `n_rows` rows, as the Rust
+/// walk-forward lays it.
+#[pyfunction]
+#[pyo3(signature = (n_rows, n_splits=5, max_train_size=None, test_size=None, gap=0))]
+pub(crate) fn sklearn_walk_forward(
+    n_rows: usize,
+    n_splits: usize,
+    max_train_size: Option<usize>,
+    test_size: Option<usize>,
+    gap: usize,
+) -> PyResult<Vec<RangeFold>> {
+    let walk =
+        WalkForward::sklearn_compatible(n_rows, n_splits, max_train_size, test_size, gap).map_err(py_err)?;
+    walk.row_folds(n_rows).map(range_folds).map_err(py_err)
+}
+
+/// A walk-forward from its text (`train=90d,test=30d,step=30d,gap=1d,expanding`) on `timestamps` (or rows).
+#[pyfunction]
+#[pyo3(signature = (spec, n_rows, timestamps=None))]
+pub(crate) fn walk_forward(
+    py: Python<'_>,
+    spec: &str,
+    n_rows: usize,
+    timestamps: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<RangeFold>> {
+    let walk: WalkForward = spec.parse().map_err(py_err)?;
+    let stamps = self::timestamps(py, timestamps, n_rows)?;
+    walk.folds(&stamps).map(range_folds).map_err(py_err)
+}
+
+/// Purged k-fold from its text (`k=5,purge=1d,embargo=1d`) on `timestamps` (or rows).
+#[pyfunction]
+#[pyo3(signature = (spec, n_rows, timestamps=None))]
+pub(crate) fn purged_kfold(
+    py: Python<'_>,
+    spec: &str,
+    n_rows: usize,
+    timestamps: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<RangesFold>> {
+    let kfold: PurgedKFold = spec.parse().map_err(py_err)?;
+    let stamps = self::timestamps(py, timestamps, n_rows)?;
+    kfold.folds(&stamps).map(ranges_folds).map_err(py_err)
+}
+
+/// Combinatorial purged CV from its text (`n_folds=6,n_test_folds=2,purge=10,embargo=5`) on `timestamps`
+/// (or rows).
+#[pyfunction]
+#[pyo3(signature = (spec, n_rows, timestamps=None))]
+pub(crate) fn combinatorial_purged_cv(
+    py: Python<'_>,
+    spec: &str,
+    n_rows: usize,
+    timestamps: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<RangesFold>> {
+    let cpcv: CombinatorialPurgedCv = spec.parse().map_err(py_err)?;
+    let stamps = self::timestamps(py, timestamps, n_rows)?;
+    cpcv.folds(&stamps).map(ranges_folds).map_err(py_err)
+}

@@ -1,0 +1,247 @@
+//! `Handler`: the seed's `EnhancedDataHandler` over the Rust `DataHandler`: symbols loaded once, one cut
+//! for every symbol, train/test/full data in the chosen mode, folds, and an honest memory report.
+
+use std::sync::Mutex;
+
+use isolation::{DataHandler, FoldSpec, IsolationMode, Length, LoadOptions, Split, SplitOptions, SplitSpec};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::convert::frame_from_py;
+use crate::cow::CowFrame;
+use crate::py_err;
+use crate::view::View;
+
+/// `(start, end)` rows.
+type RowRange = (usize, usize);
+/// One fold: its index and per symbol `(symbol, train views, test views)`.
+type FoldViews = (usize, Vec<(String, Vec<View>, Vec<View>)>);
+
+/// Market data of several symbols, split once for all of them. Wrapped by `isolation.DataHandler`.
+#[pyclass(module = "isolation._native")]
+pub struct Handler {
+    inner: Mutex<DataHandler>,
+}
+
+impl Handler {
+    fn lock(&self) -> std::sync::MutexGuard<'_, DataHandler> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub(crate) fn parse_mode(mode: &str) -> PyResult<IsolationMode> {
+    mode.parse().map_err(py_err)
+}
+
+pub(crate) fn parse_split(split: &str) -> PyResult<Split> {
+    match split {
+        "train" => Ok(Split::Train),
+        "test" => Ok(Split::Test),
+        "full" => Ok(Split::Full),
+        other => Err(PyValueError::new_err(format!("unknown split `{other}`; expected train, test or full"))),
+    }
+}
+
+fn parse_length(text: Option<&str>) -> PyResult<Length> {
+    text.map_or(Ok(Length::Rows(0)), |t| t.parse().map_err(py_err))
+}
+
+#[pymethods]
+impl Handler {
+    /// A handler in `mode` (`view`, `deep-copy`, `cow`, `shm`); `cow_chunk_rows` sets the copy-on-write
+    /// chunk size.
+    #[new]
+    #[pyo3(signature = (mode, cow_chunk_rows=None))]
+    fn new(mode: &str, cow_chunk_rows: Option<usize>) -> PyResult<Self> {
+        let mut handler = DataHandler::new(parse_mode(mode)?);
+        if let Some(rows) = cow_chunk_rows {
+            handler = handler.with_cow_config(isolation::CowConfig::try_new(rows).map_err(py_err)?);
+        }
+        Ok(Self { inner: Mutex::new(handler) })
+    }
+
+    /// The mode's name.
+    #[getter]
+    fn mode(&self) -> &'static str {
+        self.lock().mode().name()
+    }
+
+    /// Loads Arrow data (PyCapsule producer) for `symbol`; replaces an earlier load of that symbol.
+    #[pyo3(signature = (symbol, data, time_column=None))]
+    fn load(
+        &self,
+        py: Python<'_>,
+        symbol: &str,
+        data: &Bound<'_, PyAny>,
+        time_column: Option<&str>,
+    ) -> PyResult<()> {
+        let frame = frame_from_py(data, time_column)?;
+        py.detach(|| self.lock().load(symbol, frame)).map_err(py_err)
+    }
+
+    /// Loads a CSV, Parquet or Arrow IPC file for `symbol` (the CLI's loader: checks order and types).
+    fn load_file(&self, py: Python<'_>, symbol: &str, path: std::path::PathBuf) -> PyResult<()> {
+        py.detach(|| {
+            let loaded = isolation::load(&path, &LoadOptions::default()).map_err(py_err)?;
+            self.lock().load(symbol, loaded.frame).map_err(py_err)
+        })
+    }
+
+    /// Symbols loaded, sorted.
+    fn symbols(&self) -> Vec<String> {
+        self.lock().symbols().into_iter().map(str::to_string).collect()
+    }
+
+    /// Cuts every symbol at one instant: `method` is `ratio` (of all symbols' distinct instants), `date`
+    /// (`split_date` in ns: test starts at the first bar at or after it) or `index`. `warmup` ("50" rows or
+    /// "5d") lets test windows read that much history. Returns the cut instant (ns) and the warnings.
+    #[pyo3(signature = (method, train_ratio=0.7, split_date=None, split_index=None, warmup=None))]
+    fn setup_split(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        train_ratio: f64,
+        split_date: Option<i64>,
+        split_index: Option<usize>,
+        warmup: Option<&str>,
+    ) -> PyResult<(i64, Vec<String>)> {
+        let spec = match (method, split_date, split_index) {
+            ("ratio", _, _) => SplitSpec::Ratio(train_ratio),
+            ("date", Some(ns), _) => SplitSpec::Date(ns),
+            ("index", _, Some(i)) => SplitSpec::Index(i),
+            ("date", None, _) => return Err(PyValueError::new_err("method='date' needs split_date")),
+            ("index", _, None) => return Err(PyValueError::new_err("method='index' needs split_index")),
+            (other, ..) => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown split method `{other}`; expected ratio, date or index"
+                )));
+            }
+        };
+        let options = SplitOptions::new().with_warmup(parse_length(warmup)?);
+        py.detach(|| {
+            let mut handler = self.lock();
+            let cut = handler.setup_split_with(spec, options)?;
+            let warnings = handler.split_warnings().iter().map(ToString::to_string).collect();
+            Ok::<_, isolation::IsolationError>((cut.instant, warnings))
+        })
+        .map_err(py_err)
+    }
+
+    /// Chooses the split `data` returns: `train`, `test` or `full`.
+    fn set_active_split(&self, split: &str) -> PyResult<()> {
+        self.lock().set_active_split(parse_split(split)?).map_err(py_err)
+    }
+
+    /// The active split's name.
+    #[getter]
+    fn active_split(&self) -> String {
+        self.lock().active_split().to_string()
+    }
+
+    /// The data of `split` (default: the active one) for `symbol`: a `View`, or in copy-on-write mode a
+    /// `CowFrame` whose writes never reach the loaded data.
+    #[pyo3(signature = (symbol, split=None))]
+    fn data(&self, py: Python<'_>, symbol: &str, split: Option<&str>) -> PyResult<Py<PyAny>> {
+        let handler = self.lock();
+        let split = split.map(parse_split).transpose()?.unwrap_or(handler.active_split());
+        let mut data = handler.data_for(symbol, split).map_err(py_err)?;
+        let mode = handler.mode();
+        drop(handler);
+        if mode == IsolationMode::CopyOnWrite && data.warmup_rows() == 0 {
+            let frame = data.cow_mut().map_err(py_err)?.clone();
+            return Ok(Py::new(py, CowFrame::from_frame(frame))?.into_any());
+        }
+        let (frame, warmup) = data.walked_frame();
+        Ok(Py::new(py, View::new(frame, warmup, &split.to_string(), mode.name()))?.into_any())
+    }
+
+    /// Row ranges of `symbol`'s split: `{"train": (start, end), "test": (start, end)}`, or None before a
+    /// split.
+    fn split_ranges(&self, symbol: &str) -> PyResult<Option<(RowRange, RowRange)>> {
+        let handler = self.lock();
+        let ranges = handler.split_ranges(symbol).map_err(py_err)?;
+        Ok(ranges.map(|r| {
+            let (train, test) = (r.range(Split::Train), r.range(Split::Test));
+            ((train.start, train.end), (test.start, test.end))
+        }))
+    }
+
+    /// The memory report as JSON (shared buffers counted once) and as the text the CLI prints.
+    fn memory_report(&self) -> PyResult<(String, String)> {
+        let report = self.lock().memory_report();
+        let json = serde_json::to_string(&report).map_err(py_err)?;
+        Ok((json, report.to_string()))
+    }
+
+    /// `(symbol, segment name)` of each published segment (shared-memory mode): workers attach by name.
+    fn segment_names(&self) -> Vec<(String, String)> {
+        self.lock().segment_names().into_iter().map(|(s, n)| (s.to_string(), n.to_string())).collect()
+    }
+
+    /// Forgets `symbol`; true if it was loaded.
+    fn unload(&self, symbol: &str) -> bool {
+        self.lock().unload(symbol)
+    }
+
+    /// Frees every symbol (and unlinks this handler's segments).
+    fn release(&self) {
+        self.lock().release();
+    }
+
+    /// Folds over every symbol on one time axis: `kind` is `walk_forward`, `kfold` or `cpcv` and `spec` its
+    /// text (`train=90d,test=30d,step=30d`, `k=5,purge=1d,embargo=1d`, `n_folds=6,n_test_folds=2`).
+    /// Returns per fold `(index, [(symbol, train views, test views)])`.
+    #[pyo3(signature = (kind, spec, warmup=None))]
+    fn folds(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        spec: &str,
+        warmup: Option<&str>,
+    ) -> PyResult<Vec<FoldViews>> {
+        let spec = fold_spec(kind, spec)?;
+        let warmup = parse_length(warmup)?;
+        let handler = self.lock();
+        let mode = handler.mode().name();
+        let folds =
+            py.detach(|| handler.folds(&spec, warmup)?.collect::<Result<Vec<_>, _>>()).map_err(py_err)?;
+        let views = |segments: &[isolation::FoldSegment], split: &str| -> Vec<View> {
+            segments.iter().map(|s| View::new(s.data.to_frame(), s.warmup_rows, split, mode)).collect()
+        };
+        Ok(folds
+            .into_iter()
+            .map(|fold| {
+                let symbols = fold
+                    .symbols
+                    .iter()
+                    .map(|s| (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test")))
+                    .collect();
+                (fold.index, symbols)
+            })
+            .collect())
+    }
+
+    fn __repr__(&self) -> String {
+        let handler = self.lock();
+        format!(
+            "DataHandler(mode={}, symbols={:?}, active_split={})",
+            handler.mode(),
+            handler.symbols(),
+            handler.active_split()
+        )
+    }
+}
+
+/// A fold spec from its kind and text.
+pub(crate) fn fold_spec(kind: &str, spec: &str) -> PyResult<FoldSpec> {
+    Ok(match kind {
+        "walk_forward" => FoldSpec::WalkForward(spec.parse().map_err(py_err)?),
+        "kfold" => FoldSpec::PurgedKFold(spec.parse().map_err(py_err)?),
+        "cpcv" => FoldSpec::CombinatorialPurgedCv(spec.parse().map_err(py_err)?),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown fold kind `{other}`; expected walk_forward, kfold or cpcv"
+            )));
+        }
+    })
+}

@@ -1,0 +1,169 @@
+//! Shared-memory datasets: publish once, attach by name from any process (an Arrow IPC file mapped
+//! read-only), list and collect segments of dead publishers.
+
+use std::path::PathBuf;
+
+use isolation::shm::{AttachOptions, PublishOptions, Publisher, SegmentInfo};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::convert::frame_from_py;
+use crate::py_err;
+use crate::view::View;
+
+/// A published segment. The segment is unlinked when this object is released (`release()`, the end of a
+/// `with` block, or garbage collection) unless it was published with `keep=True`; processes that attached
+/// keep their mapping until they release it.
+#[pyclass(module = "isolation")]
+pub struct Segment {
+    publisher: Option<Publisher>,
+    name: String,
+}
+
+impl Segment {
+    fn publisher(&self) -> PyResult<&Publisher> {
+        self.publisher
+            .as_ref()
+            .ok_or_else(|| PyValueError::new_err(format!("segment `{}` was released", self.name)))
+    }
+}
+
+#[pymethods]
+impl Segment {
+    /// The name workers attach by.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The segment's file (under /dev/shm unless a directory was given).
+    #[getter]
+    fn path(&self) -> PyResult<PathBuf> {
+        Ok(self.publisher()?.path().to_path_buf())
+    }
+
+    /// Bytes of the segment file.
+    #[getter]
+    fn size_bytes(&self) -> PyResult<u64> {
+        Ok(self.publisher()?.size_bytes())
+    }
+
+    /// Whether the segment is sealed against writes, shrinking and growing (memfd seals).
+    #[getter]
+    fn sealed(&self) -> PyResult<bool> {
+        Ok(self.publisher()?.is_sealed())
+    }
+
+    /// Attaches to the segment from this process (as a worker would).
+    fn attach(&self, py: Python<'_>) -> PyResult<View> {
+        let publisher = self.publisher()?;
+        let attached = py.detach(|| publisher.attach()).map_err(py_err)?;
+        Ok(View::new(attached.into_frame(), 0, "full", "shm"))
+    }
+
+    /// Unlinks the segment now (unless kept); attached processes keep reading their mapping.
+    fn release(&mut self) {
+        self.publisher = None;
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&mut self, _args: &Bound<'_, PyTuple>) {
+        self.release();
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.publisher {
+            Some(p) => {
+                format!("Segment(name={:?}, size_bytes={}, path={:?})", self.name, p.size_bytes(), p.path())
+            }
+            None => format!("Segment(name={:?}, released)", self.name),
+        }
+    }
+}
+
+/// Publishes `data` (Arrow data with a time index) as segment `name`.
+#[pyfunction]
+#[pyo3(signature = (name, data, time_column=None, keep=false, dir=None))]
+pub(crate) fn publish(
+    py: Python<'_>,
+    name: &str,
+    data: &Bound<'_, PyAny>,
+    time_column: Option<&str>,
+    keep: bool,
+    dir: Option<PathBuf>,
+) -> PyResult<Segment> {
+    let frame = frame_from_py(data, time_column)?;
+    let mut options = PublishOptions::new();
+    if let Some(dir) = dir {
+        options = options.with_dir(dir);
+    }
+    if keep {
+        options = options.keep();
+    }
+    let publisher = py.detach(|| options.publish(name, &frame)).map_err(py_err)?;
+    Ok(Segment { name: publisher.name().to_string(), publisher: Some(publisher) })
+}
+
+/// Attaches to segment `name` (validated: a foreign, truncated or corrupt segment is refused) and returns a
+/// `View` over the mapped pages: no copy, whatever the size.
+#[pyfunction]
+#[pyo3(signature = (name, dir=None))]
+pub(crate) fn attach(py: Python<'_>, name: &str, dir: Option<PathBuf>) -> PyResult<View> {
+    let mut options = AttachOptions::new();
+    if let Some(dir) = dir {
+        options = options.with_dir(dir);
+    }
+    let attached = py.detach(|| options.attach(name)).map_err(py_err)?;
+    Ok(View::new(attached.into_frame(), 0, "full", "shm"))
+}
+
+fn info_dict<'py>(py: Python<'py>, info: &SegmentInfo) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("name", &info.name)?;
+    out.set_item("path", &info.path)?;
+    out.set_item("size_bytes", info.size_bytes)?;
+    out.set_item("owner_pid", info.owner_pid)?;
+    out.set_item("owner_alive", info.owner_alive)?;
+    out.set_item("kept", info.kept)?;
+    out.set_item("stale", info.is_stale())?;
+    out.set_item("problem", info.problem.as_deref())?;
+    Ok(out)
+}
+
+/// Segments in `dir` (default /dev/shm), one dict each.
+#[pyfunction]
+#[pyo3(signature = (dir=None))]
+pub(crate) fn list_segments(py: Python<'_>, dir: Option<PathBuf>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    let segments = match dir {
+        Some(dir) => isolation::shm::list_segments_in(&dir),
+        None => isolation::shm::list_segments(),
+    };
+    segments.iter().map(|s| info_dict(py, s)).collect()
+}
+
+/// Removes segments whose publisher died (and were not kept); returns what it removed.
+#[pyfunction]
+#[pyo3(signature = (dir=None))]
+pub(crate) fn gc(py: Python<'_>, dir: Option<PathBuf>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    let removed = match dir {
+        Some(dir) => isolation::shm::gc_in(&dir),
+        None => isolation::shm::gc(),
+    };
+    removed.iter().map(|s| info_dict(py, s)).collect()
+}
+
+/// Unlinks segment `name` (attached processes keep their mapping).
+#[pyfunction]
+#[pyo3(signature = (name, dir=None))]
+pub(crate) fn remove(name: &str, dir: Option<PathBuf>) -> PyResult<()> {
+    match dir {
+        Some(dir) => isolation::shm::remove_in(&dir, name),
+        None => isolation::shm::remove(name),
+    }
+    .map_err(py_err)
+}

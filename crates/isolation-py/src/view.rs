@@ -1,0 +1,290 @@
+//! `View`: the seed design's `DataView` over one split of one symbol: a position that only moves forward,
+//! windows that end at it, and zero-copy exports (Arrow stream, numpy, pandas) of the view's own rows.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use isolation::{NativeValue, TimeFrame, ValueType};
+use pyo3::exceptions::{PyIndexError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyCapsule, PyDict, PyTuple};
+
+use crate::convert::{array_to_pyarrow, frame_to_pyarrow, stream_capsule};
+use crate::py_err;
+
+/// Rows of one split of one symbol, read through a position that never passes the current bar.
+///
+/// The view's own rows are `size` bars from the split's first bar; with a warm-up (a split set up with
+/// `warmup=`), `get_window` may also return up to `warmup_rows` bars just before the split, and nothing
+/// else: no bar after the current one, no bar of the other side of the split. Exports
+/// (`__arrow_c_stream__`, `to_arrow`, `to_numpy`, `to_pandas`) cover the own rows and share memory with the
+/// loaded data (or the mapped shared-memory segment), which they keep alive.
+#[pyclass(module = "isolation")]
+pub struct View {
+    /// Warm-up rows, then the view's own rows; `None` once released.
+    frame: Option<TimeFrame>,
+    warmup: usize,
+    position: usize,
+    split: String,
+    mode: String,
+}
+
+impl View {
+    /// A view of `frame`'s rows after its first `warmup` (those are history, reachable only by windows).
+    pub(crate) fn new(frame: TimeFrame, warmup: usize, split: &str, mode: &str) -> Self {
+        debug_assert!(warmup <= frame.n_rows());
+        Self { frame: Some(frame), warmup, position: 0, split: split.to_string(), mode: mode.to_string() }
+    }
+
+    fn frame(&self) -> PyResult<&TimeFrame> {
+        self.frame.as_ref().ok_or_else(|| PyValueError::new_err("the view was released"))
+    }
+
+    /// The own rows (no history), sharing the buffers.
+    pub(crate) fn own_rows(&self) -> PyResult<TimeFrame> {
+        let frame = self.frame()?;
+        frame.slice(self.warmup..frame.n_rows()).map_err(py_err)
+    }
+
+    fn n_own(&self) -> usize {
+        self.frame.as_ref().map_or(0, |f| f.n_rows() - self.warmup)
+    }
+}
+
+#[pymethods]
+impl View {
+    /// Number of the view's own rows (bars it walks).
+    #[getter]
+    fn size(&self) -> usize {
+        self.n_own()
+    }
+
+    fn __len__(&self) -> usize {
+        self.n_own()
+    }
+
+    /// Position of the current bar among the view's own rows, from 0.
+    #[getter]
+    fn current_index(&self) -> usize {
+        self.position
+    }
+
+    /// Bars of history before the first own row that windows may include (0 without a warm-up).
+    #[getter]
+    fn warmup_rows(&self) -> usize {
+        self.warmup
+    }
+
+    /// `train`, `test` or `full`.
+    #[getter]
+    fn split(&self) -> &str {
+        &self.split
+    }
+
+    /// The isolation mode that made the rows (`view`, `deep-copy`, `cow`, `shm`).
+    #[getter]
+    fn mode(&self) -> &str {
+        &self.mode
+    }
+
+    /// Value column names (the index, `timestamp`, not included).
+    #[getter]
+    fn columns(&self) -> PyResult<Vec<String>> {
+        Ok(self.frame()?.column_names().into_iter().map(str::to_string).collect())
+    }
+
+    /// The current bar as a dict: `timestamp` (numpy.datetime64, ns, UTC) and each column's value (float or
+    /// int; None for a null). None only for an empty view.
+    fn get_current<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        if self.position >= self.n_own() {
+            return Ok(None);
+        }
+        bar_dict(py, self.frame()?, self.warmup + self.position).map(Some)
+    }
+
+    /// Moves to the next bar; False (and no move) at the last bar, as the seed's `DataView.advance`.
+    fn advance(&mut self) -> bool {
+        if self.position + 1 >= self.n_own() {
+            return false;
+        }
+        self.position += 1;
+        true
+    }
+
+    /// Moves to bar `index` of the view's own rows (backtests that restart from a bar).
+    fn seek(&mut self, index: usize) -> PyResult<()> {
+        if index >= self.n_own() {
+            return Err(PyIndexError::new_err(format!(
+                "bar {index} is outside the view's {} bars",
+                self.n_own()
+            )));
+        }
+        self.position = index;
+        Ok(())
+    }
+
+    /// Back to the first bar.
+    fn reset(&mut self) {
+        self.position = 0;
+    }
+
+    /// The last `window_size` bars up to and including the current one (fewer at the start; warm-up history
+    /// included when the split has one) as a view of its own, sharing memory. Never a later bar.
+    fn get_window(&self, window_size: usize) -> PyResult<View> {
+        let frame = self.frame()?;
+        let end = if self.n_own() == 0 { self.warmup } else { self.warmup + self.position + 1 };
+        let start = end.saturating_sub(window_size);
+        let rows = frame.slice(start..end).map_err(py_err)?;
+        Ok(View::new(rows, 0, &self.split, &self.mode))
+    }
+
+    /// Shape, columns, first and last timestamps of the own rows, split, mode and warm-up, as the seed's
+    /// `data_info`.
+    #[getter]
+    fn data_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let frame = self.frame()?;
+        let info = PyDict::new(py);
+        info.set_item("shape", (self.n_own(), frame.n_columns()))?;
+        info.set_item("columns", self.columns()?)?;
+        let own = &frame.timestamps()[self.warmup..];
+        info.set_item("start_date", own.first().map(|&ns| datetime64(py, ns)).transpose()?)?;
+        info.set_item("end_date", own.last().map(|&ns| datetime64(py, ns)).transpose()?)?;
+        info.set_item("split", &self.split)?;
+        info.set_item("mode", &self.mode)?;
+        info.set_item("warmup_rows", self.warmup)?;
+        Ok(info)
+    }
+
+    /// The own rows as a `pyarrow.Table` (index column `timestamp`), sharing memory.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        frame_to_pyarrow(py, &self.own_rows()?)
+    }
+
+    /// The Arrow PyCapsule stream protocol: `pyarrow.table(view)`, `polars.DataFrame(view)` and DuckDB read
+    /// the own rows without a copy. `requested_schema` is ignored (the data has one schema).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        stream_capsule(py, &self.own_rows()?)
+    }
+
+    /// One column (or `timestamp`) of the own rows as a read-only numpy array over the same memory: writing
+    /// to it raises. A column with nulls cannot be shared (numpy has no validity bits): it is copied, with
+    /// NaN for nulls, and is read-only too.
+    fn to_numpy<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyAny>> {
+        let own = self.own_rows()?;
+        let idx = own.schema().index_of(column).map_err(|_| {
+            crate::IsolationError::new_err(format!(
+                "no column `{column}`; the view has timestamp, {}",
+                own.column_names().join(", ")
+            ))
+        })?;
+        let array: &ArrayRef = own.record_batch().column(idx);
+        numpy_of(py, array)
+    }
+
+    /// The own rows as a pandas DataFrame indexed by `timestamp` (UTC). Columns without nulls share memory
+    /// with the view (pandas gets read-only numpy blocks, so a write to the frame copies that column first,
+    /// as pandas' copy-on-write does); columns with nulls, and the index (pandas keeps its own), are copied.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let table = self.to_arrow(py)?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("split_blocks", true)?;
+        kwargs.set_item("self_destruct", false)?;
+        let frame = table.call_method("to_pandas", (), Some(&kwargs))?;
+        frame.call_method1("set_index", (isolation::TIMESTAMP_COLUMN,))
+    }
+
+    /// Bytes this view keeps alive: `{"owned_bytes": ..., "shared_bytes": ...}` (shared: buffers other views
+    /// or the loaded data also hold).
+    fn footprint<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let footprint = self.frame()?.footprint();
+        let out = PyDict::new(py);
+        out.set_item("owned_bytes", footprint.owned_bytes)?;
+        out.set_item("shared_bytes", footprint.shared_bytes)?;
+        Ok(out)
+    }
+
+    /// Drops this view's hold on the data (arrays exported earlier keep what they read alive).
+    fn release(&mut self) {
+        self.frame = None;
+        self.position = 0;
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&mut self, _args: &Bound<'_, PyTuple>) {
+        self.release();
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.frame {
+            None => "View(released)".to_string(),
+            Some(frame) => format!(
+                "View(split={}, mode={}, rows={}, warmup_rows={}, current_index={}, columns=[{}])",
+                self.split,
+                self.mode,
+                self.n_own(),
+                self.warmup,
+                self.position,
+                frame.column_names().join(", ")
+            ),
+        }
+    }
+}
+
+/// A read-only numpy array of `array`: over the same memory when it has no nulls.
+pub(crate) fn numpy_of<'py>(py: Python<'py>, array: &ArrayRef) -> PyResult<Bound<'py, PyAny>> {
+    let arrow = array_to_pyarrow(py, array)?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("zero_copy_only", array.null_count() == 0)?;
+    if array.null_count() > 0 {
+        kwargs.set_item("writable", false)?;
+    }
+    let numpy = arrow.call_method("to_numpy", (), Some(&kwargs))?;
+    numpy.getattr("flags")?.setattr("writeable", false)?;
+    Ok(numpy)
+}
+
+/// `numpy.datetime64(ns, "ns")`.
+pub(crate) fn datetime64(py: Python<'_>, ns: i64) -> PyResult<Bound<'_, PyAny>> {
+    static DATETIME64: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let class = DATETIME64.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("numpy")?.getattr("datetime64")?.unbind())
+    })?;
+    class.bind(py).call1((ns, "ns"))
+}
+
+/// Row `row` of `frame` as a dict (`timestamp` and every value column).
+pub(crate) fn bar_dict<'py>(py: Python<'py>, frame: &TimeFrame, row: usize) -> PyResult<Bound<'py, PyDict>> {
+    let bar = PyDict::new(py);
+    bar.set_item(isolation::TIMESTAMP_COLUMN, datetime64(py, frame.timestamps()[row])?)?;
+    for (idx, name) in frame.column_names().into_iter().enumerate() {
+        let array = frame.record_batch().column(idx + 1);
+        bar.set_item(name, value_of(py, array.as_ref(), row)?)?;
+    }
+    Ok(bar)
+}
+
+/// One value as a Python float or int (None for a null).
+fn value_of<'py>(py: Python<'py>, array: &dyn Array, row: usize) -> PyResult<Bound<'py, PyAny>> {
+    if array.is_null(row) {
+        return Ok(py.None().into_bound(py));
+    }
+    let value_type = ValueType::from_arrow(array.data_type())
+        .ok_or_else(|| PyValueError::new_err(format!("unsupported column type {}", array.data_type())))?;
+    timeseries_array::with_value_type!(value_type, |T| {
+        let value = array.as_primitive::<<T as NativeValue>::Arrow>().value(row);
+        match value.to_i128() {
+            Some(int) if !value_type.is_float() => Ok(int.into_pyobject(py)?.into_any()),
+            _ => Ok(value.to_f64().into_pyobject(py)?.into_any()),
+        }
+    })
+}

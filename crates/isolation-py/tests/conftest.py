@@ -1,0 +1,35 @@
+"""Shared fixtures: synthetic minute bars as pandas frames."""
+
+import os
+import uuid
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def make_bars(n: int, seed: int = 7, start: str = "2024-01-01") -> pd.DataFrame:
+    """``n`` one-minute bars: open/high/low/close (float64) and volume (int64), DatetimeIndex (UTC)."""
+    rng = np.random.default_rng(seed)
+    close = 100.0 + np.cumsum(rng.normal(0.0, 0.1, n))
+    return pd.DataFrame(
+        {
+            "open": close + rng.normal(0.0, 0.01, n),
+            "high": close + 0.05,
+            "low": close - 0.05,
+            "close": close,
+            "volume": rng.integers(1, 1_000, n, dtype=np.int64),
+        },
+        index=pd.date_range(start, periods=n, freq="min", tz="UTC"),
+    )
+
+
+@pytest.fixture
+def bars() -> pd.DataFrame:
+    return make_bars(1_000)
+
+
+@pytest.fixture
+def segment_name() -> str:
+    """A segment name no other test (or test run) uses."""
+    return f"pytest-{os.getpid()}-{uuid.uuid4().hex[:8]}"
