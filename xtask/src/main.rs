@@ -7,6 +7,10 @@
 //! - `cargo xtask criterion [--quick]`: runs the criterion benches of `benches/` (`--quick` runs each bench
 //!   once, as a smoke test).
 //!
+//! - `cargo xtask test [--python-only | --cargo-only] [-- CARGO TEST ARGS]`: README's test command: sets up
+//!   `target/py-venv` from the pinned requirements, installs the Python package into it, runs
+//!   `cargo test --workspace` with that interpreter and then pytest (see `test_suite.rs`).
+//!
 //! Hidden tasks, run by `bench` in its children: `bench-child <mode> <rows> <budget-ms> [--walk]`,
 //! `bench-shared <rows> <workers>`, `bench-worker <segment>` and `bench-copy <rows> <runs>`.
 
@@ -18,6 +22,7 @@ mod options;
 mod plot;
 mod report;
 mod run;
+mod test_suite;
 
 mod workers;
 
@@ -35,7 +40,7 @@ use crate::options::BenchOptions;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-const USAGE: &str = "tasks: bench [--quick] [--sizes small,medium,large], criterion [--quick]";
+const USAGE: &str = "tasks: test [--python-only | --cargo-only] [-- ARGS], bench [--quick] [--sizes small,medium,large], criterion [--quick]";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +48,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("bench") => run::bench(&BenchOptions::parse(rest, default_out_dir())?),
         Some("criterion") => criterion(rest),
+        Some("test") => test_suite::run(&workspace_root(), &test_suite::TestOptions::parse(rest)?),
         Some("bench-child") => print_json(&child::run(child_spec(rest)?)?),
         Some("bench-shared") => {
             let (rows, workers) = match rest {
@@ -65,10 +71,14 @@ fn main() -> Result<()> {
     }
 }
 
+/// The workspace root (xtask's parent directory).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
+}
+
 /// `target/bench-report` in the workspace root.
 fn default_out_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
-    root.join("target").join("bench-report")
+    workspace_root().join("target").join("bench-report")
 }
 
 fn child_spec(args: &[String]) -> Result<ChildSpec> {

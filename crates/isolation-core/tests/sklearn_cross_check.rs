@@ -1,6 +1,8 @@
 //! Row-count walk-forward folds equal scikit-learn's `TimeSeriesSplit`, index for index.
 //!
-//! Needs `python3` with scikit-learn (CI installs it); the test fails, rather than skips, without them.
+//! Needs Python with scikit-learn: `$ISOLATION_PYTHON` (which `cargo xtask test`, README's test command,
+//! sets to its virtual environment, and then makes this test mandatory) or `python3`. Under a plain
+//! `cargo test` without scikit-learn it prints why it skipped and passes.
 
 use std::process::Command;
 
@@ -51,21 +53,28 @@ fn python_value(v: Option<usize>) -> String {
     v.map_or("None".into(), |v| v.to_string())
 }
 
-fn sklearn_folds(cases: &[Case]) -> Vec<String> {
+/// scikit-learn's folds, one line per case, or `None` (the test skips) where scikit-learn is missing and
+/// `ISOLATION_REQUIRE_PYTHON` is unset; with it set, a missing scikit-learn fails the test.
+fn sklearn_folds(cases: &[Case]) -> Option<Vec<String>> {
     let arg = cases
         .iter()
         .map(|&(n, s, m, t, g)| format!("{n},{s},{},{},{g}", python_value(m), python_value(t)))
         .collect::<Vec<_>>()
         .join(";");
-    let output = Command::new("python3").args(["-c", SCRIPT, &arg]).output().unwrap_or_else(|e| {
-        panic!("cannot run python3 ({e}); install python3 and scikit-learn (`pip install scikit-learn`)")
-    });
+    let python = std::env::var("ISOLATION_PYTHON").unwrap_or_else(|_| "python3".into());
+    let probe = Command::new(&python).args(["-c", "import sklearn"]).output();
+    if !probe.is_ok_and(|out| out.status.success()) {
+        assert!(
+            std::env::var_os("ISOLATION_REQUIRE_PYTHON").is_none(),
+            "the scikit-learn cross-check needs `{python}` with scikit-learn; `cargo xtask test` sets it up"
+        );
+        eprintln!("skipped: needs `{python}` with scikit-learn (run `cargo xtask test`, which installs it)");
+        return None;
+    }
+    let output = Command::new(&python).args(["-c", SCRIPT, &arg]).output().expect("run python");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the scikit-learn cross-check needs scikit-learn: run `pip install scikit-learn`\npython3 said:\n{stderr}"
-    );
-    String::from_utf8(output.stdout).expect("python prints ASCII").lines().map(str::to_string).collect()
+    assert!(output.status.success(), "the scikit-learn script failed:\n{stderr}");
+    Some(String::from_utf8(output.stdout).expect("python prints ASCII").lines().map(str::to_string).collect())
 }
 
 fn our_folds(&(n_rows, n_splits, max_train, test_size, gap): &Case) -> String {
@@ -83,7 +92,7 @@ fn our_folds(&(n_rows, n_splits, max_train, test_size, gap): &Case) -> String {
 
 #[test]
 fn walk_forward_matches_sklearn_time_series_split() {
-    let expected = sklearn_folds(CASES);
+    let Some(expected) = sklearn_folds(CASES) else { return };
     assert_eq!(expected.len(), CASES.len(), "one line per case from python");
     for (case, expected) in CASES.iter().zip(&expected) {
         assert_eq!(

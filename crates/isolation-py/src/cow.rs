@@ -131,7 +131,7 @@ impl CowFrame {
     fn get_column<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyAny>> {
         let idx = self.column_idx(column)?;
         let frame = self.inner.materialize();
-        numpy_of(py, frame.column_at(idx + 1))
+        numpy_of(py, frame.column_at(idx))
     }
 
     /// Drops every write: the frame shares all of the data again.

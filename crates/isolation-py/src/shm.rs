@@ -43,6 +43,13 @@ impl Segment {
         Ok(self.publisher()?.path().to_path_buf())
     }
 
+    /// A path any Arrow reader can open for the data itself (`pyarrow.memory_map(segment.data_path)`): the
+    /// segment file, or for a sealed segment `/proc/<pid>/fd/<fd>` of its memfd.
+    #[getter]
+    fn data_path(&self) -> PyResult<PathBuf> {
+        Ok(self.publisher()?.data_path())
+    }
+
     /// Bytes of the segment file.
     #[getter]
     fn size_bytes(&self) -> PyResult<u64> {

@@ -240,17 +240,49 @@ impl View {
     }
 }
 
-/// A read-only numpy array of `array`: over the same memory when it has no nulls.
+/// A read-only numpy array of `array`: over the same memory when it has no nulls (`numpy.frombuffer` on the
+/// exported Arrow buffer, which keeps the Rust owner alive; no pandas import, no copy).
 pub(crate) fn numpy_of<'py>(py: Python<'py>, array: &ArrayRef) -> PyResult<Bound<'py, PyAny>> {
     let arrow = array_to_pyarrow(py, array)?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("zero_copy_only", array.null_count() == 0)?;
-    if array.null_count() > 0 {
+    let dtype = numpy_dtype(array.data_type());
+    if array.null_count() > 0 || dtype.is_none() {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("zero_copy_only", false)?;
         kwargs.set_item("writable", false)?;
+        let numpy = arrow.call_method("to_numpy", (), Some(&kwargs))?;
+        numpy.getattr("flags")?.setattr("writeable", false)?;
+        return Ok(numpy);
     }
-    let numpy = arrow.call_method("to_numpy", (), Some(&kwargs))?;
+    let values = arrow.call_method0("buffers")?.get_item(1)?;
+    let width = array.data_type().primitive_width().unwrap_or(1);
+    let offset: usize = arrow.getattr("offset")?.extract()?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("dtype", dtype)?;
+    kwargs.set_item("count", array.len())?;
+    kwargs.set_item("offset", offset * width)?;
+    let numpy = py.import("numpy")?.call_method("frombuffer", (values,), Some(&kwargs))?;
     numpy.getattr("flags")?.setattr("writeable", false)?;
     Ok(numpy)
+}
+
+/// The numpy dtype with the layout of an Arrow primitive type (timestamps as `datetime64[ns]`, the index's
+/// unit), or None for types numpy cannot view directly.
+fn numpy_dtype(data_type: &arrow_schema::DataType) -> Option<&'static str> {
+    use arrow_schema::{DataType, TimeUnit};
+    Some(match data_type {
+        DataType::Float64 => "float64",
+        DataType::Float32 => "float32",
+        DataType::Int64 => "int64",
+        DataType::Int32 => "int32",
+        DataType::Int16 => "int16",
+        DataType::Int8 => "int8",
+        DataType::UInt64 => "uint64",
+        DataType::UInt32 => "uint32",
+        DataType::UInt16 => "uint16",
+        DataType::UInt8 => "uint8",
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => "datetime64[ns]",
+        _ => return None,
+    })
 }
 
 /// `numpy.datetime64(ns, "ns")`.

@@ -39,6 +39,10 @@ def _timestamps(X: Any, timestamps: Any) -> Optional[Any]:
             stamps = index
     if stamps is None:
         return None
+    if hasattr(stamps, "as_unit"):  # a pandas DatetimeIndex or Series, tz-aware or not
+        if getattr(stamps, "tz", None) is not None:
+            stamps = stamps.tz_convert("UTC").tz_localize(None)
+        stamps = stamps.as_unit("ns")
     values = np.asarray(stamps)
     if values.dtype.kind == "M":
         values = values.astype("datetime64[ns]").view("int64")

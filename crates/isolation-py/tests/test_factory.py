@@ -1,0 +1,35 @@
+"""The factory chooses a mode for the workload and says why."""
+
+import isolation
+from conftest import make_bars
+
+
+def test_decisions_follow_the_workload():
+    factory = isolation.IsolationFactory()
+    assert factory.decide(1_000).mode is isolation.IsolationMode.DEEP_COPY
+    assert factory.decide(512 << 20).mode is isolation.IsolationMode.VIEW_BASED
+    writer = factory.decide(512 << 20, will_write=True)
+    assert writer.mode is isolation.IsolationMode.COPY_ON_WRITE
+    assert writer.reasons and all(isinstance(r, str) for r in writer.reasons)
+    assert factory.decide(64 << 20, readers=4).mode in (isolation.IsolationMode.SHARED_MEMORY,
+                                                         isolation.IsolationMode.VIEW_BASED)
+
+
+def test_a_deep_copy_larger_than_memory_is_refused():
+    import pytest
+
+    with pytest.raises(isolation.IsolationError):
+        isolation.IsolationFactory().decide(1 << 60, mode="deep-copy")
+
+
+def test_create_isolation_returns_the_seed_shape():
+    bars = make_bars(1_000)
+    made = isolation.IsolationFactory().create_isolation(bars, will_write=True)
+    assert made["mode"] is isolation.IsolationMode.COPY_ON_WRITE
+    assert isinstance(made["data"], isolation.CopyOnWriteFrame)
+    assert made["original_data_info"]["shape"] == (1_000, 5)
+    shared = isolation.IsolationFactory().create_isolation(bars, mode="shm")
+    assert shared["data"].size == 1_000
+    assert shared["shared_memory_name"] == shared["segment"].name
+    shared["segment"].release()
+    assert set(isolation.available_modes()) == set(isolation.IsolationMode) - set()

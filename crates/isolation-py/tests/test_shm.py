@@ -1,0 +1,83 @@
+"""Shared-memory datasets: publish, attach by name, list, gc, release; foreign segments refused."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import isolation
+from isolation import shm
+from conftest import make_bars
+
+
+def test_publish_attach_and_read_the_same_pages(segment_name):
+    bars = make_bars(5_000)
+    with shm.publish(segment_name, bars) as segment:
+        assert segment.name == segment_name
+        assert segment.size_bytes >= 5_000 * 6 * 8
+        view = shm.attach(segment_name)
+        assert view.mode == "shm" and view.size == 5_000
+        np.testing.assert_array_equal(view.to_numpy("close"), bars["close"].to_numpy())
+        assert not view.to_numpy("close").flags.writeable
+        other = shm.attach(segment_name)
+        assert np.shares_memory(view.to_numpy("close"), view.to_numpy("close"))
+        # Two attachments map the same file: the same bytes, read without a copy into this process's heap.
+        assert pa.table(other).equals(pa.table(view))
+        names = [s["name"] for s in shm.list()]
+        assert segment_name in names
+    assert segment_name not in [s["name"] for s in shm.list()]
+    # The mapping outlives the unlink: what was attached stays readable.
+    assert view.to_numpy("close")[-1] == bars["close"].iloc[-1]
+
+
+def test_pyarrow_reads_a_published_segment(segment_name):
+    bars = make_bars(100)
+    with shm.publish(segment_name, bars) as segment:
+        with pa.memory_map(str(segment.data_path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        np.testing.assert_array_equal(table.column("close").to_numpy(), bars["close"].to_numpy())
+
+
+def test_attach_unknown_or_foreign_segments_fails_clearly(tmp_path, segment_name):
+    with pytest.raises(isolation.IsolationError, match=segment_name):
+        shm.attach(segment_name, dir=tmp_path)
+    published = shm.publish(segment_name, make_bars(100), dir=tmp_path)
+    path = published.path
+    data = path.read_bytes()
+    published.release()
+    path.write_bytes(data[: len(data) // 2])  # truncated, as a crashed writer would leave it
+    with pytest.raises(isolation.IsolationError):
+        shm.attach(segment_name, dir=tmp_path)
+    path.write_bytes(b"not an arrow file at all" * 10)
+    with pytest.raises(isolation.IsolationError):
+        shm.attach(segment_name, dir=tmp_path)
+
+
+def test_gc_keeps_live_segments_and_list_reports_owners(tmp_path, segment_name):
+    segment = shm.publish(segment_name, make_bars(100), dir=tmp_path)
+    assert shm.gc(dir=tmp_path) == []
+    (entry,) = shm.list(dir=tmp_path)
+    assert entry["owner_alive"] and not entry["stale"]
+    segment.release()
+    assert shm.list(dir=tmp_path) == []
+
+
+def test_kept_segments_survive_release_until_removed(tmp_path, segment_name):
+    segment = shm.publish(segment_name, make_bars(100), keep=True, dir=tmp_path)
+    segment.release()
+    assert shm.attach(segment_name, dir=tmp_path).size == 100
+    shm.remove(segment_name, dir=tmp_path)
+    assert shm.list(dir=tmp_path) == []
+
+
+def test_handler_in_shm_mode_names_its_segments():
+    handler = isolation.DataHandler("shm")
+    handler.load_data("A", make_bars(1_000))
+    handler.setup_train_test_split("ratio", 0.7)
+    names = handler.segment_names()
+    assert set(names) == {"A"}
+    full = shm.attach(names["A"])
+    test = handler.get_data("A", "test")
+    assert np.shares_memory(test.to_numpy("close"), test.to_numpy("close"))
+    np.testing.assert_array_equal(full.to_numpy("close")[700:], test.to_numpy("close"))
+    assert handler.get_memory_usage()["mapped_bytes"] > 0
+    handler.release()

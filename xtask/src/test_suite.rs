@@ -1,0 +1,183 @@
+//! `cargo xtask test`: the whole test suite with its own set-up, idempotent and quick when already set up.
+//!
+//! 1. A virtual environment in `target/py-venv` (made with `python3 -m venv`, or `$ISOLATION_BASE_PYTHON`),
+//!    whose packages come from the pinned `crates/isolation-py/requirements-test.txt`; reinstalled only when
+//!    that file changes (its hash is kept beside the environment).
+//! 2. `cargo test --workspace --locked` with that interpreter as `$ISOLATION_PYTHON` and
+//!    `ISOLATION_REQUIRE_PYTHON=1`: the interop tests must run (plain `cargo test` lets them skip).
+//! 3. The Python package built and installed into the environment: `pip install ./crates/isolation-py`
+//!    (maturin from the environment). The wheel is built with cargo's dev profile, whose dependencies
+//!    step 2 already compiled (optimised: `[profile.dev.package."*"]`), so this takes seconds instead of a
+//!    five-minute release build on two cores; `--release-wheel` builds what users get from a plain
+//!    `pip install`.
+//! 4. pytest over `crates/isolation-py/tests`.
+//!
+//! Arguments after `--` go to `cargo test` (e.g. `cargo xtask test -- -p isolation-core`);
+//! `--python-only` skips step 2, `--cargo-only` skips steps 3 and 4.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// What `cargo xtask test` runs.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct TestOptions {
+    /// Skip `cargo test`.
+    pub(crate) python_only: bool,
+    /// Skip pytest.
+    pub(crate) cargo_only: bool,
+    /// Build the wheel with the release profile (as a user's `pip install` does).
+    pub(crate) release_wheel: bool,
+    /// Extra arguments for `cargo test`.
+    pub(crate) cargo_args: Vec<String>,
+}
+
+impl TestOptions {
+    /// Parses `[--python-only | --cargo-only] [-- CARGO TEST ARGS]`.
+    pub(crate) fn parse(args: &[String]) -> Result<Self> {
+        let mut options = Self::default();
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            match arg.as_str() {
+                "--python-only" => options.python_only = true,
+                "--cargo-only" => options.cargo_only = true,
+                "--release-wheel" => options.release_wheel = true,
+                "--" => options.cargo_args = iter.by_ref().cloned().collect(),
+                other => bail!(
+                    "unknown option `{other}`; usage: cargo xtask test [--python-only | --cargo-only] [--release-wheel] [-- ARGS]"
+                ),
+            }
+        }
+        if options.python_only && options.cargo_only {
+            bail!("--python-only and --cargo-only exclude each other");
+        }
+        Ok(options)
+    }
+}
+
+/// Runs the suite from the workspace root `root`.
+pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
+    let python = ensure_venv(root)?;
+    if !options.python_only {
+        let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cargo
+            .current_dir(root)
+            .args(["test", "--workspace", "--locked"])
+            .args(&options.cargo_args)
+            .env("ISOLATION_PYTHON", &python)
+            .env("ISOLATION_REQUIRE_PYTHON", "1");
+        step("cargo test --workspace", &mut cargo)?;
+    }
+    if !options.cargo_only {
+        install_package(root, &python, options.release_wheel)?;
+        let mut pytest = Command::new(&python);
+        pytest.current_dir(root).env("PATH", venv_path(&python)).args([
+            "-m",
+            "pytest",
+            "-q",
+            "crates/isolation-py/tests",
+        ]);
+        step("pytest crates/isolation-py/tests", &mut pytest)?;
+    }
+    eprintln!("xtask test: all passed");
+    Ok(())
+}
+
+/// The virtual environment's interpreter, creating the environment and installing the pinned packages when
+/// missing or out of date.
+fn ensure_venv(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target").join("py-venv");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        let base = std::env::var("ISOLATION_BASE_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut create = Command::new(&base);
+        create.arg("-m").arg("venv").arg(&venv);
+        step(&format!("{base} -m venv target/py-venv"), &mut create).with_context(|| {
+            format!("the Python suite needs Python 3.10 or later as `{base}` (or $ISOLATION_BASE_PYTHON)")
+        })?;
+    }
+    let requirements = root.join("crates/isolation-py/requirements-test.txt");
+    let wanted =
+        std::fs::read(&requirements).with_context(|| format!("reading {}", requirements.display()))?;
+    let stamp = venv.join("requirements.stamp");
+    let wanted_stamp = format!("{:016x}", fingerprint(&wanted));
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted_stamp.as_str()) {
+        let mut install = Command::new(&python);
+        install
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements);
+        step("pip install -r crates/isolation-py/requirements-test.txt", &mut install)?;
+        std::fs::write(&stamp, wanted_stamp).context("writing the requirements stamp")?;
+    }
+    Ok(python)
+}
+
+/// `$PATH` with the environment's `bin` first (pip's build backend runs the `maturin` found there).
+fn venv_path(python: &Path) -> std::ffi::OsString {
+    let bin = python.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&rest))).unwrap_or(rest)
+}
+
+/// `pip install ./crates/isolation-py` into the environment (maturin from the environment, no download).
+fn install_package(root: &Path, python: &Path, release: bool) -> Result<()> {
+    let mut install = Command::new(python);
+    install.current_dir(root).env("PATH", venv_path(python));
+    if !release {
+        install.env("MATURIN_PEP517_ARGS", "--profile dev");
+    }
+    install.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-build-isolation",
+        "--no-deps",
+        "--force-reinstall",
+        "./crates/isolation-py",
+    ]);
+    step("pip install ./crates/isolation-py", &mut install)
+}
+
+/// Runs `command`, saying what it is; fails with its exit status.
+fn step(what: &str, command: &mut Command) -> Result<()> {
+    eprintln!("xtask test: {what}");
+    let status = command.status().with_context(|| format!("starting `{what}`"))?;
+    if !status.success() {
+        bail!("`{what}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// FNV-1a of `bytes`: enough to notice an edited requirements file.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn options_parse() {
+        assert_eq!(TestOptions::parse(&[]).unwrap(), TestOptions::default());
+        let options = TestOptions::parse(&args(&["--cargo-only", "--", "-p", "isolation-core"])).unwrap();
+        assert!(options.cargo_only && !options.python_only);
+        assert_eq!(options.cargo_args, ["-p", "isolation-core"]);
+        assert!(TestOptions::parse(&args(&["--python-only", "--cargo-only"])).is_err());
+        assert!(TestOptions::parse(&args(&["--fast"])).is_err());
+        assert!(TestOptions::parse(&args(&["--release-wheel"])).unwrap().release_wheel);
+    }
+
+    #[test]
+    fn fingerprint_notices_edits() {
+        assert_ne!(fingerprint(b"pyarrow==26.0.1\n"), fingerprint(b"pyarrow==26.0.0\n"));
+        assert_eq!(fingerprint(b"x"), fingerprint(b"x"));
+    }
+}
