@@ -10,6 +10,8 @@
 //! Errors from the Rust crates become `isolation.IsolationError` (a `ValueError`) carrying the Rust
 //! message, which names the row and the column.
 
+#![forbid(unsafe_code)]
+
 mod convert;
 mod cow;
 mod factory;

@@ -138,6 +138,21 @@ impl View {
         Ok(View::new(rows, 0, &self.split, &self.mode))
     }
 
+    /// Own rows `start..stop` as a view of their own (no warm-up), sharing memory: as pandas' `iloc[start:stop]`
+    /// but never a copy. Narrows only: a slice never reaches rows this view cannot.
+    #[pyo3(signature = (start, stop=None))]
+    fn slice(&self, start: usize, stop: Option<usize>) -> PyResult<View> {
+        let n = self.n_own();
+        let stop = stop.unwrap_or(n).min(n);
+        if start > stop {
+            return Err(PyIndexError::new_err(format!(
+                "slice {start}..{stop} is empty or reversed (the view has {n} rows)"
+            )));
+        }
+        let rows = self.frame()?.slice(self.warmup + start..self.warmup + stop).map_err(py_err)?;
+        Ok(View::new(rows, 0, &self.split, &self.mode))
+    }
+
     /// Shape, columns, first and last timestamps of the own rows, split, mode and warm-up, as the seed's
     /// `data_info`.
     #[getter]

@@ -81,3 +81,17 @@ def test_handler_in_shm_mode_names_its_segments():
     np.testing.assert_array_equal(full.to_numpy("close")[700:], test.to_numpy("close"))
     assert handler.get_memory_usage()["mapped_bytes"] > 0
     handler.release()
+
+
+def test_attached_buffers_lie_inside_the_mapping(segment_name):
+    bars = make_bars(10_000)
+    with shm.publish(segment_name, bars) as segment:
+        view = shm.attach(segment_name)
+        table = pa.table(view)
+        addresses = [table.column(c).chunk(0).buffers()[1].address for c in table.column_names]
+        # One mapping of `size_bytes` holds every column: the spread of the buffer addresses fits in it.
+        assert max(addresses) + 10_000 * 8 - min(addresses) <= segment.size_bytes
+        test = view.slice(7_000)
+        inner = pa.table(test).column("close").chunk(0)
+        address = inner.buffers()[1].address + inner.offset * 8
+        assert min(addresses) <= address < min(addresses) + segment.size_bytes

@@ -222,3 +222,15 @@ def test_folds_iterate_views_for_the_backtest_loop():
     assert len(kfold) == 5
     train, test = kfold[2].symbols["A"]
     assert len(train) == 2 and len(test) == 1
+
+
+def test_slice_narrows_without_copying(split, bars):
+    handler, _ = split
+    test = handler.get_data("BTCUSD", "test")
+    part = test.slice(10, 20)
+    assert part.size == 10 and part.split == "test"
+    np.testing.assert_array_equal(part.to_numpy("close"), bars["close"].iloc[710:720].to_numpy())
+    assert np.shares_memory(part.to_numpy("close"), test.to_numpy("close"))
+    assert test.slice(290, 10_000).size == 10  # clamped to the view: never past its last row
+    with pytest.raises(IndexError):
+        test.slice(20, 10)
