@@ -117,11 +117,17 @@ pub(crate) fn publish(
 }
 
 /// Attaches to segment `name` (validated: a foreign, truncated or corrupt segment is refused) and returns a
-/// `View` over the mapped pages: no copy, whatever the size.
+/// `View` over the mapped pages: no copy, whatever the size. The index's order is checked (one read of the
+/// timestamps) unless `trust_published_order` and the segment records that its publisher checked it.
 #[pyfunction]
-#[pyo3(signature = (name, dir=None))]
-pub(crate) fn attach(py: Python<'_>, name: &str, dir: Option<PathBuf>) -> PyResult<View> {
-    let mut options = AttachOptions::new();
+#[pyo3(signature = (name, dir=None, trust_published_order=false))]
+pub(crate) fn attach(
+    py: Python<'_>,
+    name: &str,
+    dir: Option<PathBuf>,
+    trust_published_order: bool,
+) -> PyResult<View> {
+    let mut options = AttachOptions::new().trust_published_order(trust_published_order);
     if let Some(dir) = dir {
         options = options.with_dir(dir);
     }

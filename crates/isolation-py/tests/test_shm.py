@@ -95,3 +95,11 @@ def test_attached_buffers_lie_inside_the_mapping(segment_name):
         inner = pa.table(test).column("close").chunk(0)
         address = inner.buffers()[1].address + inner.offset * 8
         assert min(addresses) <= address < min(addresses) + segment.size_bytes
+
+
+def test_trusted_attach_reads_the_same_rows(segment_name):
+    bars = make_bars(1_000)
+    with shm.publish(segment_name, bars):
+        trusted = shm.attach(segment_name, trust_published_order=True)
+        checked = shm.attach(segment_name)
+        assert pa.table(trusted).equals(pa.table(checked))
