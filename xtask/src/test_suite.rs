@@ -6,10 +6,10 @@
 //! 2. `cargo test --workspace --locked` with that interpreter as `$ISOLATION_PYTHON` and
 //!    `ISOLATION_REQUIRE_PYTHON=1`: the interop tests must run (plain `cargo test` lets them skip).
 //! 3. The Python package built and installed into the environment: `pip install ./crates/isolation-py`
-//!    (maturin from the environment). The wheel is built with cargo's dev profile, whose dependencies
-//!    step 2 already compiled (optimised: `[profile.dev.package."*"]`), so this takes seconds instead of a
-//!    five-minute release build on two cores; `--release-wheel` builds what users get from a plain
-//!    `pip install`.
+//!    (maturin from the environment). The wheel is built with cargo's dev profile and the crate's
+//!    `workspace-features` (the dependency features `cargo test --workspace` enables), so it reuses the
+//!    dependencies step 2 compiled (optimised: `[profile.dev.package."*"]`) and takes seconds instead of a
+//!    five-minute build on two cores; `--release-wheel` builds what users get from a plain `pip install`.
 //! 4. pytest over `crates/isolation-py/tests`.
 //!
 //! Arguments after `--` go to `cargo test` (e.g. `cargo xtask test -- -p isolation-core`);
@@ -125,7 +125,8 @@ fn install_package(root: &Path, python: &Path, release: bool) -> Result<()> {
     let mut install = Command::new(python);
     install.current_dir(root).env("PATH", venv_path(python));
     if !release {
-        install.env("MATURIN_PEP517_ARGS", "--profile dev");
+        // The dev profile and the workspace's feature set: the wheel reuses what `cargo test` compiled.
+        install.env("MATURIN_PEP517_ARGS", "--profile dev --features workspace-features");
     }
     install.args([
         "-m",
