@@ -70,13 +70,21 @@ fn moves() -> impl Strategy<Value = Vec<Move>> {
     )
 }
 
-fn assert_window_within(
-    rows: Range<usize>,
-    current: usize,
-    warmup_start: usize,
-) -> Result<(), TestCaseError> {
+/// A window of `n` bars asked for at row `current` is exactly the `min(n, current + 1)` rows ending at the
+/// current one: nothing after it, nothing skipped.
+fn assert_window_within(rows: Range<usize>, current: usize, n: usize) -> Result<(), TestCaseError> {
     prop_assert!(rows.end <= current + 1, "window {rows:?} reaches past current row {current}");
-    prop_assert!(rows.start >= warmup_start);
+    if n > 0 {
+        prop_assert_eq!(rows.end, current + 1, "a window ends at the current bar");
+    }
+    prop_assert_eq!(
+        rows.start,
+        (current + 1).saturating_sub(n),
+        "window {:?} for {} bars at row {}",
+        rows,
+        n,
+        current
+    );
     Ok(())
 }
 
@@ -93,7 +101,7 @@ proptest! {
                     let window = cursor.window(n);
                     match cursor.current() {
                         Some(bar) => {
-                            assert_window_within(window.rows(), bar.row(), 0)?;
+                            assert_window_within(window.rows(), bar.row(), n)?;
                             prop_assert_eq!(window.len(), n.min(bar.row() + 1));
                             // Values agree with the rows, and the last one is the current bar.
                             let values = window.column(0).unwrap();

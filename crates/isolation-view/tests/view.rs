@@ -45,7 +45,10 @@ proptest! {
     #[test]
     fn views_never_expose_rows_outside_their_split(n_rows in 2usize..400, ratio in 0.01f64..0.99, batch in 1usize..50) {
         let base = base(n_rows);
-        let Ok(ranges) = SplitSpec::Ratio(ratio).resolve(base.timestamps()) else { return Ok(()) };
+        let ranges = SplitSpec::Ratio(ratio).resolve(base.timestamps());
+        prop_assume!(ranges.is_ok(), "a ratio that leaves one side empty is refused, not split");
+        let ranges = ranges.unwrap();
+        let first_test_timestamp = ranges.range(Split::Test).start as i64 * 10;
         for split in [Split::Train, Split::Test] {
             let rows = ranges.range(split);
             let view = DataView::new(&base, rows.clone(), split).unwrap();
@@ -59,10 +62,22 @@ proptest! {
                 next += b.n_rows();
             }
             prop_assert_eq!(next, rows.end);
-            // A cursor walked to the end of train never reaches a test row.
+            // Every bar a cursor shows, and every window it offers, lies on the view's side of the cut: a
+            // train cursor never reaches a test row, a test cursor never a train row.
             let mut cursor = Cursor::new(&view);
-            while cursor.advance() {}
-            prop_assert!(cursor.current().is_none());
+            let mut bars = 0;
+            while let Some(bar) = cursor.current() {
+                let window = cursor.window(batch);
+                let (first, last) = (window.timestamps()[0], *window.timestamps().last().unwrap());
+                prop_assert_eq!(last, bar.timestamp());
+                match split {
+                    Split::Train => prop_assert!(last < first_test_timestamp, "train bar at {}", last),
+                    _ => prop_assert!(first >= first_test_timestamp, "test window from {}", first),
+                }
+                bars += 1;
+                cursor.advance();
+            }
+            prop_assert_eq!(bars, rows.len());
         }
     }
 
