@@ -6,12 +6,12 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use isolation::{
     CombinatorialPurgedCv, DataHandler, Decision, FoldSpec, IsolationFactory, IsolationMode, Length,
-    PurgedKFold, Resources, WalkForward, Workload, available_modes,
+    PurgedKFold, Resources, SplitSpec, WalkForward, Workload, available_modes,
 };
 use isolation_cli::demo::{DemoConfig, run_demo};
 use isolation_cli::folds::{fold_rows, render_folds};
 use isolation_cli::source::load_source;
-use isolation_cli::split::{SplitBy, render_split, split_rows};
+use isolation_cli::split::{render_split, split_rows};
 use isolation_cli::synthetic::SyntheticBars;
 use isolation_cli::table::render_table;
 use timeseries_io::LoadOptions;
@@ -71,6 +71,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Also load the file and report what storing each column in its narrowest lossless type would
+        /// save (integers narrowed to their range, f64 to f32 only where every value is exact).
+        #[arg(long)]
+        optimize: bool,
     },
     /// Print the folds of a walk-forward or cross-validation scheme: start and end timestamps and row counts
     /// per fold and symbol.
@@ -139,12 +143,16 @@ struct DemoArgs {
 struct SplitArgs {
     /// `demo`, a CSV/Parquet/Arrow file, or a directory of them (one per symbol, named by file stem).
     source: String,
-    /// Share of each symbol's bars in train.
-    #[arg(long, conflicts_with = "split_date")]
+    /// Share of all symbols' distinct instants in train (default 0.7).
+    #[arg(long, conflicts_with_all = ["split_date", "split"])]
     train_ratio: Option<f64>,
     /// Test starts at the first bar at or after this date or date-time (ISO 8601, UTC unless zoned).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "split")]
     split_date: Option<String>,
+    /// The split as text: ratio=0.7, date=2024-03-01, index=5000 (distinct instants), or last=30d / last=250
+    /// (test on the last duration or instants).
+    #[arg(long)]
+    split: Option<SplitSpec>,
     /// Isolation mode: deep-copy, view, cow, shm, or auto (the factory chooses; see --explain).
     #[arg(long, default_value = "view")]
     mode: ModeArg,
@@ -255,7 +263,7 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Demo(args) => demo(args),
         Command::Split(args) => split(args),
-        Command::Info { file, json } => info(&file, json),
+        Command::Info { file, json, optimize } => info(&file, json, optimize),
         Command::Folds(args) => folds(args),
         #[cfg(feature = "shm")]
         Command::Shm(command) => shm(command),
@@ -317,12 +325,10 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 fn split(args: SplitArgs) -> anyhow::Result<()> {
-    let by = match (&args.split_date, args.train_ratio) {
-        (Some(date), _) => SplitBy::Date(
-            timeseries_io::parse_timestamp(date)
-                .with_context(|| format!("`{date}` is not an ISO 8601 date or date-time, e.g. 2024-03-01"))?,
-        ),
-        (None, ratio) => SplitBy::Ratio(ratio.unwrap_or(0.7)),
+    let spec = match (args.split, &args.split_date, args.train_ratio) {
+        (Some(spec), _, _) => spec,
+        (None, Some(date), _) => format!("date={date}").parse()?,
+        (None, None, ratio) => SplitSpec::Ratio(ratio.unwrap_or(0.7)),
     };
     let options = LoadOptions { columns: args.columns.clone(), sort: args.sort, ..LoadOptions::default() };
     let sources = load_source(&args.source, args.data.bars(), &options)?;
@@ -332,7 +338,7 @@ fn split(args: SplitArgs) -> anyhow::Result<()> {
         let text = explain(&decision);
         if args.json { eprint!("{text}") } else { emit(&text)? }
     }
-    let rows = split_rows(decision.mode, sources, by)?;
+    let rows = split_rows(decision.mode, sources, spec)?;
     if args.json {
         let lines: Vec<String> = rows.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
         emit(&(lines.join("\n") + "\n"))
@@ -341,12 +347,28 @@ fn split(args: SplitArgs) -> anyhow::Result<()> {
     }
 }
 
-fn info(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
+fn info(file: &std::path::Path, json: bool, optimize: bool) -> anyhow::Result<()> {
     let info = timeseries_io::describe(file)?;
-    if json {
-        emit(&format!("{}\n", serde_json::to_string(&info)?))
+    let optimized = if optimize {
+        let loaded = isolation::load(file, &LoadOptions::default())?;
+        Some(isolation::optimize_frame(&loaded.frame, &isolation::OptimizeOptions::default())?.1)
     } else {
-        emit(&isolation_cli::split::render_info(file, &info))
+        None
+    };
+    if json {
+        let mut value = serde_json::to_value(&info)?;
+        if let Some(report) = &optimized {
+            value["optimize"] = serde_json::to_value(report)?;
+        }
+        emit(&format!("{}\n", serde_json::to_string(&value)?))
+    } else {
+        let mut text = isolation_cli::split::render_info(file, &info);
+        if let Some(report) = &optimized {
+            text.push_str(&format!(
+                "\nnarrowest lossless types (not applied; the file is unchanged):\n{report}\n"
+            ));
+        }
+        emit(&text)
     }
 }
 

@@ -2,20 +2,11 @@
 
 use std::path::Path;
 
-use isolation::{DataHandler, IsolationMode, Split, SplitSpec, TimestampNs, format_timestamp, human_bytes};
+use isolation::{DataHandler, IsolationMode, Split, SplitSpec, format_timestamp, human_bytes};
 use serde::Serialize;
 use timeseries_io::FileInfo;
 
 use crate::source::SourceFrame;
-
-/// How to cut train from test.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SplitBy {
-    /// The first share of all symbols' distinct instants train (one cut instant for every symbol).
-    Ratio(f64),
-    /// Test from the first bar at or after this instant (nanoseconds UTC).
-    Date(TimestampNs),
-}
 
 /// One side of a split, as a person reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,7 +54,7 @@ pub struct SplitRow {
 pub fn split_rows(
     mode: IsolationMode,
     sources: Vec<SourceFrame>,
-    by: SplitBy,
+    spec: SplitSpec,
 ) -> anyhow::Result<Vec<SplitRow>> {
     let mut handler = DataHandler::new(mode);
     let mut missing = std::collections::BTreeMap::new();
@@ -77,10 +68,6 @@ pub fn split_rows(
         );
         handler.load(&source.symbol, source.frame)?;
     }
-    let spec = match by {
-        SplitBy::Ratio(ratio) => SplitSpec::Ratio(ratio),
-        SplitBy::Date(date) => SplitSpec::Date(date),
-    };
     let cut = format_timestamp(handler.setup_split(spec)?.instant);
     let warnings = handler.split_warnings();
     handler

@@ -196,3 +196,37 @@ fn split_says_which_text_columns_it_left_out() {
     assert!(out.contains("VENUE        left out non-numeric columns: Venue\n"), "{out}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn split_takes_the_spec_as_text() {
+    // `--split last=N`: test is the last N instants of all symbols (the demo's symbols share their minutes).
+    let (ok, out, err) =
+        isolation(&["split", "demo", "--rows", "1000", "--symbols", "2", "--split", "last=100", "--json"]);
+    assert!(ok, "{err}");
+    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row["test"]["rows"], 100, "{row}");
+        assert_eq!(row["train"]["rows"], 900, "{row}");
+    }
+    let (ok, _, err) = isolation(&["split", "demo", "--rows", "1000", "--split", "last=2000"]);
+    assert!(!ok);
+    assert!(err.contains("testing on the last 2000 of 1000 instants leaves the train split empty"), "{err}");
+    let (ok, _, err) = isolation(&["split", "demo", "--split", "70%"]);
+    assert!(!ok);
+    assert!(err.contains("is not a split"), "{err}");
+}
+
+#[test]
+fn info_optimize_reports_the_narrowest_lossless_types() {
+    let (ok, out, err) = isolation(&["info", &format!("{FIXTURES}/yahoo.csv"), "--optimize", "--json"]);
+    assert!(ok, "{err}");
+    let value: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let report = &value["optimize"];
+    let columns = report["columns"].as_array().expect("a column list");
+    assert!(!columns.is_empty(), "{report}");
+    assert!(columns.iter().all(|c| c["column"] != "timestamp"), "{report}");
+    let (ok, text, err) = isolation(&["info", &format!("{FIXTURES}/yahoo.csv"), "--optimize"]);
+    assert!(ok, "{err}");
+    assert!(text.contains("narrowest lossless types (not applied; the file is unchanged)"), "{text}");
+}

@@ -54,6 +54,26 @@ pub enum IsolationError {
         /// Rows in the data.
         n_rows: usize,
     },
+    /// A `last=` split that leaves train or test without an instant.
+    #[error("testing on the last {last} of {n_instants} instants leaves the {side} split empty")]
+    LastOutsideData {
+        /// The length as written (`30d`, `250`).
+        last: String,
+        /// Distinct instants of all symbols.
+        n_instants: usize,
+        /// The side left empty.
+        side: crate::Split,
+    },
+
+    /// A split spec's text that does not parse.
+    #[error("`{text}` is not a split: {reason}; use ratio=0.7, date=2024-01-01, index=5000 or last=30d")]
+    InvalidSplitSpec {
+        /// The text.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A split that leaves one side empty.
     #[error("a {ratio} split of {n_rows} rows leaves the {side} split empty; use more data or another ratio")]
     EmptySplit {

@@ -36,6 +36,7 @@ mod sklearn;
 mod spec_text;
 mod split;
 mod split_options;
+mod split_text;
 mod walk_forward;
 
 pub use calendar::Calendar;

@@ -40,6 +40,10 @@ pub enum SplitSpec {
     Date(TimestampNs),
     /// Test starts at this position of the distinct instants of all symbols (for one symbol: this row).
     Index(usize),
+    /// Test is the last `n` distinct instants of all symbols (for one symbol: its last `n` rows), or the
+    /// instants within a duration of the last one (`t > last - duration`, so `30d` of daily bars is 30
+    /// bars); see [`crate::LastN`].
+    LastN(crate::Length),
 }
 
 /// A resolved split: row ranges of the frame it was resolved against.
@@ -168,6 +172,18 @@ impl SplitSpec {
             SplitSpec::Index(index) => {
                 if index == 0 || index >= n {
                     return Err(IsolationError::IndexOutsideData { index, n_rows: n });
+                }
+                index
+            }
+            SplitSpec::LastN(length) => {
+                let index = crate::LastN(length).boundary(calendar.instants());
+                if index == 0 || index >= n {
+                    let side = if index == 0 { Split::Train } else { Split::Test };
+                    return Err(IsolationError::LastOutsideData {
+                        last: length.to_string(),
+                        n_instants: n,
+                        side,
+                    });
                 }
                 index
             }

@@ -304,9 +304,9 @@ fn last_n_tests_the_last_rows_or_the_last_stretch_of_time() {
         ("10", Ok((0..90, 90..100))),
         ("30d", Ok((0..70, 70..100))),
         ("1w", Ok((0..93, 93..100))),
-        ("0", Err("split index 100 is outside 1..100: train and test would not both have rows")),
-        ("100", Err("split index 0 is outside 1..100: train and test would not both have rows")),
-        ("100d", Err("split index 0 is outside 1..100: train and test would not both have rows")),
+        ("0", Err("testing on the last 0 of 100 instants leaves the test split empty")),
+        ("100", Err("testing on the last 100 of 100 instants leaves the train split empty")),
+        ("100d", Err("testing on the last 100d of 100 instants leaves the train split empty")),
     ] {
         let got = spec
             .parse::<LastN>()

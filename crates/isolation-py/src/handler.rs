@@ -93,9 +93,11 @@ impl Handler {
     }
 
     /// Cuts every symbol at one instant: `method` is `ratio` (of all symbols' distinct instants), `date`
-    /// (`split_date` in ns: test starts at the first bar at or after it) or `index`. `warmup` ("50" rows or
-    /// "5d") lets test windows read that much history. Returns the cut instant (ns) and the warnings.
-    #[pyo3(signature = (method, train_ratio=0.7, split_date=None, split_index=None, warmup=None))]
+    /// (`split_date` in ns: test starts at the first bar at or after it), `index`, or `last` (`last`: test
+    /// on the last "250" instants or "30d"). `warmup` ("50" rows or "5d") lets test windows read that much
+    /// history. Returns the cut instant (ns) and the warnings.
+    #[pyo3(signature = (method, train_ratio=0.7, split_date=None, split_index=None, last=None, warmup=None))]
+    #[allow(clippy::too_many_arguments)]
     fn setup_split(
         &self,
         py: Python<'_>,
@@ -103,17 +105,18 @@ impl Handler {
         train_ratio: f64,
         split_date: Option<i64>,
         split_index: Option<usize>,
+        last: Option<&str>,
         warmup: Option<&str>,
     ) -> PyResult<(i64, Vec<String>)> {
-        let spec = match (method, split_date, split_index) {
-            ("ratio", _, _) => SplitSpec::Ratio(train_ratio),
-            ("date", Some(ns), _) => SplitSpec::Date(ns),
-            ("index", _, Some(i)) => SplitSpec::Index(i),
-            ("date", None, _) => return Err(PyValueError::new_err("method='date' needs split_date")),
-            ("index", _, None) => return Err(PyValueError::new_err("method='index' needs split_index")),
-            (other, ..) => {
+        let needs = |what: &str| PyValueError::new_err(format!("method='{method}' needs {what}"));
+        let spec = match method {
+            "ratio" => SplitSpec::Ratio(train_ratio),
+            "date" => SplitSpec::Date(split_date.ok_or_else(|| needs("split_date"))?),
+            "index" => SplitSpec::Index(split_index.ok_or_else(|| needs("split_index"))?),
+            "last" => format!("last={}", last.ok_or_else(|| needs("last"))?).parse().map_err(py_err)?,
+            other => {
                 return Err(PyValueError::new_err(format!(
-                    "unknown split method `{other}`; expected ratio, date or index"
+                    "unknown split method `{other}`; expected ratio, date, index or last"
                 )));
             }
         };

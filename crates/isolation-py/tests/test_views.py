@@ -234,3 +234,14 @@ def test_slice_narrows_without_copying(split, bars):
     assert test.slice(290, 10_000).size == 10  # clamped to the view: never past its last row
     with pytest.raises(IndexError):
         test.slice(20, 10)
+
+
+def test_last_n_split(bars):
+    handler = isolation.DataHandler("view")
+    handler.load_data("A", bars)
+    handler.setup_train_test_split(method="last", last=100)
+    assert (handler.get_data("A", "train").size, handler.get_data("A", "test").size) == (900, 100)
+    handler.setup_train_test_split(method="last", last="1h")  # the bars within an hour of the last one
+    assert handler.get_data("A", "test").size == 60
+    with pytest.raises(isolation.IsolationError, match="leaves the train split empty"):
+        handler.setup_train_test_split(method="last", last=5_000)

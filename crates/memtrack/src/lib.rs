@@ -11,8 +11,9 @@
 //!   machine: RSS through `sysinfo` everywhere, and on Linux the figures that do not count a shared page in
 //!   every process ([`SmapsRollup`]: PSS, USS), plus the free space of `/dev/shm` ([`ShmSpace`]).
 //!
-//! Also here: a counting global allocator for tests that prove zero-copy claims ([`alloc`]) and the
-//! human and JSON report ([`MemoryReport`]).
+//! Also here: a counting global allocator for tests that prove zero-copy claims ([`alloc`]) and
+//! [`format_bytes`] for people. The report that puts these together is the facade's
+//! `isolation::MemoryReport`: memtrack keeps the accounting only.
 //!
 //! ```
 //! use arrow_buffer::Buffer;
@@ -32,23 +33,23 @@
 
 pub mod alloc;
 mod buffers;
+mod bytes;
 mod error;
 mod footprint;
 mod huge_pages;
 mod ledger;
 mod mapped;
 mod process;
-mod report;
 mod smaps;
 mod trim;
 
 pub use buffers::{Breakdown, BufferSet};
+pub use bytes::format_bytes;
 pub use error::MemtrackError;
 pub use footprint::Footprint;
 pub use huge_pages::copy_to_buffer;
 pub use ledger::{Ledger, LedgerRow, LedgerSummary};
 pub use mapped::MappedRegion;
 pub use process::{ProcessMemory, ShmSpace, SystemMemory};
-pub use report::{MemoryReport, format_bytes};
 pub use smaps::SmapsRollup;
 pub use trim::release_free_memory;

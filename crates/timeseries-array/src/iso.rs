@@ -30,7 +30,11 @@ pub fn parse_iso(text: &str) -> Option<ParsedTimestamp> {
     }
     let days = days_from_civil(year, month, day);
     if cur.done() {
-        return Some(ParsedTimestamp { nanos: days.checked_mul(86_400_000_000_000)?, zoned: false, date_only: true });
+        return Some(ParsedTimestamp {
+            nanos: days.checked_mul(86_400_000_000_000)?,
+            zoned: false,
+            date_only: true,
+        });
     }
     if !matches!(cur.peek()?, b'T' | b't' | b' ') {
         return None;
@@ -153,7 +157,7 @@ mod tests {
     use super::*;
 
     fn check(text: &str, expect: Option<(&str, bool, bool)>) {
-        let got = parse(text).map(|p| (timeseries_array::format_timestamp(p.nanos), p.zoned, p.date_only));
+        let got = parse_iso(text).map(|p| (crate::format_timestamp(p.nanos), p.zoned, p.date_only));
         assert_eq!(got, expect.map(|(s, z, d)| (s.to_string(), z, d)), "{text}");
     }
 

@@ -35,12 +35,14 @@
 mod dtype;
 mod error;
 mod frame;
+mod iso;
 pub mod optimize;
 mod series;
 
 pub use dtype::{NativeValue, ValueType, value_f64, values_buffer};
 pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
+pub use iso::{ParsedTimestamp, parse_iso};
 pub use series::TimeSeriesArray;
 
 /// A point in time: nanoseconds since the Unix epoch, UTC.
@@ -66,6 +68,17 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Parses an ISO 8601 date or date-time (`2024-03-01`, `2024-03-01T09:30:00Z`, `2024-03-01 09:30+02:00`) to
+/// nanoseconds since the epoch, UTC (a time without a zone is taken as UTC); `None` if the text is not one.
+///
+/// ```
+/// assert_eq!(timeseries_array::parse_timestamp("1970-01-02"), Some(86_400_000_000_000));
+/// assert_eq!(timeseries_array::parse_timestamp("yesterday"), None);
+/// ```
+pub fn parse_timestamp(text: &str) -> Option<TimestampNs> {
+    parse_iso(text).map(|parsed| parsed.nanos)
 }
 
 /// Formats nanoseconds since the epoch as an ISO 8601 UTC date-time: `2024-03-01T09:30:00Z`, with a fraction

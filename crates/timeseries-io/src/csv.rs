@@ -17,7 +17,7 @@ use crate::error::{LoadError, Location};
 use crate::names::{canonical_name, headerless_names};
 use crate::plan::{Plan, plan};
 use crate::timestamp::TimestampReader;
-use crate::{FileFormat, LoadOptions, LoadReport, iso};
+use crate::{FileFormat, LoadOptions, LoadReport};
 
 /// Rows read to infer column types.
 const INFER_ROWS: usize = 10_000;
@@ -61,7 +61,7 @@ pub(crate) fn sniff(file: &str, handle: &mut File, options: &LoadOptions) -> Res
     }
     let header = line.split(delimiter as char).any(|cell| {
         let cell = cell.trim().trim_matches('"');
-        cell.parse::<f64>().is_err() && iso::parse(cell).is_none()
+        cell.parse::<f64>().is_err() && timeseries_array::parse_iso(cell).is_none()
     });
     handle.seek(SeekFrom::Start(skip)).map_err(io)?;
     let format = Format::default().with_header(header).with_delimiter(delimiter);

@@ -55,7 +55,7 @@ pub(crate) fn date_nanos(array: &dyn Array, row: usize) -> Option<i64> {
         DataType::Date32 => i64::from(array.as_primitive::<Date32Type>().value(row)).checked_mul(DAY),
         DataType::Date64 => array.as_primitive::<Date64Type>().value(row).checked_mul(1_000_000),
         t if is_text(t) => {
-            let parsed = crate::iso::parse(text_at(array, row).trim())?;
+            let parsed = timeseries_array::parse_iso(text_at(array, row).trim())?;
             parsed.date_only.then_some(parsed.nanos)
         }
         _ => None,

@@ -38,7 +38,6 @@ mod date_time;
 mod describe;
 mod error;
 mod ipc;
-mod iso;
 mod mapped;
 mod names;
 mod options;
@@ -59,6 +58,9 @@ pub use names::canonical_name;
 pub use options::{EpochUnit, LoadOptions, TimestampFormat};
 pub use report::{ColumnInfo, FileFormat, FileInfo, LoadReport, MissingCount, Rename, TimestampLayout};
 pub use save::save;
+/// Parses an ISO 8601 date or date-time to nanoseconds UTC (moved to `timeseries-array`, beside
+/// `format_timestamp`; re-exported here for callers of the loader crate).
+pub use timeseries_array::parse_timestamp;
 
 /// A loaded frame and what the load did.
 #[derive(Debug, Clone)]
@@ -124,15 +126,4 @@ fn format_of(path: &Path) -> Result<FileFormat, LoadError> {
 /// The path as errors show it: as the caller wrote it.
 fn display_name(path: &Path) -> String {
     timeseries_array::printable(&path.display().to_string()).into_owned()
-}
-
-/// Parses an ISO 8601 date or date-time (`2024-03-01`, `2024-03-01T09:30:00Z`, `2024-03-01 09:30+02:00`) to
-/// nanoseconds since the epoch, UTC (a time without a zone is taken as UTC); `None` if the text is not one.
-///
-/// ```
-/// assert_eq!(timeseries_io::parse_timestamp("1970-01-02"), Some(86_400_000_000_000));
-/// assert_eq!(timeseries_io::parse_timestamp("yesterday"), None);
-/// ```
-pub fn parse_timestamp(text: &str) -> Option<i64> {
-    iso::parse(text).map(|parsed| parsed.nanos)
 }

@@ -11,7 +11,7 @@ use chrono::format::ParseErrorKind;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::error::{LoadError, Location};
-use crate::{EpochUnit, TimestampFormat, TimestampLayout, date_time, iso};
+use crate::{EpochUnit, TimestampFormat, TimestampLayout, date_time};
 
 /// Reads timestamp cells batch by batch, remembering what the first rows looked like so that the whole
 /// column follows one convention.
@@ -211,7 +211,7 @@ impl TimestampReader {
                 .and_then(|v| v.checked_mul(scale))
                 .ok_or_else(|| self.unparseable(locate(), text.to_string(), "an epoch number"));
         }
-        let Some(parsed) = iso::parse(text) else {
+        let Some(parsed) = timeseries_array::parse_iso(text) else {
             return Err(self.unparseable(locate(), text.to_string(), "an ISO 8601 date-time"));
         };
         let earlier = *self.zoned.get_or_insert(parsed.zoned);

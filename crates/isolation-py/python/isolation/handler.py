@@ -91,12 +91,14 @@ class DataHandler:
 
     def setup_train_test_split(self, method: str = "ratio", train_ratio: float = 0.7,
                                split_date: Any = None, *, split_index: Optional[int] = None,
+                               last: Union[None, int, str] = None,
                                warmup: Union[None, int, str] = None) -> Any:
         """Cuts every symbol at one instant and returns it (numpy.datetime64, UTC).
 
         ``method="ratio"``: train gets the first ``train_ratio`` of all symbols' distinct instants;
         ``method="date"``: test starts at the first bar at or after ``split_date`` (no exact match needed);
-        ``method="index"``: test starts at distinct instant ``split_index``. ``warmup`` (rows, or a
+        ``method="index"``: test starts at distinct instant ``split_index``; ``method="last"``: test is the
+        last ``last`` distinct instants (``250``) or the last duration (``"30d"``). ``warmup`` (rows, or a
         duration like ``"5d"``) lets test windows read that much history before the cut. The active split
         becomes ``train``. Warnings (a symbol wholly on one side) are in :attr:`split_warnings`.
         """
@@ -104,7 +106,9 @@ class DataHandler:
         if method == "date" and date_ns is None:
             raise ValueError("method='date' needs split_date")
         warmup_text = None if warmup is None else str(warmup)
-        cut, warnings = self._native.setup_split(method, float(train_ratio), date_ns, split_index, warmup_text)
+        last_text = None if last is None else str(last)
+        cut, warnings = self._native.setup_split(method, float(train_ratio), date_ns, split_index, last_text,
+                                                 warmup_text)
         self._cut = cut
         self._warnings = warnings
         import numpy as np
