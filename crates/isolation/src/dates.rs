@@ -39,7 +39,7 @@ pub fn timestamp(at: impl IntoTimestamp) -> Result<TimestampNs, IsolationError> 
 
 impl IntoTimestamp for &str {
     fn into_timestamp(self) -> Result<TimestampNs, IsolationError> {
-        timeseries_io::parse_timestamp(self)
+        timeseries_array::parse_timestamp(self)
             .ok_or_else(|| IsolationError::InvalidDate { text: self.to_string() })
     }
 }

@@ -1,7 +1,6 @@
 //! `DataHandler`: frames per symbol, one train/test split, data handed out in the handler's mode.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use isolation_core::{
@@ -10,12 +9,30 @@ use isolation_core::{
 };
 use memtrack::BufferSet;
 use timeseries_array::TimeFrame;
-use timeseries_io::{LoadOptions, LoadReport};
 
 use crate::backend::{BackendOptions, isolate_with, isolate_within};
 use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
 use crate::report::{MemoryReport, SymbolMemory};
 use crate::split_data::SplitData;
+
+/// Registering files to load lazily (`register_path`, `register_dir`) and their load reports: the `io`
+/// feature, which brings the CSV, Parquet and Arrow IPC loaders.
+#[cfg(feature = "io")]
+mod files;
+
+/// Where a registered symbol's data comes from: a file and its load options (the `io` feature).
+#[cfg(feature = "io")]
+type Source = files::FileSource;
+/// Without the `io` feature no symbol is registered from a file.
+#[cfg(not(feature = "io"))]
+type Source = std::convert::Infallible;
+
+/// What the loader did for a symbol loaded from a file (the `io` feature).
+#[cfg(feature = "io")]
+type Report = timeseries_io::LoadReport;
+/// Without the `io` feature no symbol has a load report.
+#[cfg(not(feature = "io"))]
+type Report = std::convert::Infallible;
 
 /// Loads a frame per symbol, sets up one train/test split, and hands out each split's data isolated in the
 /// handler's [`IsolationMode`].
@@ -63,7 +80,7 @@ struct HandlerSplit {
 /// load it with) if registered lazily.
 #[derive(Debug)]
 struct Slot {
-    source: Option<(PathBuf, LoadOptions)>,
+    source: Option<Source>,
     data: OnceLock<SymbolData>,
 }
 
@@ -71,8 +88,10 @@ struct Slot {
 struct SymbolData {
     /// The caller's frame, never modified.
     base: TimeFrame,
-    /// What the loader did, for symbols loaded from a file.
-    report: Option<LoadReport>,
+    /// What the loader did, for symbols loaded from a file (always `None` without the `io` feature, where
+    /// nothing reads it).
+    #[cfg_attr(not(feature = "io"), allow(dead_code))]
+    report: Option<Report>,
     /// What splits are cut from: `base` itself, or in shared-memory mode the frame attached from its segment.
     source: TimeFrame,
     /// The published segment, in shared-memory mode; unlinked when the symbol is dropped.
@@ -136,93 +155,6 @@ impl DataHandler {
         Ok(())
     }
 
-    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it, loaded with
-    /// default [`LoadOptions`]: see [`DataHandler::register_path_with`].
-    pub fn register_path(&mut self, symbol: &str, path: impl Into<PathBuf>) {
-        self.register_path_with(symbol, path, LoadOptions::default());
-    }
-
-    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it: the file is
-    /// loaded with `options`, split and isolated the first time the symbol's data is asked for (or when a
-    /// split is set up), so memory is spent only on the symbols used. What the loader did (columns renamed,
-    /// non-numeric columns dropped, missing values) is kept: [`DataHandler::load_report`].
-    pub fn register_path_with(&mut self, symbol: &str, path: impl Into<PathBuf>, options: LoadOptions) {
-        self.symbols
-            .insert(symbol.to_string(), Slot { source: Some((path.into(), options)), data: OnceLock::new() });
-    }
-
-    /// Registers every CSV, Parquet and Arrow IPC file in `dir` with default [`LoadOptions`]: see
-    /// [`DataHandler::register_dir_with`].
-    ///
-    /// # Errors
-    ///
-    /// [`IsolationError::Load`] if the directory cannot be read.
-    pub fn register_dir(&mut self, dir: impl AsRef<Path>) -> Result<Vec<String>, IsolationError> {
-        self.register_dir_with(dir, &LoadOptions::default())
-    }
-
-    /// Registers every CSV, Parquet and Arrow IPC file in `dir` (hidden files skipped), one symbol per file
-    /// named by its stem (`BTCUSD.parquet` is `BTCUSD`), each to be loaded with `options`. Returns the
-    /// symbols registered, sorted.
-    ///
-    /// ```
-    /// use isolation::{DataHandler, IsolationMode, LoadOptions, Split, SplitSpec};
-    ///
-    /// let dir = std::env::temp_dir().join(format!("isolation-doc-register-{}", std::process::id()));
-    /// std::fs::create_dir_all(&dir)?;
-    /// std::fs::write(dir.join("BTCUSD.csv"), "Date,Close,Venue\n2024-01-01,1.5,X\n2024-01-02,2.5,X\n2024-01-03,3.5,X\n")?;
-    ///
-    /// let mut handler = DataHandler::new(IsolationMode::View);
-    /// assert_eq!(handler.register_dir_with(&dir, &LoadOptions::default())?, ["BTCUSD"]);
-    /// handler.setup_split(SplitSpec::Ratio(0.5))?; // loads every registered file
-    /// let report = handler.load_report("BTCUSD")?.expect("loaded from a file");
-    /// assert_eq!(report.dropped, ["Venue"]); // a text column, left out and said so
-    /// assert_eq!((report.renamed[0].from.as_str(), report.renamed[0].to.as_str()), ("Close", "close"));
-    /// assert_eq!(handler.data_for("BTCUSD", Split::Test)?.column_index("Close")?, 0);
-    /// # std::fs::remove_dir_all(&dir)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`IsolationError::Load`] if the directory cannot be read.
-    pub fn register_dir_with(
-        &mut self,
-        dir: impl AsRef<Path>,
-        options: &LoadOptions,
-    ) -> Result<Vec<String>, IsolationError> {
-        let dir = dir.as_ref();
-        let load_error = |e: std::io::Error| IsolationError::Load {
-            path: dir.display().to_string(),
-            message: e.to_string(),
-        };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(load_error)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
-            .filter(|p| timeseries_io::FileFormat::from_path(p).is_some())
-            .collect();
-        files.sort();
-        let mut symbols = Vec::with_capacity(files.len());
-        for path in files {
-            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let symbol = name.split('.').next().unwrap_or(&name).to_string();
-            self.register_path_with(&symbol, path, options.clone());
-            symbols.push(symbol);
-        }
-        Ok(symbols)
-    }
-
-    /// What the loader did for `symbol` (renamed and dropped columns, missing values, timing), if it was
-    /// loaded from a file; `None` for frames given to [`DataHandler::load`]. Loads a registered file.
-    ///
-    /// # Errors
-    ///
-    /// An unknown symbol, or a registered file that fails to load.
-    pub fn load_report(&self, symbol: &str) -> Result<Option<&LoadReport>, IsolationError> {
-        Ok(self.symbol(symbol)?.report.as_ref())
-    }
-
     /// Frees `symbol`'s data: its frame, splits and (in shared-memory mode) its published segment, which is
     /// unlinked. A symbol registered from a file stays registered and loads again on next use; a frame given
     /// to [`DataHandler::load`] is forgotten. Then asks the allocator to hand freed memory back to the
@@ -279,7 +211,7 @@ impl DataHandler {
         &self,
         symbol: &str,
         frame: TimeFrame,
-        report: Option<LoadReport>,
+        report: Option<Report>,
     ) -> Result<SymbolData, IsolationError> {
         #[cfg(feature = "shm")]
         let (source, segment) = if self.mode == IsolationMode::SharedMemory {
@@ -570,14 +502,16 @@ impl DataHandler {
         if let Some(data) = slot.data.get() {
             return Ok(data);
         }
-        let (path, options) = slot.source.as_ref().expect("a slot without data was registered with a path");
-        let loaded = timeseries_io::load(path, options).map_err(|e| {
-            IsolationError::Load { path: path.display().to_string(), message: e.to_string() }
-                .for_symbol(symbol)
-        })?;
-        // Two threads may load at once; the first to finish wins and the other's copy is dropped.
-        let _ = slot.data.set(self.prepare(symbol, loaded.frame, Some(loaded.report))?);
-        Ok(slot.data.get().expect("set above"))
+        let source = slot.source.as_ref().expect("a slot without data was registered with a path");
+        #[cfg(feature = "io")]
+        {
+            let (frame, report) = source.load(symbol)?;
+            // Two threads may load at once; the first to finish wins and the other's copy is dropped.
+            let _ = slot.data.set(self.prepare(symbol, frame, report)?);
+            Ok(slot.data.get().expect("set above"))
+        }
+        #[cfg(not(feature = "io"))]
+        match *source {}
     }
 }
 

@@ -44,14 +44,16 @@ mod report;
 mod shared;
 mod split_data;
 pub mod synthetic;
+mod workload;
 
 pub use dates::{IntoTimestamp, timestamp};
-pub use factory::{CreateOptions, Decision, FactoryConfig, IsolationFactory, Resources, Workload};
+pub use factory::IsolationFactory;
 pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SkippedSymbol, SymbolFold, SymbolFoldData};
 pub use handler::{DataHandler, Folds};
 pub use optimize::optimize_frame;
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
 pub use split_data::SplitData;
+pub use workload::{CreateOptions, Decision, FactoryConfig, Resources, Workload};
 
 pub use isolation_core::{
     Bar, BarColumn, Calendar, ColumnRef, CombinatorialPurgedCv, Cursor, CvFold, DataInfo, EmptySide, Fold,
@@ -63,6 +65,7 @@ pub use memtrack::{
     BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,
 };
 pub use timeseries_array::optimize::{ColumnChange, FloatPolicy, OptimizeOptions, OptimizeReport};
+#[cfg(feature = "io")]
 pub use timeseries_io::{
     FileFormat, FileInfo, LoadError, LoadOptions, LoadReport, Loaded, TimestampFormat, describe, load, save,
 };

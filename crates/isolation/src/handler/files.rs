@@ -1,0 +1,120 @@
+//! `DataHandler`'s files: symbols registered from CSV, Parquet or Arrow IPC files, loaded on first use, and
+//! what the loader did for each (the facade's `io` feature).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use isolation_core::IsolationError;
+use timeseries_array::TimeFrame;
+use timeseries_io::{LoadOptions, LoadReport};
+
+use super::{DataHandler, Slot};
+
+/// A registered file and the options to load it with.
+#[derive(Debug)]
+pub(super) struct FileSource {
+    path: PathBuf,
+    options: LoadOptions,
+}
+
+impl FileSource {
+    /// Loads the file: the frame and the loader's report, errors naming the symbol and the path.
+    pub(super) fn load(&self, symbol: &str) -> Result<(TimeFrame, Option<LoadReport>), IsolationError> {
+        let loaded = timeseries_io::load(&self.path, &self.options).map_err(|e| {
+            IsolationError::Load { path: self.path.display().to_string(), message: e.to_string() }
+                .for_symbol(symbol)
+        })?;
+        Ok((loaded.frame, Some(loaded.report)))
+    }
+}
+
+impl DataHandler {
+    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it, loaded with
+    /// default [`LoadOptions`]: see [`DataHandler::register_path_with`].
+    pub fn register_path(&mut self, symbol: &str, path: impl Into<PathBuf>) {
+        self.register_path_with(symbol, path, LoadOptions::default());
+    }
+
+    /// Registers `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data without reading it: the file is
+    /// loaded with `options`, split and isolated the first time the symbol's data is asked for (or when a
+    /// split is set up), so memory is spent only on the symbols used. What the loader did (columns renamed,
+    /// non-numeric columns dropped, missing values) is kept: [`DataHandler::load_report`].
+    pub fn register_path_with(&mut self, symbol: &str, path: impl Into<PathBuf>, options: LoadOptions) {
+        self.symbols.insert(
+            symbol.to_string(),
+            Slot { source: Some(FileSource { path: path.into(), options }), data: OnceLock::new() },
+        );
+    }
+
+    /// Registers every CSV, Parquet and Arrow IPC file in `dir` with default [`LoadOptions`]: see
+    /// [`DataHandler::register_dir_with`].
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::Load`] if the directory cannot be read.
+    pub fn register_dir(&mut self, dir: impl AsRef<Path>) -> Result<Vec<String>, IsolationError> {
+        self.register_dir_with(dir, &LoadOptions::default())
+    }
+
+    /// Registers every CSV, Parquet and Arrow IPC file in `dir` (hidden files skipped), one symbol per file
+    /// named by its stem (`BTCUSD.parquet` is `BTCUSD`), each to be loaded with `options`. Returns the
+    /// symbols registered, sorted.
+    ///
+    /// ```
+    /// use isolation::{DataHandler, IsolationMode, LoadOptions, Split, SplitSpec};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("isolation-doc-register-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(dir.join("BTCUSD.csv"), "Date,Close,Venue\n2024-01-01,1.5,X\n2024-01-02,2.5,X\n2024-01-03,3.5,X\n")?;
+    ///
+    /// let mut handler = DataHandler::new(IsolationMode::View);
+    /// assert_eq!(handler.register_dir_with(&dir, &LoadOptions::default())?, ["BTCUSD"]);
+    /// handler.setup_split(SplitSpec::Ratio(0.5))?; // loads every registered file
+    /// let report = handler.load_report("BTCUSD")?.expect("loaded from a file");
+    /// assert_eq!(report.dropped, ["Venue"]); // a text column, left out and said so
+    /// assert_eq!((report.renamed[0].from.as_str(), report.renamed[0].to.as_str()), ("Close", "close"));
+    /// assert_eq!(handler.data_for("BTCUSD", Split::Test)?.column_index("Close")?, 0);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::Load`] if the directory cannot be read.
+    pub fn register_dir_with(
+        &mut self,
+        dir: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<Vec<String>, IsolationError> {
+        let dir = dir.as_ref();
+        let load_error = |e: std::io::Error| IsolationError::Load {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(load_error)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| timeseries_io::FileFormat::from_path(p).is_some())
+            .collect();
+        files.sort();
+        let mut symbols = Vec::with_capacity(files.len());
+        for path in files {
+            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let symbol = name.split('.').next().unwrap_or(&name).to_string();
+            self.register_path_with(&symbol, path, options.clone());
+            symbols.push(symbol);
+        }
+        Ok(symbols)
+    }
+
+    /// What the loader did for `symbol` (renamed and dropped columns, missing values, timing), if it was
+    /// loaded from a file; `None` for frames given to [`DataHandler::load`]. Loads a registered file.
+    ///
+    /// # Errors
+    ///
+    /// An unknown symbol, or a registered file that fails to load.
+    pub fn load_report(&self, symbol: &str) -> Result<Option<&LoadReport>, IsolationError> {
+        Ok(self.symbol(symbol)?.report.as_ref())
+    }
+}
