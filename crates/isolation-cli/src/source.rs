@@ -33,24 +33,15 @@ pub fn data_files(source: &Path) -> anyhow::Result<Vec<PathBuf>> {
     if !source.is_dir() {
         bail!("`{}` is neither `demo`, a file nor a directory", source.display());
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(source)
-        .with_context(|| format!("reading directory `{}`", source.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
-        .filter(|p| timeseries_io::FileFormat::from_path(p).is_some())
-        .collect();
-    files.sort();
+    let files = timeseries_io::data_files_in(source)
+        .with_context(|| format!("reading directory `{}`", source.display()))?;
     if files.is_empty() {
         bail!("directory `{}` has no CSV, Parquet or Arrow files", source.display());
     }
     Ok(files)
 }
 
-/// The symbol a file stands for: its name without the extension(s).
-pub fn symbol_of(path: &Path) -> String {
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    name.split('.').next().unwrap_or(&name).to_string()
-}
+pub use timeseries_io::symbol_of;
 
 /// Loads `source`: `demo` generates `bars`; a file or directory is loaded with `options`.
 ///

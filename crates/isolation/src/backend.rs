@@ -11,18 +11,19 @@ pub(crate) fn is_available(mode: IsolationMode) -> bool {
     unavailable_reason(mode).is_none()
 }
 
-fn unavailable_reason(mode: IsolationMode) -> Option<&'static str> {
+/// The cargo feature of the `isolation` crate that brings `mode`'s backend, and whether this build has it:
+/// the one table of modes and features.
+pub(crate) fn feature_of(mode: IsolationMode) -> (&'static str, bool) {
     match mode {
-        IsolationMode::View | IsolationMode::DeepCopy => {
-            (!cfg!(feature = "view")).then_some("enable the `view` feature of the `isolation` crate")
-        }
-        IsolationMode::CopyOnWrite => {
-            (!cfg!(feature = "cow")).then_some("enable the `cow` feature of the `isolation` crate")
-        }
-        IsolationMode::SharedMemory => {
-            (!cfg!(feature = "shm")).then_some("enable the `shm` feature of the `isolation` crate")
-        }
+        IsolationMode::View | IsolationMode::DeepCopy => ("view", cfg!(feature = "view")),
+        IsolationMode::CopyOnWrite => ("cow", cfg!(feature = "cow")),
+        IsolationMode::SharedMemory => ("shm", cfg!(feature = "shm")),
     }
+}
+
+fn unavailable_reason(mode: IsolationMode) -> Option<String> {
+    let (feature, built) = feature_of(mode);
+    (!built).then(|| format!("enable the `{feature}` feature of the `isolation` crate"))
 }
 
 /// Options of the backends that have some, passed from the handler.
@@ -86,7 +87,7 @@ pub(crate) fn isolate_with(
     options: BackendOptions,
 ) -> Result<Isolated, IsolationError> {
     if let Some(reason) = unavailable_reason(mode) {
-        return Err(IsolationError::ModeUnavailable { mode, reason: reason.to_string() });
+        return Err(IsolationError::ModeUnavailable { mode, reason });
     }
     let _ = options;
     match mode {

@@ -135,7 +135,7 @@ impl IsolationFactory {
             let modes: Vec<&str> = crate::available_modes().into_iter().map(IsolationMode::name).collect();
             let reason = format!(
                 "this build lacks its backend (enable the `{}` feature of the `isolation` crate); available here: {}",
-                feature_of(mode),
+                crate::backend::feature_of(mode).0,
                 if modes.is_empty() { "none".to_string() } else { modes.join(", ") }
             );
             return Err(IsolationError::ModeUnavailable { mode, reason });
@@ -385,14 +385,5 @@ fn copy_bytes(w: &Workload) -> String {
         (1, 1) => total,
         (_, 1) => format!("{total} ({copies} of {size})"),
         (_, n) => format!("{total} ({copies} of {size} in each of {n} processes)"),
-    }
-}
-
-/// The cargo feature of the `isolation` crate that brings `mode`'s backend.
-fn feature_of(mode: IsolationMode) -> &'static str {
-    match mode {
-        IsolationMode::View | IsolationMode::DeepCopy => "view",
-        IsolationMode::CopyOnWrite => "cow",
-        IsolationMode::SharedMemory => "shm",
     }
 }

@@ -58,6 +58,33 @@ pub use names::canonical_name;
 pub use options::{EpochUnit, LoadOptions, TimestampFormat};
 pub use report::{ColumnInfo, FileFormat, FileInfo, LoadReport, MissingCount, Rename, TimestampLayout};
 pub use save::save;
+/// The data files of directory `dir`: every CSV, Parquet and Arrow IPC file (by extension), hidden files
+/// skipped, sorted by path. The handler's `register_dir` and the CLI read directories through this.
+///
+/// # Errors
+///
+/// The directory cannot be read.
+pub fn data_files_in(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| FileFormat::from_path(p).is_some())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The symbol a data file stands for: its name up to the first dot (`BTCUSD.parquet`, `BTCUSD.csv.gz`:
+/// `BTCUSD`).
+///
+/// ```
+/// assert_eq!(timeseries_io::symbol_of(std::path::Path::new("data/BTCUSD.parquet")), "BTCUSD");
+/// ```
+pub fn symbol_of(path: &Path) -> String {
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    name.split('.').next().unwrap_or(&name).to_string()
+}
+
 /// Parses an ISO 8601 date or date-time to nanoseconds UTC (moved to `timeseries-array`, beside
 /// `format_timestamp`; re-exported here for callers of the loader crate).
 pub use timeseries_array::parse_timestamp;

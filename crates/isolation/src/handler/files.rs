@@ -91,17 +91,10 @@ impl DataHandler {
             path: dir.display().to_string(),
             message: e.to_string(),
         };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(load_error)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
-            .filter(|p| timeseries_io::FileFormat::from_path(p).is_some())
-            .collect();
-        files.sort();
+        let files = timeseries_io::data_files_in(dir).map_err(load_error)?;
         let mut symbols = Vec::with_capacity(files.len());
         for path in files {
-            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let symbol = name.split('.').next().unwrap_or(&name).to_string();
+            let symbol = timeseries_io::symbol_of(&path);
             self.register_path_with(&symbol, path, options.clone());
             symbols.push(symbol);
         }
