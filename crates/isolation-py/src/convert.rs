@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader};
 use arrow_pyarrow::{FromPyArrow, IntoPyArrow, Table, ToPyArrow};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use isolation::{TimeFrame, TimestampNs};
+use isolation::TimeFrame;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -99,28 +98,15 @@ fn with_nanosecond_index(batch: RecordBatch, name: &str) -> PyResult<RecordBatch
         return Ok(batch); // the frame constructor names the missing column and the ones there are
     };
     let DataType::Timestamp(unit, zone) = field.data_type() else { return Ok(batch) };
-    let per_unit: i64 = match unit {
-        TimeUnit::Nanosecond => return Ok(batch),
-        TimeUnit::Microsecond => 1_000,
-        TimeUnit::Millisecond => 1_000_000,
-        TimeUnit::Second => 1_000_000_000,
-    };
-    let column = batch.column(idx);
-    let values = arrow_cast::cast(column, &DataType::Int64).map_err(py_err)?;
-    let values = values.as_primitive::<arrow_array::types::Int64Type>();
-    let mut nanos: Vec<TimestampNs> = Vec::with_capacity(values.len());
-    for (row, value) in values.iter().enumerate() {
-        let ns = match value {
-            Some(v) => v.checked_mul(per_unit).ok_or_else(|| {
-                crate::IsolationError::new_err(format!(
-                    "column `{name}` row {row}: timestamp {v} ({unit:?}) is outside the nanosecond range"
-                ))
-            })?,
-            None => 0, // the frame constructor reports the null with its row
-        };
-        nanos.push(ns);
+    if *unit == TimeUnit::Nanosecond {
+        return Ok(batch);
     }
-    let converted = arrow_array::TimestampNanosecondArray::new(nanos.into(), column.nulls().cloned())
+    let converted = timeseries_array::timestamps_in_nanoseconds(batch.column(idx).as_ref(), *unit)
+        .map_err(|(row, v)| {
+            crate::IsolationError::new_err(format!(
+                "column `{name}` row {row}: timestamp {v} ({unit:?}) is outside the nanosecond range"
+            ))
+        })?
         .with_timezone_opt(zone.clone());
     let mut columns = batch.columns().to_vec();
     columns[idx] = Arc::new(converted);

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{TimestampMicrosecondType, TimestampMillisecondType, TimestampSecondType};
 use arrow_array::{Array, ArrayRef, RecordBatch, TimestampNanosecondArray};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use timeseries_array::TIMESTAMP_COLUMN;
@@ -108,26 +106,7 @@ fn to_nanoseconds(
     unit: TimeUnit,
     src: Source<'_>,
 ) -> Result<TimestampNanosecondArray, ShmError> {
-    let (factor, values): (i64, Vec<Option<i64>>) = match unit {
-        TimeUnit::Second => (1_000_000_000, array.as_primitive::<TimestampSecondType>().iter().collect()),
-        TimeUnit::Millisecond => {
-            (1_000_000, array.as_primitive::<TimestampMillisecondType>().iter().collect())
-        }
-        TimeUnit::Microsecond => (1_000, array.as_primitive::<TimestampMicrosecondType>().iter().collect()),
-        TimeUnit::Nanosecond => {
-            (1, array.as_primitive::<arrow_array::types::TimestampNanosecondType>().iter().collect())
-        }
-    };
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(row, v)| match v {
-            None => Ok(None),
-            Some(v) => v.checked_mul(factor).map(Some).ok_or_else(|| {
-                src.schema(format!(
-                    "timestamp {v} at row {row} does not fit in nanoseconds (years 1677 to 2262)"
-                ))
-            }),
-        })
-        .collect()
+    timeseries_array::timestamps_in_nanoseconds(array.as_ref(), unit).map_err(|(row, v)| {
+        src.schema(format!("timestamp {v} at row {row} does not fit in nanoseconds (years 1677 to 2262)"))
+    })
 }

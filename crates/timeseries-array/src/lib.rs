@@ -38,12 +38,14 @@ mod frame;
 mod iso;
 pub mod optimize;
 mod series;
+mod units;
 
 pub use dtype::{NativeValue, ValueType, value_f64, values_buffer};
 pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
 pub use iso::{ParsedTimestamp, parse_iso};
 pub use series::TimeSeriesArray;
+pub use units::timestamps_in_nanoseconds;
 
 /// A point in time: nanoseconds since the Unix epoch, UTC.
 pub type TimestampNs = i64;
