@@ -6,7 +6,7 @@ use serde::Serialize;
 use thiserror::Error;
 use timeseries_array::TimestampNs;
 
-use crate::{IsolationError, Length};
+use crate::{BlockPurge, IsolationError, Length};
 
 /// Why a fold spec could not be parsed or laid over the data. Messages name the spec and the value at fault.
 ///
@@ -96,6 +96,20 @@ pub enum FoldError {
         /// The spec, as its text form.
         spec: String,
     },
+    /// Label ends that do not fit the rows: a different count, or a label ending before its own row.
+    #[error("invalid label ends: {reason}")]
+    LabelEnds {
+        /// What is wrong, naming the row.
+        reason: String,
+    },
+    /// A fixed purge and per-row label ends given together.
+    #[error(
+        "`{spec}` has a fixed purge and label ends were given too; the label ends decide the purge, so drop `purge=`"
+    )]
+    PurgeAndLabels {
+        /// The spec, as its text form.
+        spec: String,
+    },
     /// A simple train/test split failed.
     #[error(transparent)]
     Split(#[from] IsolationError),
@@ -179,6 +193,8 @@ pub struct CvFold {
     pub train: Vec<Range<usize>>,
     /// Test rows, as sorted disjoint ranges (adjacent test groups merged).
     pub test: Vec<Range<usize>>,
+    /// Per test block, the rows purged and embargoed around it.
+    pub purged: Vec<BlockPurge>,
 }
 
 impl CvFold {
@@ -206,35 +222,6 @@ pub(crate) fn groups(n_rows: usize, n_groups: usize) -> Vec<Range<usize>> {
             range
         })
         .collect()
-}
-
-/// The train ranges around sorted disjoint `test` ranges: every other row, minus the purge on both sides of
-/// each test block and the embargo after it.
-///
-/// Purging follows Lopez de Prado (ch. 7) and skfolio's `CombinatorialPurgedCV`: a label that starts at a
-/// bar looks `purge` ahead, so a train row less than `purge` before a test block has a label reaching into
-/// it, and a train row less than `purge` after the block starts inside the last test labels' reach; both
-/// are dropped. The embargo then drops `embargo` more rows after that.
-pub(crate) fn purged_train(
-    test: &[Range<usize>],
-    purge: Length,
-    embargo: Length,
-    timestamps: &[TimestampNs],
-) -> Vec<Range<usize>> {
-    let mut train = Vec::with_capacity(test.len() + 1);
-    let mut start = 0;
-    for block in test {
-        let end = purge.start_before(timestamps, block.start).max(start);
-        if start < end {
-            train.push(start..end);
-        }
-        let purged = purge.end_after(timestamps, block.end);
-        start = embargo.end_after(timestamps, purged).max(start);
-    }
-    if start < timestamps.len() {
-        train.push(start..timestamps.len());
-    }
-    train
 }
 
 impl std::fmt::Debug for FoldError {

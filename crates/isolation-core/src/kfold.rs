@@ -7,9 +7,9 @@ use std::str::FromStr;
 use serde::Serialize;
 use timeseries_array::TimestampNs;
 
-use crate::folds::{groups, purged_train};
+use crate::folds::groups;
 use crate::spec_text::SpecText;
-use crate::{CvFold, FoldError, Length};
+use crate::{CvFold, FoldError, LabelIntervals, Length};
 
 /// K-fold cross-validation over contiguous blocks, with purging and embargo.
 ///
@@ -38,9 +38,10 @@ use crate::{CvFold, FoldError, Length};
 pub struct PurgedKFold {
     /// Number of folds (groups), at least 2.
     pub k: usize,
-    /// Train rows dropped before each test block: the label horizon.
+    /// The label horizon: every row's label ends this many rows (or this much time) later, and train rows
+    /// whose label overlaps a test block's labels are dropped, on both sides of the block.
     pub purge: Length,
-    /// Train rows dropped after each test block.
+    /// Train rows dropped after the purge that follows each test block.
     pub embargo: Length,
 }
 
@@ -61,8 +62,22 @@ impl PurgedKFold {
     ///
     /// `k < 2`, fewer rows than folds, or a fold left without train rows.
     pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
+        self.as_combinatorial().folds_named(&LabelIntervals::horizon(timestamps, self.purge), &self.to_string())
+    }
+
+    /// The `k` folds over rows labelled with `labels` (each row's label interval, e.g. from a `t1` column):
+    /// a train row is purged when its label overlaps the labels of a test block, on either side, and the
+    /// `embargo` follows the latest test label end. The spec's own `purge` must be zero.
+    ///
+    /// # Errors
+    ///
+    /// As [`PurgedKFold::folds`], and [`FoldError::PurgeAndLabels`] with a non-zero `purge`.
+    pub fn folds_labelled(&self, labels: &LabelIntervals<'_>) -> Result<Vec<CvFold>, FoldError> {
+        self.as_combinatorial().folds_labelled(labels)
+    }
+
+    fn as_combinatorial(&self) -> CombinatorialPurgedCv {
         CombinatorialPurgedCv { n_folds: self.k, n_test_folds: 1, purge: self.purge, embargo: self.embargo }
-            .folds_named(timestamps, &self.to_string())
     }
 }
 
@@ -86,9 +101,9 @@ pub struct CombinatorialPurgedCv {
     pub n_folds: usize,
     /// Groups in each test set, in `1..n_folds`.
     pub n_test_folds: usize,
-    /// Train rows dropped before each test block.
+    /// The label horizon, as [`PurgedKFold::purge`].
     pub purge: Length,
-    /// Train rows dropped after each test block.
+    /// Train rows dropped after the purge that follows each test block.
     pub embargo: Length,
 }
 
@@ -121,11 +136,41 @@ impl CombinatorialPurgedCv {
     /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, fewer rows than groups, or a fold left without
     /// train rows.
     pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
-        self.folds_named(timestamps, &self.to_string())
+        self.folds_named(&LabelIntervals::horizon(timestamps, self.purge), &self.to_string())
     }
 
-    fn folds_named(&self, timestamps: &[TimestampNs], spec: &str) -> Result<Vec<CvFold>, FoldError> {
-        let n_rows = timestamps.len();
+    /// All folds over rows labelled with `labels`, purged by label overlap as in
+    /// [`PurgedKFold::folds_labelled`]. The spec's own `purge` must be zero.
+    ///
+    /// # Errors
+    ///
+    /// As [`CombinatorialPurgedCv::folds`], and [`FoldError::PurgeAndLabels`] with a non-zero `purge`.
+    pub fn folds_labelled(&self, labels: &LabelIntervals<'_>) -> Result<Vec<CvFold>, FoldError> {
+        let spec = self.to_string();
+        if !self.purge.is_zero() {
+            return Err(FoldError::PurgeAndLabels { spec });
+        }
+        self.folds_named(labels, &spec)
+    }
+
+    /// The test blocks of every fold (row ranges on `n_rows` rows, adjacent groups merged) with their test
+    /// groups, before any purge: what a caller that purges per symbol lays over a shared calendar.
+    ///
+    /// # Errors
+    ///
+    /// As [`CombinatorialPurgedCv::folds`], except that no fold can be left without train rows.
+    pub fn test_blocks(&self, n_rows: usize) -> Result<Vec<(Vec<usize>, Vec<Range<usize>>)>, FoldError> {
+        let groups = self.groups(n_rows, &self.to_string())?;
+        Ok(combinations(self.n_folds, self.n_test_folds)
+            .into_iter()
+            .map(|test_groups| {
+                let test = merged(test_groups.iter().map(|&g| groups[g].clone()));
+                (test_groups, test)
+            })
+            .collect())
+    }
+
+    fn groups(&self, n_rows: usize, spec: &str) -> Result<Vec<Range<usize>>, FoldError> {
         let too_few = |reason: String| FoldError::TooFewRows { spec: spec.to_string(), n_rows, reason };
         if self.n_folds < 2 {
             return Err(too_few(format!("at least 2 folds are needed, got {}", self.n_folds)));
@@ -137,17 +182,21 @@ impl CombinatorialPurgedCv {
         if n_rows < self.n_folds {
             return Err(too_few(format!("{} folds need at least as many rows", self.n_folds)));
         }
-        let groups = groups(n_rows, self.n_folds);
+        Ok(groups(n_rows, self.n_folds))
+    }
+
+    fn folds_named(&self, labels: &LabelIntervals<'_>, spec: &str) -> Result<Vec<CvFold>, FoldError> {
+        let groups = self.groups(labels.len(), spec)?;
         combinations(self.n_folds, self.n_test_folds)
             .into_iter()
             .enumerate()
             .map(|(index, test_groups)| {
                 let test = merged(test_groups.iter().map(|&g| groups[g].clone()));
-                let train = purged_train(&test, self.purge, self.embargo, timestamps);
-                if train.is_empty() {
+                let purged = labels.purge(&test, &labels.test_spans(&test), self.embargo, labels.starts());
+                if purged.train.is_empty() {
                     return Err(FoldError::EmptyTrain { fold: index, spec: spec.to_string() });
                 }
-                Ok(CvFold { index, test_groups, train, test })
+                Ok(CvFold { index, test_groups, train: purged.train, test, purged: purged.blocks })
             })
             .collect()
     }

@@ -238,6 +238,43 @@ impl WalkForward {
         Ok(folds)
     }
 
+    /// The folds over rows labelled with `labels` (each row's label interval, e.g. from a `t1` column): each
+    /// fold's train ends before its first row whose label reaches the fold's first test bar, so no train
+    /// label overlaps a test bar (this replaces a fixed `gap`, which still applies when given). Folds whose
+    /// train is then empty or shorter than `min_train` are left out.
+    ///
+    /// ```
+    /// use isolation_core::{LabelIntervals, WalkForward};
+    ///
+    /// let t: Vec<i64> = (0..10).collect();
+    /// // Every label ends two bars later, except row 1's, which runs to the end of the data.
+    /// let ends: Vec<i64> = (0..10).map(|i| if i == 1 { 9 } else { (i + 2).min(9) }).collect();
+    /// let labels = LabelIntervals::new(&t, ends)?;
+    /// let spec: WalkForward = "train=4,test=2,step=2,expanding".parse()?;
+    /// let folds = spec.folds_labelled(&labels)?;
+    /// // The first fold tests rows 4..6: rows 2 and 3 reach row 4, and row 1's label reaches it too.
+    /// assert_eq!((folds[0].train.clone(), folds[0].test.clone()), (0..1, 4..6));
+    /// # Ok::<(), isolation_core::FoldError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`WalkForward::folds`].
+    pub fn folds_labelled(&self, labels: &crate::LabelIntervals<'_>) -> Result<Vec<Fold>, FoldError> {
+        let timestamps = labels.starts();
+        let mut folds = self.folds(timestamps)?;
+        for fold in &mut folds {
+            if let Some(&test_start) = timestamps.get(fold.test.start) {
+                fold.train.end = labels.train_end_before(fold.train.clone(), test_start);
+            }
+        }
+        folds.retain(|fold| !fold.train.is_empty() && self.short_train(&fold.train, timestamps).is_none());
+        if folds.is_empty() {
+            return Err(self.with_span(self.no_folds(timestamps.len()), timestamps));
+        }
+        Ok(folds)
+    }
+
     /// The folds over `n_rows` rows, for a spec in rows.
     ///
     /// # Errors

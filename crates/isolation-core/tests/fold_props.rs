@@ -90,13 +90,22 @@ fn check_cv_fold(
             }
         }
     }
-    // Purge on both sides of each block (a label looks `purge` ahead), then the embargo after the purge.
+    // Purge on both sides of each block (a label looks `purge` ahead), then the embargo after the purge:
+    // `embargo` more rows, or the rows up to `embargo` past the end of the block's last label.
     let dropped_by = |row: usize, b: &std::ops::Range<usize>| {
         let purged_end =
             (b.end..n).find(|&r| distance(purge, ts, b.end - 1, r) > magnitude(purge)).unwrap_or(n);
+        let label_end = match purge.rows() {
+            Some(rows) => ts[(b.end - 1 + rows).min(n - 1)],
+            None => ts[b.end - 1] + magnitude(purge),
+        };
+        let embargoed = match embargo.rows() {
+            Some(rows) => row < purged_end + rows,
+            None => ts[row] - label_end <= magnitude(embargo),
+        };
         (row < b.start && distance(purge, ts, row, b.start) <= magnitude(purge))
             || (row >= b.end && row < purged_end)
-            || (row >= purged_end && distance(embargo, ts, purged_end - 1, row) <= magnitude(embargo))
+            || (row >= purged_end && embargoed)
     };
     for block in &fold.test {
         for row in (0..n).filter(|&r| side[r] == 'r') {
