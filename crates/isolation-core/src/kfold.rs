@@ -153,23 +153,6 @@ impl CombinatorialPurgedCv {
         self.folds_named(labels, &spec)
     }
 
-    /// The test blocks of every fold (row ranges on `n_rows` rows, adjacent groups merged) with their test
-    /// groups, before any purge: what a caller that purges per symbol lays over a shared calendar.
-    ///
-    /// # Errors
-    ///
-    /// As [`CombinatorialPurgedCv::folds`], except that no fold can be left without train rows.
-    pub fn test_blocks(&self, n_rows: usize) -> Result<Vec<(Vec<usize>, Vec<Range<usize>>)>, FoldError> {
-        let groups = self.groups(n_rows, &self.to_string())?;
-        Ok(combinations(self.n_folds, self.n_test_folds)
-            .into_iter()
-            .map(|test_groups| {
-                let test = merged(test_groups.iter().map(|&g| groups[g].clone()));
-                (test_groups, test)
-            })
-            .collect())
-    }
-
     fn groups(&self, n_rows: usize, spec: &str) -> Result<Vec<Range<usize>>, FoldError> {
         let too_few = |reason: String| FoldError::TooFewRows { spec: spec.to_string(), n_rows, reason };
         if self.n_folds < 2 {

@@ -215,11 +215,12 @@ impl<'a> LabelIntervals<'a> {
                 Some(end) => self.starts.partition_point(|&t| t <= end),
                 None => n_rows,
             };
-            let embargoed = row_set::minus(&[first..last.max(first)], &taken);
+            let window = first..last.max(first);
+            let embargoed = row_set::minus(std::slice::from_ref(&window), &taken);
             taken = row_set::union(&taken, &embargoed);
             block.embargoed = row_set::len(&embargoed);
         }
-        Purged { train: row_set::minus(&[0..n_rows], &taken), blocks }
+        Purged { train: row_set::minus(std::slice::from_ref(&(0..n_rows)), &taken), blocks }
     }
 
     /// Where a contiguous train range must end so that no label in it reaches `test_start`: before its first
