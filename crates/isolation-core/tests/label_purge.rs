@@ -60,7 +60,7 @@ fn examples() -> Vec<Example> {
             ends: (0..12).map(|i: i64| (i + 1).min(11)).collect(),
             test: 6..9,
             embargo: Length::Rows(5),
-            train: vec![0..5],
+            train: std::iter::once(0..5).collect(),
             purged: 2,
             embargoed: 2,
         },
