@@ -277,7 +277,8 @@ mod tests {
         let t: Vec<i64> = (0..10).collect();
         let ends = vec![9, 2, 3, 4, 5, 6, 7, 8, 9, 9];
         let labels = LabelIntervals::new(&t, ends).unwrap();
-        let purged = labels.purge(&[5..7], &labels.test_spans(&[5..7]), Length::Rows(0), &t);
+        let test = std::slice::from_ref(&(5..7));
+        let purged = labels.purge(test, &labels.test_spans(test), Length::Rows(0), &t);
         // Row 0 overlaps (its label covers the block), row 4 reaches row 5, row 7 starts at row 6's end.
         assert_eq!(purged.train, vec![1..4, 8..10]);
         assert_eq!(purged.blocks[0].purged, 3);
