@@ -62,7 +62,8 @@ impl PurgedKFold {
     ///
     /// `k < 2`, fewer rows than folds, or a fold left without train rows.
     pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
-        self.as_combinatorial().folds_named(&LabelIntervals::horizon(timestamps, self.purge), &self.to_string())
+        self.as_combinatorial()
+            .folds_named(&LabelIntervals::horizon(timestamps, self.purge), &self.to_string())
     }
 
     /// The `k` folds over rows labelled with `labels` (each row's label interval, e.g. from a `t1` column):

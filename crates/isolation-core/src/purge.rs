@@ -204,7 +204,12 @@ impl<'a> LabelIntervals<'a> {
             let overlapping = row_set::minus(&self.overlapping(span), &taken);
             taken = row_set::union(&taken, &overlapping);
             let embargo_end = embargo_end(span.end, embargo, axis);
-            blocks.push(BlockPurge { span: *span, purged: row_set::len(&overlapping), embargoed: 0, embargo_end });
+            blocks.push(BlockPurge {
+                span: *span,
+                purged: row_set::len(&overlapping),
+                embargoed: 0,
+                embargo_end,
+            });
         }
         for block in &mut blocks {
             if embargo.is_zero() {

@@ -99,7 +99,8 @@ fn worked_examples_from_the_literature() {
 fn a_fixed_horizon_equals_the_spec_purge() {
     let starts: Vec<i64> = (0..60).map(|i| i * 7 + i % 3).collect();
     for (purge, embargo) in [(0, 0), (3, 0), (3, 2), (0, 4)] {
-        let spec = CombinatorialPurgedCv::new(5, 2).with_purge_embargo(Length::Rows(purge), Length::Rows(embargo));
+        let spec =
+            CombinatorialPurgedCv::new(5, 2).with_purge_embargo(Length::Rows(purge), Length::Rows(embargo));
         let labels = LabelIntervals::horizon(&starts, Length::Rows(purge));
         let by_labels =
             CombinatorialPurgedCv { purge: Length::Rows(0), ..spec }.folds_labelled(&labels).unwrap();

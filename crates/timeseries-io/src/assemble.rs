@@ -129,6 +129,7 @@ impl Assembler {
 /// Pushes one batch (holding the projected columns, in any order) into the assembler, finding columns by
 /// their file names.
 pub(crate) fn push_batch(
+    file: &str,
     batch: &RecordBatch,
     schema: &Schema,
     plan: &Plan,
@@ -144,7 +145,9 @@ pub(crate) fn push_batch(
     let locate_batch = |row: usize| locate(first_row + row);
     let time = plan.time.map(column);
     ts_reader.push(column(plan.ts), time, &locate_batch, assembler.timestamps_mut())?;
-    let values: Vec<&dyn Array> = plan.values.iter().map(|v| column(v.index)).collect();
+    let values: Vec<ArrayRef> =
+        plan.values.iter().map(|v| v.frame_values(file, column(v.index))).collect::<Result<_, _>>()?;
+    let values: Vec<&dyn Array> = values.iter().map(AsRef::as_ref).collect();
     assembler.push_values(first_row, &values)
 }
 

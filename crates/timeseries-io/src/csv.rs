@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use arrow_array::Array;
+use arrow_array::{Array, ArrayRef};
 use arrow_csv::reader::Format;
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 use timeseries_array::ValueType;
@@ -257,7 +257,7 @@ fn read_with(
     for ts in std::iter::once(plan.ts).chain(plan.time) {
         fields[ts] = fields[ts].clone().with_data_type(DataType::Utf8);
     }
-    for value in &plan.values {
+    for value in plan.values.iter().filter(|v| !v.datetime) {
         fields[value.index] = fields[value.index].clone().with_data_type(value.value_type.to_arrow());
     }
     let read_schema = Arc::new(Schema::new(fields));
@@ -294,7 +294,10 @@ fn read_with(
         let locate_batch = |row: usize| locate(first_row + row);
         let time = plan.time.map(|_| batch.column(1).as_ref());
         ts_reader.push(batch.column(0).as_ref(), time, &locate_batch, assembler.timestamps_mut())?;
-        let values: Vec<&dyn Array> = batch.columns()[n_ts..].iter().map(|a| a.as_ref()).collect();
+        let values: Vec<ArrayRef> = (plan.values.iter().zip(&batch.columns()[n_ts..]))
+            .map(|(planned, array)| planned.frame_values(file, array.as_ref()))
+            .collect::<Result<_, _>>()?;
+        let values: Vec<&dyn Array> = values.iter().map(AsRef::as_ref).collect();
         assembler.push_values(first_row, &values)?;
     }
     if assembler.rows() == 0 {

@@ -71,7 +71,7 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
                 Assembler::new(file, &ts_name, columns, options.sort, Box::new(locate.clone()));
             assembler.capacity_hint = total_rows;
             for batch in &mapped.batches {
-                push_batch(batch, schema, &plan, &mut ts_reader, &mut assembler, &locate)?;
+                push_batch(file, batch, schema, &plan, &mut ts_reader, &mut assembler, &locate)?;
             }
             assembler.finish()?
         }
@@ -136,11 +136,10 @@ fn in_place(
             LoadError::Unsorted { file, location, column, timestamp: format(t), previous: format(previous) }
         });
     }
-    let columns = plan
-        .values
-        .iter()
-        .map(|v| (v.name.clone(), batch.column_by_name(&v.file_name).expect("projected").clone()));
-    let columns: Vec<_> = columns.collect();
+    let columns = plan.values.iter().map(|v| {
+        Ok((v.name.clone(), v.frame_values(file, batch.column_by_name(&v.file_name).expect("projected"))?))
+    });
+    let columns: Vec<_> = columns.collect::<Result<_, LoadError>>()?;
     let missing = columns
         .iter()
         .map(|(name, array)| MissingCount { column: name.clone(), missing: missing_in(array.as_ref()) })

@@ -99,7 +99,7 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
             let group = group_ends.partition_point(|&end| end <= first_row);
             truncated(file, format!("row group {group}: {e}"))
         })?;
-        push_batch(&batch, &schema, &plan, &mut ts_reader, &mut assembler, &locate)?;
+        push_batch(file, &batch, &schema, &plan, &mut ts_reader, &mut assembler, &locate)?;
     }
     let (frame, missing, sorted) = assembler.finish()?;
     Ok(Loaded {

@@ -19,6 +19,31 @@ pub(crate) struct Planned {
     pub(crate) name: String,
     /// Its type in the frame.
     pub(crate) value_type: ValueType,
+    /// A date or timestamp column of the file (not the index, e.g. a label end `t1`), loaded as `i64`
+    /// nanoseconds since the epoch (UTC).
+    pub(crate) datetime: bool,
+}
+
+impl Planned {
+    /// The file's `array` of this column as the frame holds it: as it is, or a date or timestamp column
+    /// as `i64` nanoseconds (a value out of the nanosecond range becomes null).
+    pub(crate) fn frame_values(
+        &self,
+        file: &str,
+        array: &dyn arrow_array::Array,
+    ) -> Result<arrow_array::ArrayRef, LoadError> {
+        if !self.datetime {
+            return Ok(arrow_array::make_array(array.to_data()));
+        }
+        let nanos = DataType::Timestamp(arrow_schema::TimeUnit::Nanosecond, None);
+        arrow_cast::cast(array, &nanos).and_then(|ns| arrow_cast::cast(&ns, &DataType::Int64)).map_err(|e| {
+            LoadError::NonNumericColumn {
+                file: file.to_string(),
+                column: self.file_name.clone(),
+                found: format!("{} ({e})", array.data_type()),
+            }
+        })
+    }
 }
 
 /// What to read from a file.
@@ -119,7 +144,8 @@ pub(crate) fn plan(
     };
     for index in wanted {
         let field = schema.field(index);
-        let Some(vt) = value_type(field.data_type()) else {
+        let datetime = value_type(field.data_type()).is_none() && is_datetime_type(field.data_type());
+        let Some(vt) = value_type(field.data_type()).or(datetime.then_some(ValueType::Int64)) else {
             if options.columns.is_some() {
                 return Err(LoadError::NonNumericColumn {
                     file: file.to_string(),
@@ -141,7 +167,7 @@ pub(crate) fn plan(
         if name != file_name {
             plan.renamed.push(Rename { from: file_name.clone(), to: name.clone() });
         }
-        plan.values.push(Planned { index, file_name, name, value_type: vt });
+        plan.values.push(Planned { index, file_name, name, value_type: vt, datetime });
     }
     Ok(plan)
 }

@@ -156,3 +156,21 @@ fn small_batches_give_the_same_frame() {
     let all = load("tests/data/pandas_index.csv", &LoadOptions::default()).unwrap();
     assert_eq!(one.frame, all.frame);
 }
+
+#[test]
+fn a_datetime_value_column_loads_as_nanoseconds_with_its_gaps() {
+    // A label-end column (`t1`) beside the index: kept as i64 nanoseconds since the epoch, not dropped; a
+    // label not yet resolved (empty) is a null.
+    let loaded = check(
+        "label_ends.csv",
+        &LoadOptions::default(),
+        &["close", "t1"],
+        "2024-01-01T00:00:00Z",
+        TimestampLayout::Iso { zoned: false },
+    );
+    assert_eq!(loaded.frame.value_type(1).name(), "i64");
+    let t1: Vec<Option<String>> =
+        (0..3).map(|row| loaded.frame.value_f64(1, row).map(|v| format_timestamp(v as i64))).collect();
+    assert_eq!(t1, [Some("2024-01-03T00:00:00Z".into()), Some("2024-01-04T12:00:00Z".into()), None]);
+    assert!(loaded.report.dropped.is_empty());
+}
