@@ -102,6 +102,12 @@ pub enum FoldError {
         /// What is wrong, naming the row.
         reason: String,
     },
+    /// A membership (universe) table that cannot be used.
+    #[error("invalid universe table: {reason}")]
+    Universe {
+        /// What is wrong, naming the row or column.
+        reason: String,
+    },
     /// A fixed purge and per-row label ends given together.
     #[error(
         "`{spec}` has a fixed purge and label ends were given too; the label ends decide the purge, so drop `purge=`"

@@ -33,7 +33,7 @@ mod last_n;
 mod length;
 mod mode;
 mod purge;
-mod row_set;
+pub mod row_set;
 mod sklearn;
 mod spec_text;
 mod split;

@@ -1,9 +1,10 @@
-//! Sets of rows as sorted disjoint ranges: union, difference and size, for purging.
+//! Sets of rows as sorted disjoint ranges (the form fold train and test sides take): normalizing, union,
+//! difference, intersection and size.
 
 use std::ops::Range;
 
 /// `ranges` sorted, empty ones dropped, overlapping or touching ones joined.
-pub(crate) fn normalized(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+pub fn normalized(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     ranges.retain(|r| !r.is_empty());
     ranges.sort_by_key(|r| r.start);
     let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
@@ -17,12 +18,12 @@ pub(crate) fn normalized(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 }
 
 /// The rows in `a` or `b` (both normalized).
-pub(crate) fn union(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+pub fn union(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
     normalized(a.iter().chain(b).cloned().collect())
 }
 
 /// The rows in `a` and not in `b` (both normalized), normalized.
-pub(crate) fn minus(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+pub fn minus(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(a.len());
     let mut cut = b.iter().peekable();
     for range in a {
@@ -51,8 +52,13 @@ pub(crate) fn minus(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>>
     out
 }
 
+/// The rows in both `a` and `b` (both normalized).
+pub fn intersect(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+    minus(a, &minus(a, b))
+}
+
 /// Number of rows.
-pub(crate) fn len(ranges: &[Range<usize>]) -> usize {
+pub fn len(ranges: &[Range<usize>]) -> usize {
     ranges.iter().map(ExactSizeIterator::len).sum()
 }
 
@@ -78,5 +84,7 @@ mod tests {
         both.dedup();
         assert_eq!(rows(&union(&a, &b)), both);
         assert_eq!(len(&a), 13);
+        let common: Vec<usize> = rows(&a).into_iter().filter(|r| rows(&b).contains(r)).collect();
+        assert_eq!(rows(&intersect(&a, &b)), common);
     }
 }

@@ -5,11 +5,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use isolation_core::{
-    Calendar, CombinatorialPurgedCv, Cursor, Fold, FoldError, IsolatedData, IsolationError, Length,
-    PurgedKFold, Split, TestWithWarmup, TimeFold, WalkForward,
+    BlockPurge, CombinatorialPurgedCv, Cursor, IsolatedData, IsolationError, PurgedKFold, Split,
+    TestWithWarmup, WalkForward,
 };
 use serde::Serialize;
-use timeseries_array::{TimeFrame, TimestampNs};
+use timeseries_array::TimeFrame;
 
 use crate::backend::isolate;
 
@@ -45,6 +45,11 @@ pub struct SymbolFold {
     pub train: Vec<Range<usize>>,
     /// Test rows, each with the warm-up history before it.
     pub test: Vec<TestWithWarmup>,
+    /// Per test block, the train rows purged (their labels overlap the block's labels) and embargoed
+    /// (right after it), and the block's label span: why those rows are not in `train`.
+    pub purged: Vec<BlockPurge>,
+    /// Rows of the fold's train period left out because the symbol was not a member of the universe then.
+    pub outside_universe: usize,
 }
 
 impl SymbolFold {
@@ -56,6 +61,16 @@ impl SymbolFold {
     /// Test rows in all (warm-up not counted).
     pub fn n_test(&self) -> usize {
         self.test.iter().map(|t| t.test.len()).sum()
+    }
+
+    /// Train rows purged, over every test block.
+    pub fn n_purged(&self) -> usize {
+        self.purged.iter().map(|b| b.purged).sum()
+    }
+
+    /// Train rows embargoed, over every test block.
+    pub fn n_embargoed(&self) -> usize {
+        self.purged.iter().map(|b| b.embargoed).sum()
     }
 }
 
@@ -69,6 +84,8 @@ pub struct PlannedFold {
     /// Symbols with rows in the fold's period that sit it out, and why (e.g. a train shorter than
     /// `min_train`), sorted by symbol.
     pub skipped: Vec<SkippedSymbol>,
+    /// The fingerprint of the universe the fold was restricted to ([`crate::Universe::fingerprint`]).
+    pub universe: Option<String>,
 }
 
 /// A symbol left out of one fold.
@@ -126,112 +143,6 @@ pub struct FoldData {
     pub index: usize,
     /// Per symbol, sorted by symbol.
     pub symbols: Vec<SymbolFoldData>,
-}
-
-/// Lays `spec` over the symbols' frames (sorted by symbol) on one time axis, so that a fold cuts every
-/// symbol at the same instants: walk-forward in time shares one schedule; cross-validation lays its groups
-/// on the union of all symbols' timestamps ([`Calendar`]) and maps them to each symbol's rows. Walk-forward
-/// in rows is refused for several symbols, whose rows are out of step in time.
-pub(crate) fn plan(
-    frames: &[(&str, &TimeFrame)],
-    spec: &FoldSpec,
-    warmup: Length,
-) -> Result<Vec<PlannedFold>, IsolationError> {
-    let mut planned: Vec<PlannedFold> = Vec::new();
-    let with_warmup = |test: Range<usize>, ts: &[TimestampNs]| TestWithWarmup::new(test, warmup, ts);
-    match spec {
-        FoldSpec::WalkForward(wf) => {
-            let all: Vec<&[TimestampNs]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
-            let schedule: Vec<Option<TimeFold>> = if wf.is_time() {
-                wf.schedule(&all)?.into_iter().map(Some).collect()
-            } else if frames.len() > 1 {
-                return Err(FoldError::RowsAcrossSymbols { spec: spec.to_string() }.into());
-            } else {
-                vec![None]
-            };
-            for (symbol, frame) in frames {
-                let ts = frame.timestamps();
-                let folds: Vec<Fold> = match schedule.as_slice() {
-                    [None] => wf.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol))?,
-                    _ => schedule.iter().flatten().map(|tf| tf.rows_for(ts)).collect(),
-                };
-                for fold in folds.into_iter().filter(|f| !f.train.is_empty() || !f.test.is_empty()) {
-                    let entry = fold_at(&mut planned, fold.index);
-                    let reason = match (fold.train.is_empty(), fold.test.is_empty()) {
-                        (true, _) => Some("no train rows in this fold's period".to_string()),
-                        (_, true) => Some("no test rows in this fold's period".to_string()),
-                        _ => wf.short_train(&fold.train, ts),
-                    };
-                    if let Some(reason) = reason {
-                        entry.skipped.push(SkippedSymbol { symbol: symbol.to_string(), reason });
-                        continue;
-                    }
-                    entry.symbols.push(SymbolFold {
-                        symbol: symbol.to_string(),
-                        train: vec![fold.train],
-                        test: vec![with_warmup(fold.test, ts)],
-                    });
-                }
-            }
-        }
-        FoldSpec::PurgedKFold(_) | FoldSpec::CombinatorialPurgedCv(_) => {
-            let all: Vec<&[TimestampNs]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
-            let calendar = Calendar::union(&all);
-            let folds = match spec {
-                FoldSpec::PurgedKFold(kf) => kf.folds(calendar.instants()),
-                FoldSpec::CombinatorialPurgedCv(cpcv) => cpcv.folds(calendar.instants()),
-                FoldSpec::WalkForward(_) => unreachable!("matched above"),
-            };
-            let folds = match (folds, frames) {
-                (Ok(folds), _) => folds,
-                (Err(e), [(symbol, _)]) => return Err(IsolationError::from(e).for_symbol(symbol)),
-                (Err(e), _) => return Err(e.into()),
-            };
-            for fold in folds {
-                let entry = fold_at(&mut planned, fold.index);
-                for (symbol, frame) in frames {
-                    let ts = frame.timestamps();
-                    let on_symbol = |ranges: &[Range<usize>]| -> Vec<Range<usize>> {
-                        ranges
-                            .iter()
-                            .map(|r| calendar.rows_of(r.clone(), ts))
-                            .filter(|r| !r.is_empty())
-                            .collect()
-                    };
-                    let (train, test) = (on_symbol(&fold.train), on_symbol(&fold.test));
-                    if train.is_empty() || test.is_empty() {
-                        let side = if train.is_empty() { "train" } else { "test" };
-                        let reason = format!("no {side} rows in this fold's period");
-                        entry.skipped.push(SkippedSymbol { symbol: symbol.to_string(), reason });
-                        continue;
-                    }
-                    let test = test.into_iter().map(|t| with_warmup(t, ts)).collect();
-                    entry.symbols.push(SymbolFold { symbol: symbol.to_string(), train, test });
-                }
-            }
-        }
-    }
-    planned.retain(|f| !f.symbols.is_empty());
-    if planned.is_empty() {
-        let first = frames.iter().filter_map(|(_, f)| f.first_timestamp()).min().unwrap_or_default();
-        let last = frames.iter().filter_map(|(_, f)| f.last_timestamp()).max().unwrap_or_default();
-        let n_rows = frames.iter().map(|(_, f)| f.n_rows()).max().unwrap_or_default();
-        return Err(FoldError::NoFolds { spec: spec.to_string(), n_rows, first, last, hint: "" }.into());
-    }
-    Ok(planned)
-}
-
-/// The planned fold at `index`, adding empty ones up to it.
-fn fold_at(planned: &mut Vec<PlannedFold>, index: usize) -> &mut PlannedFold {
-    if planned.len() <= index {
-        let from = planned.len();
-        planned.extend((from..=index).map(|index| PlannedFold {
-            index,
-            symbols: Vec::new(),
-            skipped: Vec::new(),
-        }));
-    }
-    &mut planned[index]
 }
 
 /// The data of one planned fold, made in `mode` from the symbols' frames.

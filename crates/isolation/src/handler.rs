@@ -10,8 +10,10 @@ use isolation_core::{
 use memtrack::BufferSet;
 use timeseries_array::TimeFrame;
 
+use crate::FoldOptions;
 use crate::backend::{BackendOptions, isolate_with, isolate_within};
-use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
+use crate::fold_plan::plan;
+use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold};
 use crate::report::{MemoryReport, SymbolMemory};
 use crate::split_data::SplitData;
 
@@ -470,7 +472,22 @@ impl DataHandler {
     ///
     /// A spec that does not fit the data (named by symbol), e.g. too few rows for one fold.
     pub fn fold_plan(&self, spec: &FoldSpec, warmup: Length) -> Result<Vec<PlannedFold>, IsolationError> {
-        plan(&self.frames()?, spec, warmup)
+        self.fold_plan_with(spec, &FoldOptions::default().with_warmup(warmup))
+    }
+
+    /// The row ranges of every fold of `spec` for every symbol, with the warm-up, label-interval purging
+    /// and universe of `options`; each symbol's fold reports the rows purged and embargoed per test block.
+    ///
+    /// # Errors
+    ///
+    /// As [`DataHandler::fold_plan`]; a label-end column that is missing, not timestamps, null, or ends
+    /// before its row (named by symbol and row); label ends given with a spec that has its own `purge`.
+    pub fn fold_plan_with(
+        &self,
+        spec: &FoldSpec,
+        options: &FoldOptions,
+    ) -> Result<Vec<PlannedFold>, IsolationError> {
+        plan(&self.frames()?, spec, options)
     }
 
     /// The folds of `spec`, each fold's data made in the handler's mode when the iterator reaches it (so a
@@ -480,7 +497,16 @@ impl DataHandler {
     ///
     /// As [`DataHandler::fold_plan`].
     pub fn folds(&self, spec: &FoldSpec, warmup: Length) -> Result<Folds<'_>, IsolationError> {
-        Ok(Folds { handler: self, plan: self.fold_plan(spec, warmup)?.into_iter() })
+        self.folds_with(spec, &FoldOptions::default().with_warmup(warmup))
+    }
+
+    /// The folds of `spec` with `options` (see [`DataHandler::fold_plan_with`]), made one at a time.
+    ///
+    /// # Errors
+    ///
+    /// As [`DataHandler::fold_plan_with`].
+    pub fn folds_with(&self, spec: &FoldSpec, options: &FoldOptions) -> Result<Folds<'_>, IsolationError> {
+        Ok(Folds { handler: self, plan: self.fold_plan_with(spec, options)?.into_iter() })
     }
 
     /// Every symbol's frame to cut from, loading registered files as needed.

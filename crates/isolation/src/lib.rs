@@ -36,6 +36,8 @@
 mod backend;
 mod dates;
 mod factory;
+mod fold_options;
+mod fold_plan;
 mod folds;
 mod handler;
 mod optimize;
@@ -44,15 +46,18 @@ mod report;
 mod shared;
 mod split_data;
 pub mod synthetic;
+mod universe;
 mod workload;
 
 pub use dates::{IntoTimestamp, timestamp};
 pub use factory::IsolationFactory;
+pub use fold_options::{FoldOptions, LabelEnds};
 pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SkippedSymbol, SymbolFold, SymbolFoldData};
 pub use handler::{DataHandler, Folds};
 pub use optimize::optimize_frame;
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
 pub use split_data::SplitData;
+pub use universe::Universe;
 pub use workload::{CreateOptions, Decision, FactoryConfig, Resources, Workload};
 
 pub use isolation_core::{

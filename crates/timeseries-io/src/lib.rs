@@ -45,6 +45,7 @@ mod parquet;
 mod plan;
 mod report;
 mod save;
+mod table;
 mod timestamp;
 
 use std::fs::File;
@@ -58,6 +59,7 @@ pub use names::canonical_name;
 pub use options::{EpochUnit, LoadOptions, TimestampFormat};
 pub use report::{ColumnInfo, FileFormat, FileInfo, LoadReport, MissingCount, Rename, TimestampLayout};
 pub use save::save;
+pub use table::read_table;
 /// The data files of directory `dir`: every CSV, Parquet and Arrow IPC file (by extension), hidden files
 /// skipped, sorted by path. The handler's `register_dir` and the CLI read directories through this.
 ///
