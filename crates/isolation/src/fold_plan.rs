@@ -52,6 +52,14 @@ pub(crate) fn plan(
     spec: &FoldSpec,
     options: &FoldOptions,
 ) -> Result<Vec<PlannedFold>, IsolationError> {
+    let fixed_purge = match spec {
+        FoldSpec::PurgedKFold(kf) => kf.purge,
+        FoldSpec::CombinatorialPurgedCv(cpcv) => cpcv.purge,
+        FoldSpec::WalkForward(_) => Length::Rows(0),
+    };
+    if options.labels.is_some() && !fixed_purge.is_zero() {
+        return Err(FoldError::PurgeAndLabels { spec: spec.to_string() }.into());
+    }
     let symbols = frames
         .iter()
         .map(|&(name, frame)| read_symbol(name, frame, options).map_err(|e| e.for_symbol(name)))
@@ -61,12 +69,12 @@ pub(crate) fn plan(
         FoldSpec::PurgedKFold(kf) => {
             let as_cpcv = CombinatorialPurgedCv::new(kf.k, 1).with_purge_embargo(kf.purge, kf.embargo);
             let unpurged = PurgedKFold { purge: Length::Rows(0), embargo: Length::Rows(0), ..*kf };
-            cross_validation(&symbols, &as_cpcv, |axis| unpurged.folds(axis), spec, options)?
+            cross_validation(&symbols, &as_cpcv, |axis| unpurged.folds(axis), options)?
         }
         FoldSpec::CombinatorialPurgedCv(cpcv) => {
             let unpurged =
                 CombinatorialPurgedCv { purge: Length::Rows(0), embargo: Length::Rows(0), ..*cpcv };
-            cross_validation(&symbols, cpcv, |axis| unpurged.folds(axis), spec, options)?
+            cross_validation(&symbols, cpcv, |axis| unpurged.folds(axis), options)?
         }
     };
     planned.retain(|f| !f.symbols.is_empty());
@@ -188,7 +196,6 @@ fn cross_validation(
     symbols: &[Symbol<'_>],
     cpcv: &CombinatorialPurgedCv,
     test_blocks: impl Fn(&[TimestampNs]) -> Result<Vec<CvFold>, FoldError>,
-    spec: &FoldSpec,
     options: &FoldOptions,
 ) -> Result<Vec<PlannedFold>, IsolationError> {
     let all: Vec<&[TimestampNs]> = symbols.iter().map(|s| s.timestamps).collect();
@@ -196,9 +203,6 @@ fn cross_validation(
     let axis = calendar.instants();
     let horizon = match &options.labels {
         None => cpcv.purge,
-        Some(_) if !cpcv.purge.is_zero() => {
-            return Err(FoldError::PurgeAndLabels { spec: spec.to_string() }.into());
-        }
         Some(LabelEnds::Horizon(h)) => *h,
         Some(LabelEnds::Column(_)) => Length::Rows(0),
     };
