@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use isolation::{DataHandler, FoldSpec, Length, PlannedFold, TimeFrame, format_timestamp};
+use isolation::{BlockPurge, DataHandler, FoldOptions, FoldSpec, PlannedFold, TimeFrame, format_timestamp};
 use serde::Serialize;
 
 /// A span of rows of one side of a fold, as a person reads it.
@@ -29,6 +29,14 @@ pub struct SymbolRow {
     pub test: Span,
     /// Warm-up rows before the (first) test block.
     pub warmup_rows: usize,
+    /// Train rows purged (labels overlapping test labels), over every test block.
+    pub purged: usize,
+    /// Train rows embargoed after test blocks.
+    pub embargoed: usize,
+    /// Train-period rows left out because the symbol was not a member of the universe.
+    pub outside_universe: usize,
+    /// Per test block: its label span and the rows purged and embargoed around it.
+    pub blocks: Vec<BlockPurge>,
 }
 
 /// One fold, over every symbol that has rows in it.
@@ -40,6 +48,8 @@ pub struct FoldRow {
     pub symbols: Vec<SymbolRow>,
     /// Symbols left out of this fold, and why (e.g. a train below `min_train`).
     pub skipped: Vec<isolation::SkippedSymbol>,
+    /// Fingerprint of the universe table the fold was restricted to.
+    pub universe: Option<String>,
 }
 
 /// The folds of `spec` over `handler`'s symbols, ready to print.
@@ -47,8 +57,12 @@ pub struct FoldRow {
 /// # Errors
 ///
 /// A spec that does not fit the data.
-pub fn fold_rows(handler: &DataHandler, spec: &FoldSpec, warmup: Length) -> anyhow::Result<Vec<FoldRow>> {
-    let plan = handler.fold_plan(spec, warmup)?;
+pub fn fold_rows(
+    handler: &DataHandler,
+    spec: &FoldSpec,
+    options: &FoldOptions,
+) -> anyhow::Result<Vec<FoldRow>> {
+    let plan = handler.fold_plan_with(spec, options)?;
     plan.iter().map(|fold| fold_row(handler, fold)).collect()
 }
 
@@ -64,10 +78,14 @@ fn fold_row(handler: &DataHandler, fold: &PlannedFold) -> anyhow::Result<FoldRow
                 train: span(base, &s.train),
                 test: span(base, &tests),
                 warmup_rows: s.test.first().map_or(0, |t| t.warmup_len()),
+                purged: s.n_purged(),
+                embargoed: s.n_embargoed(),
+                outside_universe: s.outside_universe,
+                blocks: s.purged.clone(),
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    Ok(FoldRow { fold: fold.index, symbols, skipped: fold.skipped.clone() })
+    Ok(FoldRow { fold: fold.index, symbols, skipped: fold.skipped.clone(), universe: fold.universe.clone() })
 }
 
 fn span(frame: &TimeFrame, pieces: &[Range<usize>]) -> Span {
@@ -84,7 +102,7 @@ fn span(frame: &TimeFrame, pieces: &[Range<usize>]) -> Span {
 /// The folds as a table.
 pub fn render_folds(rows: &[FoldRow]) -> String {
     let mut out = format!(
-        "{:>4}  {:<10} {:<20} {:<20} {:>9} {:>3}  {:<20} {:<20} {:>9} {:>7}\n",
+        "{:>4}  {:<10} {:<20} {:<20} {:>9} {:>3}  {:<20} {:<20} {:>9} {:>7} {:>7} {:>8}\n",
         "fold",
         "symbol",
         "train start",
@@ -94,13 +112,15 @@ pub fn render_folds(rows: &[FoldRow]) -> String {
         "test start",
         "test end",
         "rows",
-        "warmup"
+        "warmup",
+        "purged",
+        "embargo"
     );
     let dash = || "-".to_string();
     for fold in rows {
         for s in &fold.symbols {
             out.push_str(&format!(
-                "{:>4}  {:<10} {:<20} {:<20} {:>9} {:>3}  {:<20} {:<20} {:>9} {:>7}\n",
+                "{:>4}  {:<10} {:<20} {:<20} {:>9} {:>3}  {:<20} {:<20} {:>9} {:>7} {:>7} {:>8}\n",
                 fold.fold,
                 s.symbol,
                 s.train.start.clone().unwrap_or_else(dash),
@@ -111,11 +131,16 @@ pub fn render_folds(rows: &[FoldRow]) -> String {
                 s.test.end.clone().unwrap_or_else(dash),
                 s.test.rows,
                 s.warmup_rows,
+                s.purged,
+                s.embargoed,
             ));
         }
         for skipped in &fold.skipped {
             out.push_str(&format!("{:>4}  {:<10} left out: {}\n", fold.fold, skipped.symbol, skipped.reason));
         }
+    }
+    if let Some(universe) = rows.first().and_then(|r| r.universe.as_ref()) {
+        out.push_str(&format!("universe {universe}\n"));
     }
     out.push_str(&format!("{} folds\n", rows.len()));
     out

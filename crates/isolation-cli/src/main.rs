@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use isolation::{
-    CombinatorialPurgedCv, DataHandler, Decision, FoldSpec, IsolationFactory, IsolationMode, Length,
-    PurgedKFold, Resources, SplitSpec, WalkForward, Workload, available_modes,
+    CombinatorialPurgedCv, DataHandler, Decision, FoldOptions, FoldSpec, IsolationFactory, IsolationMode,
+    LabelEnds, Length, PurgedKFold, Resources, SplitSpec, Universe, WalkForward, Workload, available_modes,
 };
 use isolation_cli::demo::{DemoConfig, run_demo};
 use isolation_cli::folds::{fold_rows, render_folds};
@@ -190,6 +190,19 @@ struct FoldsArgs {
     /// History before each test block for indicator warm-up, in rows or time.
     #[arg(long, default_value = "0")]
     warmup: Length,
+    /// Purge by each row's label end, read from this column of every symbol (e.g. `t1`, a date-time).
+    #[arg(long, conflicts_with = "horizon")]
+    label_end: Option<String>,
+    /// Purge by labels of a fixed horizon (rows or time, e.g. `5d`), in place of a spec's `purge=`.
+    #[arg(long)]
+    horizon: Option<Length>,
+    /// Purge each symbol's train against every symbol's test labels, not only its own.
+    #[arg(long)]
+    cross_sectional: bool,
+    /// A membership table (CSV/Parquet with columns symbol, from, to): each fold keeps only the rows of
+    /// symbols that were members at the time.
+    #[arg(long)]
+    universe: Option<std::path::PathBuf>,
     /// Bars per symbol (demo data).
     #[arg(long, default_value_t = 200_000)]
     rows: usize,
@@ -384,7 +397,16 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
     for source in load_source(&args.source, bars, &LoadOptions::default())? {
         handler.load(&source.symbol, source.frame)?;
     }
-    let rows = fold_rows(&handler, &spec, args.warmup)?;
+    let mut options = FoldOptions::default().with_warmup(args.warmup).cross_sectional(args.cross_sectional);
+    options.labels = match (args.label_end, args.horizon) {
+        (Some(column), _) => Some(LabelEnds::Column(column)),
+        (_, Some(horizon)) => Some(LabelEnds::Horizon(horizon)),
+        _ => None,
+    };
+    if let Some(path) = &args.universe {
+        options = options.with_universe(Universe::load(path)?);
+    }
+    let rows = fold_rows(&handler, &spec, &options)?;
     if args.json {
         let lines: Vec<String> = rows.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
         emit(&(lines.join("\n") + "\n"))

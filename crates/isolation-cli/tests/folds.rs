@@ -102,3 +102,55 @@ fn walk_forward_reports_symbols_left_out_for_a_short_train() {
     assert!(out.contains("   1  LATE       left out: 20 train rows, below min_train=60\n"), "{out}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn label_end_column_horizon_and_universe() {
+    let dir = std::env::temp_dir().join(format!("isolation-cli-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Two symbols of 40 daily bars; every label ends 2 days after its bar, AAA's bar 5 ends 20 days later.
+    for symbol in ["AAA", "BBB"] {
+        let mut csv = String::from("timestamp,close,t1\n");
+        for day in 0..40 {
+            let length = if symbol == "AAA" && day == 5 { 20 } else { 2 };
+            let (t, t1) = (day_of(day), day_of((day + length).min(39)));
+            csv.push_str(&format!("{t},{},{t1}\n", 100 + day));
+        }
+        std::fs::write(dir.join(format!("{symbol}.csv")), csv).unwrap();
+    }
+    // BBB leaves the universe on 2024-01-31 (day 30).
+    let universe = std::env::temp_dir().join(format!("isolation-cli-universe-{}.csv", std::process::id()));
+    std::fs::write(&universe, "symbol,from,to\nAAA,2024-01-01,\nBBB,2024-01-01,2024-01-31\n").unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    let (ok, by_column, err) = isolation(&[
+        "folds",
+        dir_arg,
+        "--kfold",
+        "k=4,embargo=1",
+        "--label-end",
+        "t1",
+        "--universe",
+        universe.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, by_horizon, err) = isolation(&["folds", dir_arg, "--kfold", "k=4,embargo=1", "--horizon", "2d"]);
+    assert!(ok, "{err}");
+    let (ok, cross, err) =
+        isolation(&["folds", dir_arg, "--kfold", "k=4", "--label-end", "t1", "--cross-sectional", "--json"]);
+    assert!(ok, "{err}");
+    let folds: Vec<serde_json::Value> = cross.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Fold 0 tests days 0..10; AAA's bar 5 is labelled to day 25, so cross-sectionally BBB's train loses
+    // days 10..=25 too.
+    let bbb = folds[0]["symbols"].as_array().unwrap().iter().find(|s| s["symbol"] == "BBB").unwrap();
+    assert_eq!(bbb["purged"], 16);
+    assert_eq!(bbb["blocks"][0]["span"]["block"], 0);
+    let (ok, _, err) = isolation(&["folds", dir_arg, "--kfold", "k=4,purge=1", "--label-end", "t1"]);
+    assert!(!ok && err.contains("drop `purge=`"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&universe).unwrap();
+    insta::assert_snapshot!(format!("--label-end t1 --universe\n{by_column}\n--horizon 2d\n{by_horizon}"));
+}
+
+/// `2024-01-01` plus `day` days, as ISO 8601.
+fn day_of(day: i64) -> String {
+    format!("2024-{:02}-{:02}T00:00:00", 1 + day / 31, 1 + day % 31)
+}
