@@ -32,6 +32,7 @@ pub(crate) fn frame_from_py(data: &Bound<'_, PyAny>, time_column: Option<&str>) 
     };
     let name = index_column(batch.schema().as_ref(), time_column.as_deref())?;
     let batch = with_nanosecond_index(batch, &name)?;
+    let batch = with_datetime_values_as_nanoseconds(batch, &name)?;
     data.py().detach(|| TimeFrame::try_from_record_batch(&batch, &name)).map_err(py_err)
 }
 
@@ -66,6 +67,9 @@ fn index_column(schema: &Schema, time_column: Option<&str>) -> PyResult<String> 
     if schema.column_with_name(isolation::TIMESTAMP_COLUMN).is_some() {
         return Ok(isolation::TIMESTAMP_COLUMN.to_string());
     }
+    if let Some(index) = pandas_index(schema) {
+        return Ok(index);
+    }
     let stamps: Vec<&Field> = schema
         .fields()
         .iter()
@@ -85,6 +89,15 @@ fn index_column(schema: &Schema, time_column: Option<&str>) -> PyResult<String> 
             several.iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
         ))),
     }
+}
+
+/// The index column pandas names in the schema metadata it writes (`__index_level_0__` or the index's
+/// name) when a DataFrame exports itself through `__arrow_c_stream__`, if it is a timestamp column.
+fn pandas_index(schema: &Schema) -> Option<String> {
+    let metadata: serde_json::Value = serde_json::from_str(schema.metadata().get("pandas")?).ok()?;
+    let name = metadata.get("index_columns")?.as_array()?.first()?.as_str()?;
+    let (_, field) = schema.column_with_name(name)?;
+    matches!(field.data_type(), DataType::Timestamp(..)).then(|| name.to_string())
 }
 
 fn column_list(schema: &Schema) -> String {
@@ -113,6 +126,34 @@ fn with_nanosecond_index(batch: RecordBatch, name: &str) -> PyResult<RecordBatch
     let mut fields: Vec<Field> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
     fields[idx] =
         Field::new(name, DataType::Timestamp(TimeUnit::Nanosecond, zone.clone()), field.is_nullable());
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(py_err)
+}
+
+/// The batch with every date or timestamp column other than the index (a label end `t1`) as `i64`
+/// nanoseconds since the epoch (UTC), as the file loaders keep them; the frame holds numbers only.
+fn with_datetime_values_as_nanoseconds(batch: RecordBatch, index: &str) -> PyResult<RecordBatch> {
+    let schema = batch.schema();
+    let is_datetime = |f: &Field| {
+        f.name() != index
+            && matches!(f.data_type(), DataType::Timestamp(..) | DataType::Date32 | DataType::Date64)
+    };
+    if !schema.fields().iter().any(|f| is_datetime(f)) {
+        return Ok(batch);
+    }
+    let mut fields = Vec::with_capacity(schema.fields().len());
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        if !is_datetime(field) {
+            fields.push(field.as_ref().clone());
+            columns.push(column.clone());
+            continue;
+        }
+        let nanos = arrow_cast::cast(column, &DataType::Timestamp(TimeUnit::Nanosecond, None))
+            .and_then(|ns| arrow_cast::cast(&ns, &DataType::Int64))
+            .map_err(py_err)?;
+        fields.push(Field::new(field.name(), DataType::Int64, field.is_nullable()));
+        columns.push(nanos);
+    }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(py_err)
 }
 

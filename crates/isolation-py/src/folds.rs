@@ -5,7 +5,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, make_array};
 use arrow_pyarrow::FromPyArrow;
-use isolation::{CombinatorialPurgedCv, CvFold, Fold, PurgedKFold, TimestampNs, WalkForward};
+use isolation::{CombinatorialPurgedCv, CvFold, Fold, LabelIntervals, PurgedKFold, TimestampNs, WalkForward};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -75,43 +75,73 @@ pub(crate) fn sklearn_walk_forward(
 
 /// A walk-forward from its text (`train=90d,test=30d,step=30d,gap=1d,expanding`) on `timestamps` (or rows).
 #[pyfunction]
-#[pyo3(signature = (spec, n_rows, timestamps=None))]
+#[pyo3(signature = (spec, n_rows, timestamps=None, label_ends=None))]
 pub(crate) fn walk_forward(
     py: Python<'_>,
     spec: &str,
     n_rows: usize,
     timestamps: Option<&Bound<'_, PyAny>>,
+    label_ends: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<RangeFold>> {
     let walk: WalkForward = spec.parse().map_err(py_err)?;
     let stamps = self::timestamps(py, timestamps, n_rows)?;
-    walk.folds(&stamps).map(range_folds).map_err(py_err)
+    match self::label_ends(label_ends, &stamps)? {
+        Some(labels) => walk.folds_labelled(&labels).map(range_folds).map_err(py_err),
+        None => walk.folds(&stamps).map(range_folds).map_err(py_err),
+    }
+}
+
+/// The label intervals from each row's timestamp to its label end (`t1`, an Arrow int64 or timestamp
+/// array of as many rows), if given.
+fn label_ends<'a>(
+    label_ends: Option<&Bound<'_, PyAny>>,
+    stamps: &'a [TimestampNs],
+) -> PyResult<Option<LabelIntervals<'a>>> {
+    let Some(array) = label_ends else { return Ok(None) };
+    let data = arrow_data_of(array)?;
+    let values = arrow_cast::cast(&data, &arrow_schema::DataType::Int64).map_err(py_err)?;
+    if let Some(row) = (0..values.len()).find(|&row| values.is_null(row)) {
+        return Err(crate::IsolationError::new_err(format!(
+            "t1 has no label end at row {row}; drop unlabelled samples first"
+        )));
+    }
+    let ends = values.as_primitive::<Int64Type>().values().to_vec();
+    LabelIntervals::new(stamps, ends).map(Some).map_err(py_err)
 }
 
 /// Purged k-fold from its text (`k=5,purge=1d,embargo=1d`) on `timestamps` (or rows).
 #[pyfunction]
-#[pyo3(signature = (spec, n_rows, timestamps=None))]
+#[pyo3(signature = (spec, n_rows, timestamps=None, label_ends=None))]
 pub(crate) fn purged_kfold(
     py: Python<'_>,
     spec: &str,
     n_rows: usize,
     timestamps: Option<&Bound<'_, PyAny>>,
+    label_ends: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<RangesFold>> {
     let kfold: PurgedKFold = spec.parse().map_err(py_err)?;
     let stamps = self::timestamps(py, timestamps, n_rows)?;
-    kfold.folds(&stamps).map(ranges_folds).map_err(py_err)
+    match self::label_ends(label_ends, &stamps)? {
+        Some(labels) => kfold.folds_labelled(&labels).map(ranges_folds).map_err(py_err),
+        None => kfold.folds(&stamps).map(ranges_folds).map_err(py_err),
+    }
 }
 
 /// Combinatorial purged CV from its text (`n_folds=6,n_test_folds=2,purge=10,embargo=5`) on `timestamps`
 /// (or rows).
 #[pyfunction]
-#[pyo3(signature = (spec, n_rows, timestamps=None))]
+#[pyo3(signature = (spec, n_rows, timestamps=None, label_ends=None))]
 pub(crate) fn combinatorial_purged_cv(
     py: Python<'_>,
     spec: &str,
     n_rows: usize,
     timestamps: Option<&Bound<'_, PyAny>>,
+    label_ends: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<RangesFold>> {
     let cpcv: CombinatorialPurgedCv = spec.parse().map_err(py_err)?;
     let stamps = self::timestamps(py, timestamps, n_rows)?;
-    cpcv.folds(&stamps).map(ranges_folds).map_err(py_err)
+    match self::label_ends(label_ends, &stamps)? {
+        Some(labels) => cpcv.folds_labelled(&labels).map(ranges_folds).map_err(py_err),
+        None => cpcv.folds(&stamps).map(ranges_folds).map_err(py_err),
+    }
 }

@@ -3,7 +3,12 @@
 
 use std::sync::Mutex;
 
-use isolation::{DataHandler, FoldSpec, IsolationMode, Length, LoadOptions, Split, SplitOptions, SplitSpec};
+use arrow_array::RecordBatch;
+use arrow_pyarrow::PyArrowType;
+use isolation::{
+    DataHandler, FoldOptions, FoldSpec, IsolationMode, LabelEnds, Length, LoadOptions, Split, SplitOptions,
+    SplitSpec, Universe,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -15,7 +20,10 @@ use crate::view::View;
 /// `(start, end)` rows.
 type RowRange = (usize, usize);
 /// One fold: its index and per symbol `(symbol, train views, test views)`.
-type FoldViews = (usize, Vec<(String, Vec<View>, Vec<View>)>);
+/// Per symbol: train views, test views, and `(purged, embargoed, outside_universe)` rows.
+type SymbolViews = (String, Vec<View>, Vec<View>, (usize, usize, usize));
+/// One fold: its index, its symbols, and the universe fingerprint.
+type FoldViews = (usize, Vec<SymbolViews>, Option<String>);
 
 /// Market data of several symbols, split once for all of them. Wrapped by `isolation.DataHandler`.
 #[pyclass(module = "isolation._native")]
@@ -194,32 +202,64 @@ impl Handler {
     /// Folds over every symbol on one time axis: `kind` is `walk_forward`, `kfold` or `cpcv` and `spec` its
     /// text (`train=90d,test=30d,step=30d`, `k=5,purge=1d,embargo=1d`, `n_folds=6,n_test_folds=2`).
     /// Returns per fold `(index, [(symbol, train views, test views)])`.
-    #[pyo3(signature = (kind, spec, warmup=None))]
+    /// `label_end` names each symbol's label-end column and `horizon` a fixed label horizon (purging by
+    /// label overlap); `universe_path` or `universe_batches` (pyarrow record batches with symbol, from, to)
+    /// restrict folds to members. Each symbol also gets `(purged, embargoed, outside_universe)`, and each
+    /// fold the universe's fingerprint.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (kind, spec, warmup=None, label_end=None, horizon=None, cross_sectional=false,
+                        universe_path=None, universe_batches=None))]
     fn folds(
         &self,
         py: Python<'_>,
         kind: &str,
         spec: &str,
         warmup: Option<&str>,
+        label_end: Option<String>,
+        horizon: Option<&str>,
+        cross_sectional: bool,
+        universe_path: Option<std::path::PathBuf>,
+        universe_batches: Option<Vec<PyArrowType<RecordBatch>>>,
     ) -> PyResult<Vec<FoldViews>> {
         let spec = fold_spec(kind, spec)?;
-        let warmup = parse_length(warmup)?;
+        let mut options =
+            FoldOptions::default().with_warmup(parse_length(warmup)?).cross_sectional(cross_sectional);
+        options.labels = match (label_end, horizon) {
+            (Some(column), _) => Some(LabelEnds::Column(column)),
+            (_, Some(horizon)) => Some(LabelEnds::Horizon(parse_length(Some(horizon))?)),
+            _ => None,
+        };
+        if let Some(path) = universe_path {
+            options = options.with_universe(Universe::load(path).map_err(py_err)?);
+        }
+        if let Some(batches) = universe_batches {
+            let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
+            options = options.with_universe(Universe::from_batches(&batches).map_err(py_err)?);
+        }
         let handler = self.lock();
         let mode = handler.mode().name();
-        let folds =
-            py.detach(|| handler.folds(&spec, warmup)?.collect::<Result<Vec<_>, _>>()).map_err(py_err)?;
+        let folds = py
+            .detach(|| {
+                let plan = handler.fold_plan_with(&spec, &options)?;
+                let data = handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>()?;
+                Ok::<_, isolation::IsolationError>((plan, data))
+            })
+            .map_err(py_err)?;
+        let (plan, folds) = folds;
         let views = |segments: &[isolation::FoldSegment], split: &str| -> Vec<View> {
             segments.iter().map(|s| View::new(s.data.to_frame(), s.warmup_rows, split, mode)).collect()
         };
         Ok(folds
             .into_iter()
-            .map(|fold| {
-                let symbols = fold
-                    .symbols
-                    .iter()
-                    .map(|s| (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test")))
+            .zip(plan)
+            .map(|(fold, planned)| {
+                let symbols = (fold.symbols.iter().zip(&planned.symbols))
+                    .map(|(s, p)| {
+                        let report = (p.n_purged(), p.n_embargoed(), p.outside_universe);
+                        (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test"), report)
+                    })
                     .collect();
-                (fold.index, symbols)
+                (fold.index, symbols, planned.universe)
             })
             .collect())
     }

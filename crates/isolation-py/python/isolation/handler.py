@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _native
@@ -50,9 +50,29 @@ class Fold:
 
     index: int
     symbols: Dict[str, Tuple[Any, Any]]
+    #: Per symbol: train rows ``purged`` (labels overlapping test labels), ``embargoed`` (after test
+    #: blocks) and ``outside_universe``.
+    report: Dict[str, Dict[str, int]] = field(default_factory=dict)
+    #: Fingerprint of the universe table the fold was restricted to, if any.
+    universe: Optional[str] = None
 
     def __iter__(self):
         return iter(self.symbols.items())
+
+
+def _universe(universe: Any):
+    """``(path, None)``, ``(None, record batches)`` or ``(None, None)`` for a universe argument."""
+    if universe is None:
+        return None, None
+    if isinstance(universe, (str, os.PathLike)):
+        return os.fspath(universe), None
+    import pyarrow as pa
+
+    if hasattr(universe, "to_arrow") and not isinstance(universe, pa.Table):  # polars
+        universe = universe.to_arrow()
+    if not isinstance(universe, pa.Table):
+        universe = pa.Table.from_pandas(universe, preserve_index=False)
+    return None, universe.to_batches()
 
 
 class DataHandler:
@@ -178,22 +198,38 @@ class DataHandler:
         return dict(self._native.segment_names())
 
     def folds(self, *, walk_forward: Optional[str] = None, kfold: Optional[str] = None,
-              cpcv: Optional[str] = None, warmup: Union[None, int, str] = None) -> Iterator[Fold]:
+              cpcv: Optional[str] = None, warmup: Union[None, int, str] = None,
+              label_end: Optional[str] = None, horizon: Union[None, int, str] = None,
+              cross_sectional: bool = False, universe: Any = None) -> Iterator[Fold]:
         """Folds over every symbol on one time axis, for the backtest loop: exactly one of
         ``walk_forward="train=90d,test=30d,step=30d[,gap=1d][,expanding]"``,
         ``kfold="k=5,purge=1d,embargo=1d"`` or ``cpcv="n_folds=6,n_test_folds=2,purge=10,embargo=5"``
-        (lengths in rows, or durations). Yields :class:`Fold` objects."""
+        (lengths in rows, or durations). Yields :class:`Fold` objects.
+
+        Purging by labels: ``label_end="t1"`` names each symbol's column of label end times (a train row is
+        dropped when its [t, t1] overlaps a test row's); ``horizon="5d"`` (or rows) is a fixed label length
+        in place of a spec's ``purge=``; ``cross_sectional=True`` purges every symbol against every
+        symbol's test labels. ``universe`` (a path to a CSV/Parquet table, or a DataFrame / pyarrow Table
+        with columns symbol, from, to) keeps only rows of symbols that were members at the time."""
         given = [(k, v) for k, v in (("walk_forward", walk_forward), ("kfold", kfold), ("cpcv", cpcv)) if v]
         if len(given) != 1:
             raise ValueError("pass exactly one of walk_forward=, kfold=, cpcv=")
         kind, spec = given[0]
         warmup_text = None if warmup is None else str(warmup)
-        for index, symbols in self._native.folds(kind, spec, warmup_text):
-            if kind == "walk_forward":
-                per_symbol = {s: (train[0], test[0]) for s, train, test in symbols}
-            else:
-                per_symbol = {s: (train, test) for s, train, test in symbols}
-            yield Fold(index, per_symbol)
+        horizon_text = None if horizon is None else str(horizon)
+        universe_path, universe_batches = _universe(universe)
+        folds = self._native.folds(kind, spec, warmup_text, label_end, horizon_text, cross_sectional,
+                                   universe_path, universe_batches)
+        for index, symbols, fingerprint in folds:
+            per_symbol = {}
+            report = {}
+            for s, train, test, (purged, embargoed, outside) in symbols:
+                if kind == "walk_forward":
+                    train = train[0] if len(train) == 1 else train
+                    test = test[0] if len(test) == 1 else test
+                per_symbol[s] = (train, test)
+                report[s] = {"purged": purged, "embargoed": embargoed, "outside_universe": outside}
+            yield Fold(index, per_symbol, report, fingerprint)
 
     def release(self) -> None:
         """Frees every symbol (and unlinks this handler's shared-memory segments)."""

@@ -53,6 +53,32 @@ def _length_text(length: Length) -> str:
     return str(length)
 
 
+def _nanoseconds(values: Any) -> Any:
+    """An Arrow int64 array of nanoseconds from datetime-like values (a DatetimeIndex, a Series, numpy)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    index = pd.DatetimeIndex(values)
+    if index.tz is not None:
+        index = index.tz_convert("UTC").tz_localize(None)
+    if index.hasnans:
+        raise ValueError("t1 has missing label ends (NaT); drop unlabelled samples first")
+    return pa.array(np.ascontiguousarray(index.as_unit("ns").asi8, dtype=np.int64))
+
+
+def _labels(X: Any, t1: Any, timestamps: Any):
+    """``(timestamps, label_ends)`` Arrow arrays for a ``t1`` Series (index: sample times, values: label
+    end times, as mlfinlab takes it), or ``(timestamps of X, None)`` without one."""
+    if t1 is None:
+        return _timestamps(X, timestamps), None
+    if not hasattr(t1, "index"):
+        raise ValueError("t1 must be a pandas Series: index = sample start times, values = label end times")
+    n_rows = _n_rows(X) if X is not None else len(t1)
+    if len(t1) != n_rows:
+        raise ValueError(f"t1 has {len(t1)} label ends for {n_rows} samples")
+    return _nanoseconds(t1.index), _nanoseconds(t1.values)
+
+
 def _indices(ranges) -> np.ndarray:
     if not ranges:
         return np.empty(0, dtype=np.int64)
@@ -66,14 +92,16 @@ class WalkForward:
     are exactly those of ``sklearn.model_selection.TimeSeriesSplit`` (expanding train, fixed-size test
     blocks ending at the last row). With ``train=``/``test=`` (rows or durations such as ``"90d"``) the
     folds are the Rust walk-forward's: ``step`` (default: ``test``), ``gap`` (purge between train and test)
-    and ``expanding=True`` (train grows from the first row).
+    and ``expanding=True`` (train grows from the first row). With ``t1`` (a Series of label end times
+    indexed by sample time) each train ends before its first sample whose label reaches the test.
     """
 
     def __init__(self, n_splits: int = 5, *, max_train_size: Optional[int] = None,
                  test_size: Optional[int] = None, gap: Length = 0, train: Optional[Length] = None,
                  test: Optional[Length] = None, step: Optional[Length] = None, expanding: bool = False,
-                 timestamps: Any = None) -> None:
+                 timestamps: Any = None, t1: Any = None) -> None:
         self.n_splits = n_splits
+        self.t1 = t1
         self.max_train_size = max_train_size
         self.test_size = test_size
         self.gap = gap
@@ -102,11 +130,14 @@ class WalkForward:
         n_rows = _n_rows(X)
         spec = self.spec()
         if spec is None:
+            if self.t1 is not None:
+                raise ValueError("t1 needs the train=/test= form of WalkForward")
             if not isinstance(self.gap, int):
                 raise ValueError("in the scikit-learn form gap is a number of rows")
             return _native.sklearn_walk_forward(n_rows, self.n_splits, self.max_train_size, self.test_size,
                                                 self.gap)
-        return _native.walk_forward(spec, n_rows, _timestamps(X, self.timestamps))
+        stamps, ends = _labels(X, self.t1, self.timestamps)
+        return _native.walk_forward(spec, n_rows, stamps, ends)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per fold, in time order."""
@@ -131,11 +162,17 @@ class WalkForward:
 class PurgedKFold:
     """K contiguous test blocks in time order; train is every other row except ``purge`` before each test
     block and ``embargo`` after it (López de Prado, ch. 7). With zero purge and embargo the folds equal
-    ``sklearn.model_selection.KFold(n_splits, shuffle=False)``."""
+    ``sklearn.model_selection.KFold(n_splits, shuffle=False)``.
+
+    ``t1`` (a pandas Series: index = sample start times, values = label end times, as mlfinlab's
+    ``samples_info_sets``) purges by label overlap instead of a fixed ``purge``: every train sample whose
+    [t, t1] overlaps a test sample's is dropped, on both sides of the block, and the embargo follows the
+    block's latest label end."""
 
     def __init__(self, n_splits: int = 5, *, purge: Length = 0, embargo: Length = 0,
-                 timestamps: Any = None) -> None:
+                 timestamps: Any = None, t1: Any = None) -> None:
         self.n_splits = n_splits
+        self.t1 = t1
         self.purge = purge
         self.embargo = embargo
         self.timestamps = timestamps
@@ -145,7 +182,8 @@ class PurgedKFold:
         return f"k={self.n_splits},purge={_length_text(self.purge)},embargo={_length_text(self.embargo)}"
 
     def _folds(self, X: Any):
-        return _native.purged_kfold(self.spec(), _n_rows(X), _timestamps(X, self.timestamps))
+        stamps, ends = _labels(X, self.t1, self.timestamps)
+        return _native.purged_kfold(self.spec(), _n_rows(X), stamps, ends)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per fold."""
@@ -162,11 +200,14 @@ class PurgedKFold:
 
 class CombinatorialPurgedCV:
     """Combinatorial purged cross-validation: ``n_folds`` blocks, every combination of ``n_test_folds``
-    of them as test, train the rest minus purge and embargo around each test block."""
+    of them as test, train the rest minus purge and embargo around each test block (``purge`` and ``embargo``
+    in rows are skfolio's ``purged_size`` and ``embargo_size``). ``t1`` purges by label overlap as in
+    :class:`PurgedKFold`."""
 
     def __init__(self, n_folds: int = 6, n_test_folds: int = 2, *, purge: Length = 0, embargo: Length = 0,
-                 timestamps: Any = None) -> None:
+                 timestamps: Any = None, t1: Any = None) -> None:
         self.n_folds = n_folds
+        self.t1 = t1
         self.n_test_folds = n_test_folds
         self.purge = purge
         self.embargo = embargo
@@ -178,7 +219,8 @@ class CombinatorialPurgedCV:
                 f"embargo={_length_text(self.embargo)}")
 
     def _folds(self, X: Any):
-        return _native.combinatorial_purged_cv(self.spec(), _n_rows(X), _timestamps(X, self.timestamps))
+        stamps, ends = _labels(X, self.t1, self.timestamps)
+        return _native.combinatorial_purged_cv(self.spec(), _n_rows(X), stamps, ends)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per combination."""
