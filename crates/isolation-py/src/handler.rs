@@ -239,27 +239,21 @@ impl Handler {
         let handler = self.lock();
         let mode = handler.mode().name();
         let folds = py
-            .detach(|| {
-                let plan = handler.fold_plan_with(&spec, &options)?;
-                let data = handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>()?;
-                Ok::<_, isolation::IsolationError>((plan, data))
-            })
+            .detach(|| handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>())
             .map_err(py_err)?;
-        let (plan, folds) = folds;
         let views = |segments: &[isolation::FoldSegment], split: &str| -> Vec<View> {
             segments.iter().map(|s| View::new(s.data.to_frame(), s.warmup_rows, split, mode)).collect()
         };
         Ok(folds
             .into_iter()
-            .zip(plan)
-            .map(|(fold, planned)| {
-                let symbols = (fold.symbols.iter().zip(&planned.symbols))
+            .map(|fold| {
+                let symbols = (fold.symbols.iter().zip(&fold.plan.symbols))
                     .map(|(s, p)| {
                         let report = (p.n_purged(), p.n_embargoed(), p.outside_universe);
                         (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test"), report)
                     })
                     .collect();
-                (fold.index, symbols, planned.universe)
+                (fold.index, symbols, fold.plan.universe.clone())
             })
             .collect())
     }

@@ -143,6 +143,9 @@ pub struct FoldData {
     pub index: usize,
     /// Per symbol, sorted by symbol.
     pub symbols: Vec<SymbolFoldData>,
+    /// The plan the data was made from: row ranges, rows purged and embargoed per symbol, symbols left
+    /// out, and the universe's fingerprint.
+    pub plan: PlannedFold,
 }
 
 /// The data of one planned fold, made in `mode` from the symbols' frames.
@@ -176,5 +179,5 @@ pub(crate) fn make_fold(
             .map_err(within)?;
         symbols.push(SymbolFoldData { symbol: planned.symbol.clone(), train, test });
     }
-    Ok(FoldData { index: fold.index, symbols })
+    Ok(FoldData { index: fold.index, symbols, plan: fold.clone() })
 }
