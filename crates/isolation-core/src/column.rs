@@ -334,14 +334,16 @@ fn typed_layout<'a, D: IsolatedData + ?Sized, T: NativeValue>(
     }
     let typed = |chunk: &ColumnChunk<'a>| -> Result<&'a [T], IsolationError> {
         T::slice_from_bytes(chunk.values).and_then(|values| values.get(..chunk.len)).ok_or_else(|| {
-            IsolationError::Frame(FrameError::Arrow(format!(
-                "column `{}`: {} bytes at {:p} do not hold {} aligned {} values",
-                layout.name,
-                chunk.values.len(),
-                chunk.values.as_ptr(),
-                chunk.len,
-                T::VALUE_TYPE
-            )))
+            IsolationError::Frame(FrameError::BadBuffer {
+                column: layout.name.to_string(),
+                detail: format!(
+                    "{} bytes at {:p} do not hold {} aligned {} values",
+                    chunk.values.len(),
+                    chunk.values.as_ptr(),
+                    chunk.len,
+                    T::VALUE_TYPE
+                ),
+            })
         })
     };
     let base = typed(&layout.base)?;

@@ -1,7 +1,7 @@
 //! `IsolationError`: the one error type of the isolation crates.
 
 use thiserror::Error;
-use timeseries_array::{FrameError, TimestampNs, format_timestamp};
+use timeseries_array::{Cause, FrameError, TimestampNs, format_timestamp};
 
 use crate::{IsolationMode, Split};
 
@@ -33,12 +33,6 @@ pub enum IsolationError {
         first: TimestampNs,
         /// Last timestamp in the data.
         last: TimestampNs,
-    },
-    /// The column-type optimiser could not build a column.
-    #[error("optimising column types failed: {message}")]
-    Optimize {
-        /// What Arrow said.
-        message: String,
     },
     /// Text that is not an ISO 8601 date or date-time.
     #[error("`{text}` is not an ISO 8601 date or date-time; use e.g. 2010-01-01 or 2010-01-01T09:30:00Z")]
@@ -148,16 +142,30 @@ pub enum IsolationError {
         /// What went wrong.
         source: Box<IsolationError>,
     },
-    /// A fold spec that could not be parsed or laid over the data.
-    #[error(transparent)]
-    Folds(Box<crate::FoldError>),
-    /// A registered file could not be loaded when its symbol was first used.
-    #[error("loading `{path}`: {message}")]
+    /// A file (a registered symbol's data, a universe table) could not be loaded.
+    #[error("loading `{path}`: {source}")]
     Load {
         /// The file.
         path: String,
-        /// What went wrong, as the loader said it.
-        message: String,
+        /// The loader's error.
+        #[source]
+        source: Cause,
+    },
+    /// A backend (copy-on-write, ...) refused an operation in a way no other variant names.
+    #[error("{mode}: {source}")]
+    Backend {
+        /// The backend's mode.
+        mode: IsolationMode,
+        /// The backend's error.
+        #[source]
+        source: Cause,
+    },
+    /// A shared-memory segment could not be published, attached or read.
+    #[error("shared memory: {source}")]
+    SharedMemory {
+        /// The segment layer's error.
+        #[source]
+        source: Cause,
     },
     /// Data was asked for a split before any split was set up.
     #[error("no train/test split is set up; call setup_split first")]
@@ -175,6 +183,108 @@ pub enum IsolationError {
         mode: IsolationMode,
         /// Why, and what to do instead.
         reason: String,
+    },
+
+    /// A length that is not an integer with a known unit.
+    #[error("invalid length `{text}`: {reason}; use e.g. 500 (rows), 30d, 12h, 15m or 500ms")]
+    InvalidLength {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A spec string with an unknown, repeated, missing or malformed key.
+    #[error("cannot parse `{spec}`: {reason}")]
+    Parse {
+        /// The spec string given.
+        spec: String,
+        /// What is wrong, naming the key.
+        reason: String,
+    },
+    /// A length or count that must be positive is zero.
+    #[error("{name} of `{spec}` must be positive")]
+    Zero {
+        /// Which parameter (`train`, `test`, `step`, `k`, ...).
+        name: &'static str,
+        /// The spec, as its text form.
+        spec: String,
+    },
+    /// Row counts and durations mixed in one spec.
+    #[error("`{spec}` mixes row counts and durations; give all lengths in rows or all in time (e.g. 30d)")]
+    MixedUnits {
+        /// The spec, as its text form.
+        spec: String,
+    },
+    /// A schedule shared across symbols was asked of a spec in rows.
+    #[error(
+        "`{spec}` counts rows, which differ between symbols; give lengths in time (e.g. 30d) to cut all symbols at the same instant"
+    )]
+    RowsAcrossSymbols {
+        /// The spec, as its text form.
+        spec: String,
+    },
+    /// No timestamps to lay folds over.
+    #[error("no rows: `{spec}` needs data to lay folds over")]
+    NoData {
+        /// The spec, as its text form.
+        spec: String,
+    },
+    /// The data is too short for even one fold.
+    #[error(
+        "`{spec}` gives no fold on {n_rows} rows ({} ..= {}); use more data or shorter lengths{hint}",
+        timeseries_array::format_timestamp(*.first), timeseries_array::format_timestamp(*.last)
+    )]
+    NoFolds {
+        /// The spec, as its text form.
+        spec: String,
+        /// Rows in the data.
+        n_rows: usize,
+        /// First timestamp.
+        first: TimestampNs,
+        /// Last timestamp.
+        last: TimestampNs,
+        /// A suggestion, starting with `, ` or empty.
+        hint: &'static str,
+    },
+    /// More folds than rows, or test folds not fewer than folds.
+    #[error("`{spec}` cannot split {n_rows} rows: {reason}")]
+    TooFewRows {
+        /// The spec, as its text form.
+        spec: String,
+        /// Rows in the data.
+        n_rows: usize,
+        /// Why.
+        reason: String,
+    },
+    /// Purge and embargo removed every train row of a fold.
+    #[error(
+        "fold {fold} of `{spec}` has no train rows left after purge and embargo; shorten them or use fewer folds"
+    )]
+    EmptyTrain {
+        /// The fold's index.
+        fold: usize,
+        /// The spec, as its text form.
+        spec: String,
+    },
+    /// Label ends that do not fit the rows: a different count, or a label ending before its own row.
+    #[error("invalid label ends: {reason}")]
+    LabelEnds {
+        /// What is wrong, naming the row.
+        reason: String,
+    },
+    /// A membership (universe) table that cannot be used.
+    #[error("invalid universe table: {reason}")]
+    Universe {
+        /// What is wrong, naming the row or column.
+        reason: String,
+    },
+    /// A fixed purge and per-row label ends given together.
+    #[error(
+        "`{spec}` has a fixed purge and label ends were given too; the label ends decide the purge, so drop `purge=`"
+    )]
+    PurgeAndLabels {
+        /// The spec, as its text form.
+        spec: String,
     },
 }
 
@@ -194,15 +304,6 @@ impl IsolationError {
     /// This error, said of `symbol`.
     pub fn for_symbol(self, symbol: &str) -> Self {
         IsolationError::ForSymbol { symbol: symbol.to_string(), source: Box::new(self) }
-    }
-}
-
-impl From<crate::FoldError> for IsolationError {
-    fn from(error: crate::FoldError) -> Self {
-        match error {
-            crate::FoldError::Split(inner) => inner,
-            other => IsolationError::Folds(Box::new(other)),
-        }
     }
 }
 

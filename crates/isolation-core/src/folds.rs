@@ -3,123 +3,14 @@
 use std::ops::Range;
 
 use serde::Serialize;
-use thiserror::Error;
 use timeseries_array::TimestampNs;
 
 use crate::{BlockPurge, IsolationError, Length};
 
-/// Why a fold spec could not be parsed or laid over the data. Messages name the spec and the value at fault.
-///
-/// `Debug` prints the same message as `Display` (dates as ISO 8601), so a `?` from `main` reads as a
-/// sentence rather than a struct of nanoseconds.
-#[derive(Clone, PartialEq, Error)]
-#[non_exhaustive]
-pub enum FoldError {
-    /// A length that is not an integer with a known unit.
-    #[error("invalid length `{text}`: {reason}; use e.g. 500 (rows), 30d, 12h, 15m or 500ms")]
-    InvalidLength {
-        /// The text given.
-        text: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A spec string with an unknown, repeated, missing or malformed key.
-    #[error("cannot parse `{spec}`: {reason}")]
-    Parse {
-        /// The spec string given.
-        spec: String,
-        /// What is wrong, naming the key.
-        reason: String,
-    },
-    /// A length or count that must be positive is zero.
-    #[error("{name} of `{spec}` must be positive")]
-    Zero {
-        /// Which parameter (`train`, `test`, `step`, `k`, ...).
-        name: &'static str,
-        /// The spec, as its text form.
-        spec: String,
-    },
-    /// Row counts and durations mixed in one spec.
-    #[error("`{spec}` mixes row counts and durations; give all lengths in rows or all in time (e.g. 30d)")]
-    MixedUnits {
-        /// The spec, as its text form.
-        spec: String,
-    },
-    /// A schedule shared across symbols was asked of a spec in rows.
-    #[error(
-        "`{spec}` counts rows, which differ between symbols; give lengths in time (e.g. 30d) to cut all symbols at the same instant"
-    )]
-    RowsAcrossSymbols {
-        /// The spec, as its text form.
-        spec: String,
-    },
-    /// No timestamps to lay folds over.
-    #[error("no rows: `{spec}` needs data to lay folds over")]
-    NoData {
-        /// The spec, as its text form.
-        spec: String,
-    },
-    /// The data is too short for even one fold.
-    #[error(
-        "`{spec}` gives no fold on {n_rows} rows ({} ..= {}); use more data or shorter lengths{hint}",
-        timeseries_array::format_timestamp(*.first), timeseries_array::format_timestamp(*.last)
-    )]
-    NoFolds {
-        /// The spec, as its text form.
-        spec: String,
-        /// Rows in the data.
-        n_rows: usize,
-        /// First timestamp.
-        first: TimestampNs,
-        /// Last timestamp.
-        last: TimestampNs,
-        /// A suggestion, starting with `, ` or empty.
-        hint: &'static str,
-    },
-    /// More folds than rows, or test folds not fewer than folds.
-    #[error("`{spec}` cannot split {n_rows} rows: {reason}")]
-    TooFewRows {
-        /// The spec, as its text form.
-        spec: String,
-        /// Rows in the data.
-        n_rows: usize,
-        /// Why.
-        reason: String,
-    },
-    /// Purge and embargo removed every train row of a fold.
-    #[error(
-        "fold {fold} of `{spec}` has no train rows left after purge and embargo; shorten them or use fewer folds"
-    )]
-    EmptyTrain {
-        /// The fold's index.
-        fold: usize,
-        /// The spec, as its text form.
-        spec: String,
-    },
-    /// Label ends that do not fit the rows: a different count, or a label ending before its own row.
-    #[error("invalid label ends: {reason}")]
-    LabelEnds {
-        /// What is wrong, naming the row.
-        reason: String,
-    },
-    /// A membership (universe) table that cannot be used.
-    #[error("invalid universe table: {reason}")]
-    Universe {
-        /// What is wrong, naming the row or column.
-        reason: String,
-    },
-    /// A fixed purge and per-row label ends given together.
-    #[error(
-        "`{spec}` has a fixed purge and label ends were given too; the label ends decide the purge, so drop `purge=`"
-    )]
-    PurgeAndLabels {
-        /// The spec, as its text form.
-        spec: String,
-    },
-    /// A simple train/test split failed.
-    #[error(transparent)]
-    Split(#[from] IsolationError),
-}
+/// Fold and spec errors: variants of [`IsolationError`], the one error type of this crate (`InvalidLength`,
+/// `Parse`, `NoFolds`, `EmptyTrain`, `LabelEnds`, ...). The name stays for the functions that only fail in
+/// these ways.
+pub type FoldError = IsolationError;
 
 /// One forward fold: train rows, then (after any gap) test rows, of one symbol's data.
 ///
@@ -228,10 +119,4 @@ pub(crate) fn groups(n_rows: usize, n_groups: usize) -> Vec<Range<usize>> {
             range
         })
         .collect()
-}
-
-impl std::fmt::Debug for FoldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
 }

@@ -105,3 +105,20 @@ impl CowError {
         if row < n_rows { Ok(()) } else { Err(Self::RowOutOfBounds { row, n_rows, split }) }
     }
 }
+
+impl From<CowError> for isolation_core::IsolationError {
+    /// Frame and row errors as the same variants of `IsolationError`; the others, kept whole, as
+    /// [`isolation_core::IsolationError::Backend`] of the copy-on-write mode.
+    fn from(error: CowError) -> Self {
+        match error {
+            CowError::Frame(e) => isolation_core::IsolationError::Frame(e),
+            CowError::RowOutOfBounds { row, n_rows, split } => {
+                isolation_core::IsolationError::RowOutOfBounds { row, n_rows, split }
+            }
+            other => isolation_core::IsolationError::Backend {
+                mode: isolation_core::IsolationMode::CopyOnWrite,
+                source: timeseries_array::Cause::new(other),
+            },
+        }
+    }
+}

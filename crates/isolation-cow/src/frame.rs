@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Float64Array};
-use isolation_core::{IsolationError, Split};
+use isolation_core::Split;
 use timeseries_array::{FrameError, TimeFrame, ValueType, value_f64};
 
 use crate::chunk::Chunk;
@@ -87,8 +87,8 @@ impl CowFrame {
     ///
     /// # Errors
     ///
-    /// [`IsolationError::Frame`] if `rows` reaches outside `base`.
-    pub fn new(base: &TimeFrame, rows: Range<usize>, split: Split) -> Result<Self, IsolationError> {
+    /// [`CowError::Frame`] if `rows` reaches outside `base`.
+    pub fn new(base: &TimeFrame, rows: Range<usize>, split: Split) -> Result<Self, CowError> {
         Self::with_config(base, rows, split, CowConfig::default())
     }
 
@@ -96,13 +96,13 @@ impl CowFrame {
     ///
     /// # Errors
     ///
-    /// [`IsolationError::Frame`] if `rows` reaches outside `base`.
+    /// [`CowError::Frame`] if `rows` reaches outside `base`.
     pub fn with_config(
         base: &TimeFrame,
         rows: Range<usize>,
         split: Split,
         config: CowConfig,
-    ) -> Result<Self, IsolationError> {
+    ) -> Result<Self, CowError> {
         let base_offset = rows.start;
         let base = base.slice(rows)?;
         let columns = base_columns(&base);

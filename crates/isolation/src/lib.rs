@@ -82,7 +82,7 @@ pub use arrow_array;
 #[cfg(feature = "cow")]
 pub use isolation_cow::CowConfig;
 pub use timeseries_array::{
-    FrameError, NativeValue, TIMESTAMP_COLUMN, TimeFrame, TimeSeriesArray, TimestampNs, ValueType,
+    Cause, FrameError, NativeValue, TIMESTAMP_COLUMN, TimeFrame, TimeSeriesArray, TimestampNs, ValueType,
     format_timestamp,
 };
 

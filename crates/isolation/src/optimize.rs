@@ -29,17 +29,15 @@ use timeseries_array::{TIMESTAMP_COLUMN, TimeFrame};
 ///
 /// # Errors
 ///
-/// [`IsolationError::Optimize`] if Arrow refuses a new column (not expected for a valid frame).
+/// [`IsolationError::Frame`] with [`timeseries_array::FrameError::Optimize`] if Arrow refuses a new column
+/// (not expected for a valid frame).
 pub fn optimize_frame(
     frame: &TimeFrame,
     options: &OptimizeOptions,
 ) -> Result<(TimeFrame, OptimizeReport), IsolationError> {
-    let failed = |message: String| IsolationError::Optimize { message };
-    let (batch, mut report) =
-        optimize_batch(frame.record_batch(), options).map_err(|e| failed(e.to_string()))?;
+    let (batch, mut report) = optimize_batch(frame.record_batch(), options)?;
     report.columns.retain(|c| c.column != TIMESTAMP_COLUMN);
     // The index was kept as it is, so its order still holds.
-    let optimized = TimeFrame::try_from_record_batch_trusting_order(&batch, TIMESTAMP_COLUMN)
-        .map_err(|e| failed(e.to_string()))?;
+    let optimized = TimeFrame::try_from_record_batch_trusting_order(&batch, TIMESTAMP_COLUMN)?;
     Ok((optimized, report))
 }

@@ -31,8 +31,7 @@ impl SharedSegment {
             sanitize(symbol)
         );
         let unavailable = |e: isolation_shm::ShmError| {
-            IsolationError::ModeUnavailable { mode: IsolationMode::SharedMemory, reason: e.to_string() }
-                .for_symbol(symbol)
+            IsolationError::SharedMemory { source: timeseries_array::Cause::new(e) }.for_symbol(symbol)
         };
         let publisher = isolation_shm::publish(&name, frame).map_err(unavailable)?;
         // We wrote it from a TimeFrame a moment ago: trust its recorded index order, so attaching is

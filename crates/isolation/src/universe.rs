@@ -9,7 +9,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use isolation_core::{FoldError, IsolationError};
-use timeseries_array::{TimestampNs, format_timestamp, parse_timestamp};
+use timeseries_array::{Cause, TimestampNs, format_timestamp, parse_timestamp};
 
 /// Which symbols were members when: per symbol, half-open periods `[from, to)` of membership.
 ///
@@ -124,10 +124,9 @@ impl Universe {
     #[cfg(feature = "io")]
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self, IsolationError> {
         let path = path.as_ref();
-        let batches = timeseries_io::read_table(path)
-            .map_err(|e| IsolationError::Load { path: path.display().to_string(), message: e.to_string() })?;
-        Self::from_batches(&batches)
-            .map_err(|e| IsolationError::Load { path: path.display().to_string(), message: e.to_string() })
+        let load_error = |e: Cause| IsolationError::Load { path: path.display().to_string(), source: e };
+        let batches = timeseries_io::read_table(path).map_err(|e| load_error(Cause::new(e)))?;
+        Self::from_batches(&batches).map_err(|e| load_error(Cause::new(e)))
     }
 
     /// True when `symbol` was a member at `t`.

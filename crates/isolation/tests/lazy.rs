@@ -60,6 +60,14 @@ fn a_bad_file_fails_on_first_use_naming_symbol_and_file_and_stays_unloaded() {
     );
     let message = error.to_string();
     assert!(message.starts_with("symbol `BAD`: loading `") && message.contains("BAD.csv"), "{message}");
+    // The loader's own error is kept, not flattened to text: the source chain reaches it.
+    let load = std::error::Error::source(&error).expect("the symbol's error");
+    let cause = load.source().expect("the loader's error");
+    let cause = cause.downcast_ref::<isolation::Cause>().expect("kept as a Cause");
+    assert!(matches!(
+        cause.downcast_ref::<isolation::LoadError>(),
+        Some(isolation::LoadError::Unsorted { .. })
+    ));
     assert!(!handler.is_loaded("BAD"));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use thiserror::Error;
 
-use crate::{TimestampNs, format_timestamp};
+use crate::{Cause, TimestampNs, format_timestamp};
 
 /// Why a frame or series could not be built or read. Messages name the column and the row.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -102,19 +102,29 @@ pub enum FrameError {
     },
     /// An error from Arrow itself while assembling a batch.
     #[error("arrow: {0}")]
-    Arrow(String),
+    Arrow(#[source] Cause),
+    /// A column's buffer does not hold values of its type (misaligned or too short): a corrupt or foreign
+    /// buffer.
+    #[error("column `{column}`: {detail}")]
+    BadBuffer {
+        /// The column.
+        column: String,
+        /// What is wrong with its bytes.
+        detail: String,
+    },
     /// Arrow refused to build an optimised column (not expected for valid input).
-    #[error("optimising column {column:?}: {message}")]
+    #[error("optimising column {column:?}: {source}")]
     Optimize {
         /// The column being optimised (its name, or `<batch>` for the batch as a whole).
         column: String,
-        /// Arrow's error, as it printed it.
-        message: String,
+        /// Arrow's error.
+        #[source]
+        source: Cause,
     },
 }
 
 impl From<arrow_schema::ArrowError> for FrameError {
     fn from(error: arrow_schema::ArrowError) -> Self {
-        FrameError::Arrow(error.to_string())
+        FrameError::Arrow(Cause::new(error))
     }
 }

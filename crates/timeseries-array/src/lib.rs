@@ -31,6 +31,7 @@
 //! hands out has equal-length columns of supported types and strictly increasing timestamps.
 #![forbid(unsafe_code)]
 
+mod cause;
 #[macro_use]
 mod dtype;
 mod error;
@@ -40,6 +41,7 @@ pub mod optimize;
 mod series;
 mod units;
 
+pub use cause::Cause;
 pub use dtype::{NativeValue, ValueType, value_f64, values_buffer};
 pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};

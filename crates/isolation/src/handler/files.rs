@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use isolation_core::IsolationError;
-use timeseries_array::TimeFrame;
+use timeseries_array::{Cause, TimeFrame};
 use timeseries_io::{LoadOptions, LoadReport};
 
 use super::{DataHandler, Slot};
@@ -21,7 +21,7 @@ impl FileSource {
     /// Loads the file: the frame and the loader's report, errors naming the symbol and the path.
     pub(super) fn load(&self, symbol: &str) -> Result<(TimeFrame, Option<LoadReport>), IsolationError> {
         let loaded = timeseries_io::load(&self.path, &self.options).map_err(|e| {
-            IsolationError::Load { path: self.path.display().to_string(), message: e.to_string() }
+            IsolationError::Load { path: self.path.display().to_string(), source: Cause::new(e) }
                 .for_symbol(symbol)
         })?;
         Ok((loaded.frame, Some(loaded.report)))
@@ -89,7 +89,7 @@ impl DataHandler {
         let dir = dir.as_ref();
         let load_error = |e: std::io::Error| IsolationError::Load {
             path: dir.display().to_string(),
-            message: e.to_string(),
+            source: Cause::new(e),
         };
         let files = timeseries_io::data_files_in(dir).map_err(load_error)?;
         let mut symbols = Vec::with_capacity(files.len());

@@ -153,8 +153,10 @@ pub fn optimize_array(
     array: &ArrayRef,
     options: &OptimizeOptions,
 ) -> Result<(ArrayRef, ColumnChange), FrameError> {
-    let arrow_err =
-        |source: ArrowError| FrameError::Optimize { column: column.to_owned(), message: source.to_string() };
+    let arrow_err = |source: ArrowError| FrameError::Optimize {
+        column: column.to_owned(),
+        source: crate::Cause::new(source),
+    };
     let outcome = match array.data_type() {
         dt if dt.is_integer() && options.integers => integer::narrow(array.as_ref()),
         DataType::Float64 if options.floats != FloatPolicy::Keep => {
@@ -197,7 +199,7 @@ pub fn optimize_batch(
     }
     let schema = Schema::new_with_metadata(fields, schema.metadata().clone());
     let batch = RecordBatch::try_new(schema.into(), columns).map_err(|source: ArrowError| {
-        FrameError::Optimize { column: "<batch>".to_owned(), message: source.to_string() }
+        FrameError::Optimize { column: "<batch>".to_owned(), source: crate::Cause::new(source) }
     })?;
     Ok((batch, report))
 }
