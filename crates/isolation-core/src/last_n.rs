@@ -45,7 +45,7 @@ impl LastN {
     ///
     /// A length that leaves train or test empty ([`crate::IsolationError::IndexOutsideData`]).
     pub fn resolve(&self, timestamps: &[TimestampNs]) -> Result<SplitRanges, FoldError> {
-        Ok(SplitSpec::LastN(self.0).resolve(timestamps)?)
+        SplitSpec::LastN(self.0).resolve(timestamps)
     }
 }
 
