@@ -58,7 +58,7 @@ pub(crate) fn plan(
         FoldSpec::WalkForward(_) => Length::Rows(0),
     };
     if options.labels.is_some() && !fixed_purge.is_zero() {
-        return Err(FoldError::PurgeAndLabels { spec: spec.to_string() }.into());
+        return Err(FoldError::PurgeAndLabels { spec: spec.to_string() });
     }
     let symbols = frames
         .iter()
@@ -82,7 +82,7 @@ pub(crate) fn plan(
         let first = frames.iter().filter_map(|(_, f)| f.first_timestamp()).min().unwrap_or_default();
         let last = frames.iter().filter_map(|(_, f)| f.last_timestamp()).max().unwrap_or_default();
         let n_rows = frames.iter().map(|(_, f)| f.n_rows()).max().unwrap_or_default();
-        return Err(FoldError::NoFolds { spec: spec.to_string(), n_rows, first, last, hint: "" }.into());
+        return Err(FoldError::NoFolds { spec: spec.to_string(), n_rows, first, last, hint: "" });
     }
     let fingerprint = options.universe.as_ref().map(|u| u.fingerprint());
     for fold in &mut planned {
@@ -104,14 +104,14 @@ fn read_symbol<'a>(
             let Some(values) = array.as_primitive_opt::<Int64Type>() else {
                 let found = frame.value_type(frame.column_index(column)?).name();
                 let reason = format!("column `{column}` holds {found}, not timestamps (i64 nanoseconds)");
-                return Err(FoldError::LabelEnds { reason }.into());
+                return Err(FoldError::LabelEnds { reason });
             };
             let values: &[TimestampNs] = values.values();
             if let Some(row) = (0..frame.n_rows()).find(|&row| array.is_null(row)) {
                 let at = timeseries_array::format_timestamp(timestamps[row]);
                 let reason =
                     format!("column `{column}` has no label end at row {row} ({at}); drop unlabelled rows");
-                return Err(FoldError::LabelEnds { reason }.into());
+                return Err(FoldError::LabelEnds { reason });
             }
             LabelIntervals::new(timestamps, values).map_err(|e| {
                 let FoldError::LabelEnds { reason } = e else { return e };
@@ -134,7 +134,7 @@ fn walk_forward(
     let schedule: Vec<Option<TimeFold>> = if wf.is_time() {
         wf.schedule(&all)?.into_iter().map(Some).collect()
     } else if symbols.len() > 1 {
-        return Err(FoldError::RowsAcrossSymbols { spec: spec.to_string() }.into());
+        return Err(FoldError::RowsAcrossSymbols { spec: spec.to_string() });
     } else {
         vec![None]
     };
@@ -142,7 +142,7 @@ fn walk_forward(
     for symbol in symbols {
         let ts = symbol.timestamps;
         let folds: Vec<Fold> = match schedule.as_slice() {
-            [None] => wf.folds(ts).map_err(|e| IsolationError::from(e).for_symbol(symbol.name))?,
+            [None] => wf.folds(ts).map_err(|e| e.for_symbol(symbol.name))?,
             _ => schedule.iter().flatten().map(|tf| tf.rows_for(ts)).collect(),
         };
         let labels = match &options.labels {
@@ -209,8 +209,8 @@ fn cross_validation(
     // The test blocks on the calendar, before any purge (which is done per symbol below).
     let blocks = match (test_blocks(axis), symbols) {
         (Ok(folds), _) => folds,
-        (Err(e), [symbol]) => return Err(IsolationError::from(e).for_symbol(symbol.name)),
-        (Err(e), _) => return Err(e.into()),
+        (Err(e), [symbol]) => return Err(e.for_symbol(symbol.name)),
+        (Err(e), _) => return Err(e),
     };
     let by_column = matches!(options.labels, Some(LabelEnds::Column(_)));
     let calendar_labels = LabelIntervals::horizon(axis, horizon);

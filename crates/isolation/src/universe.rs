@@ -167,7 +167,7 @@ impl Universe {
 }
 
 fn invalid(reason: String) -> IsolationError {
-    FoldError::Universe { reason }.into()
+    FoldError::Universe { reason }
 }
 
 /// The instants of a `from` or `to` column: ISO 8601 text (empty or null for none), or Arrow dates or
