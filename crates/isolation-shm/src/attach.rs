@@ -290,27 +290,9 @@ fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
         }
         Err(e) => return Err(io("map")(e)),
     };
-    Ok(Buffer::from(bytes::Bytes::from_owner(RegisteredMap::new(map))))
-}
-
-/// A read-only map registered with memtrack for as long as it lives, so that ledgers count buffers that
-/// point into it as mapped memory (shared with every process that attaches), not as heap.
-struct RegisteredMap {
-    map: memmap2::Mmap,
-    _region: memtrack::MappedRegion,
-}
-
-impl RegisteredMap {
-    fn new(map: memmap2::Mmap) -> Self {
-        let region = memtrack::MappedRegion::register(&map[..]);
-        Self { map, _region: region }
-    }
-}
-
-impl AsRef<[u8]> for RegisteredMap {
-    fn as_ref(&self) -> &[u8] {
-        &self.map
-    }
+    // Registered with memtrack for as long as the map lives, so that ledgers count buffers that point into
+    // it as mapped memory (shared with every process that attaches), not as heap.
+    Ok(Buffer::from(bytes::Bytes::from_owner(memtrack::RegisteredBytes::new(map))))
 }
 
 fn columns_of(schema: &Schema) -> Vec<(String, arrow_schema::DataType)> {

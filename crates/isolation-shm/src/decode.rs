@@ -9,18 +9,11 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_ipc::Footer;
-use arrow_ipc::reader::FileDecoder;
 use arrow_schema::{DataType, Schema};
 use timeseries_array::{TIMESTAMP_COLUMN, TimeFrame, ValueType};
 
 use crate::ShmError;
 use crate::conform::{Conform, Conversions};
-
-const MAGIC: &[u8; 6] = b"ARROW1";
-/// Leading magic plus padding to 8 bytes.
-const HEADER_LEN: usize = 8;
-/// Footer length (4 bytes) plus trailing magic.
-const TRAILER_LEN: usize = 10;
 
 /// A decoded segment: the frame (buffers inside the input) and the schema's custom metadata.
 #[derive(Debug)]
@@ -72,8 +65,9 @@ pub(crate) fn decode(
     conform: &Conform,
 ) -> Result<Decoded, ShmError> {
     let bytes = file.as_slice();
-    let footer_start = check_envelope(bytes, src)?;
-    let footer = parse_footer(&bytes[footer_start..bytes.len() - TRAILER_LEN], src)?;
+    let footer_start = timeseries_ipc::footer_start(bytes).map_err(|e| src.ipc(e))?;
+    let footer =
+        timeseries_ipc::footer(timeseries_ipc::footer_bytes(bytes, footer_start)).map_err(|e| src.ipc(e))?;
     let schema = frame_schema(&footer, src, conform)?;
     // The structure every IPC reader here shares: blocks, messages, buffer ranges, alignment, overlaps, the
     // leading schema message against the footer's, a batch list for a body that holds data.
@@ -83,16 +77,11 @@ pub(crate) fn decode(
     if blocks.len() > 1 && !conform.concatenate_batches {
         return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches: blocks.len() });
     }
-    let decoder = FileDecoder::new(Arc::new(schema.clone()), footer.version()).with_require_alignment(true);
-    let mut batches = Vec::with_capacity(blocks.len().max(1));
     for block in blocks.iter() {
-        let (start, len) = check_batch(bytes, block, src)?;
-        let batch = decoder
-            .read_record_batch(block, &file.slice_with_length(start, len))
-            .map_err(|e| src.corrupt(format!("the record batch does not decode: {e}")))?
-            .ok_or_else(|| src.corrupt("the record batch block holds no message"))?;
-        batches.push(batch);
+        refuse_compression(bytes, block, src)?;
     }
+    let mut batches = timeseries_ipc::decode_batches(file, &footer, schema.clone(), None)
+        .map_err(|reason| src.corrupt(reason))?;
     if batches.is_empty() {
         batches.push(RecordBatch::new_empty(Arc::new(schema.clone())));
     }
@@ -111,33 +100,14 @@ pub(crate) fn decode(
     Ok(Decoded { frame, metadata: schema.metadata().clone(), conversions })
 }
 
-/// Checks both magics and the footer length; returns where the footer starts.
-fn check_envelope(bytes: &[u8], src: Source<'_>) -> Result<usize, ShmError> {
-    let len = bytes.len();
-    if len < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(src.foreign("it does not start with the ARROW1 magic"));
-    }
-    if len < HEADER_LEN + TRAILER_LEN {
-        return Err(src.corrupt(format!("the file has {len} bytes, fewer than any complete Arrow IPC file")));
-    }
-    let trailer = &bytes[len - TRAILER_LEN..];
-    if &trailer[4..] != MAGIC {
-        return Err(
-            src.corrupt("the trailing ARROW1 magic is missing (truncated, or not written to the end)")
-        );
-    }
-    let footer_len = i32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-    match usize::try_from(footer_len) {
-        Ok(footer_len) if footer_len > 0 && footer_len <= len - HEADER_LEN - TRAILER_LEN => {
-            Ok(len - TRAILER_LEN - footer_len)
+impl Source<'_> {
+    /// A reader error as this segment's: another format is foreign, a damaged file corrupt.
+    pub(crate) fn ipc(&self, error: timeseries_ipc::IpcFileError) -> ShmError {
+        match error {
+            timeseries_ipc::IpcFileError::NotIpc(reason) => self.foreign(reason),
+            timeseries_ipc::IpcFileError::Damaged(reason) => self.corrupt(reason),
         }
-        _ => Err(src.corrupt(format!("footer length {footer_len} does not fit in the file's {len} bytes"))),
     }
-}
-
-/// Parses (and verifies) the footer flatbuffer.
-pub(crate) fn parse_footer<'a>(footer: &'a [u8], src: Source<'_>) -> Result<Footer<'a>, ShmError> {
-    arrow_ipc::root_as_footer(footer).map_err(|e| src.corrupt(format!("the footer is not valid: {e}")))
 }
 
 /// The footer's schema, checked to be a time frame's: a `timestamp` column of nanosecond timestamps (or
@@ -189,16 +159,14 @@ pub(crate) fn frame_schema(
     Ok(schema)
 }
 
-/// The record batch block's start and length in the file, after `timeseries_ipc::check_file` validated its
-/// message and buffers (ranges, alignment, overlaps, lengths for the rows); what is left to refuse here is
-/// compression, which cannot be mapped without copying.
-fn check_batch(bytes: &[u8], block: &arrow_ipc::Block, src: Source<'_>) -> Result<(usize, usize), ShmError> {
+/// Refuses a record batch with compressed buffers, which cannot be mapped without copying
+/// (`timeseries_ipc::check_file` validated the block's message and buffers before).
+fn refuse_compression(bytes: &[u8], block: &arrow_ipc::Block, src: Source<'_>) -> Result<(), ShmError> {
     let corrupt = || src.corrupt("the record batch block does not fit in the file");
     let start = usize::try_from(block.offset()).map_err(|_| corrupt())?;
     let meta = usize::try_from(block.metaDataLength()).map_err(|_| corrupt())?;
-    let body = usize::try_from(block.bodyLength()).map_err(|_| corrupt())?;
-    let message = &bytes[start..start + meta];
-    let flatbuffer = if message[..4] == [0xff; 4] { &message[8..] } else { &message[4..] };
+    let message = bytes.get(start..start + meta).ok_or_else(corrupt)?;
+    let flatbuffer = if message.get(..4) == Some(&[0xff; 4]) { &message[8..] } else { &message[4..] };
     let message = arrow_ipc::root_as_message(flatbuffer)
         .map_err(|e| src.corrupt(format!("the record batch message is not valid: {e}")))?;
     let batch = message
@@ -209,5 +177,5 @@ fn check_batch(bytes: &[u8], block: &arrow_ipc::Block, src: Source<'_>) -> Resul
             src.schema("the buffers are compressed; only uncompressed files can be mapped without copying")
         );
     }
-    Ok((start, meta + body))
+    Ok(())
 }

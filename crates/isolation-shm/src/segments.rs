@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::conform::Conform;
-use crate::decode::{Source, frame_schema, parse_footer};
+use crate::decode::{Source, frame_schema};
 use crate::name::{default_dir, name_of_file, pid_of_temp_file, segment_path, validate_name};
 use crate::owner::SegmentOwner;
 use crate::{ShmError, process_alive};
@@ -158,28 +158,20 @@ pub(crate) fn read_info(name: &str, path: &Path) -> Result<FooterInfo, ShmError>
         Err(Err(e)) => return Err(io("open")(e)),
     };
     let mut magic = [0_u8; 6];
-    if len < 6 || file.read_exact(&mut magic).is_err() || &magic != b"ARROW1" {
+    if len < 6 || file.read_exact(&mut magic).is_err() || &magic != timeseries_ipc::MAGIC {
         return Err(src.foreign("it does not start with the ARROW1 magic"));
     }
-    let mut trailer = [0_u8; 10];
-    if len < 18 {
-        return Err(src.corrupt(format!("the file has {len} bytes, fewer than any complete Arrow IPC file")));
+    let mut trailer = [0_u8; timeseries_ipc::TRAILER_LEN];
+    if len >= timeseries_ipc::TRAILER_LEN as u64 {
+        file.seek(SeekFrom::End(-(timeseries_ipc::TRAILER_LEN as i64))).map_err(io("seek"))?;
+        file.read_exact(&mut trailer).map_err(io("read"))?;
     }
-    file.seek(SeekFrom::End(-10)).map_err(io("seek"))?;
-    file.read_exact(&mut trailer).map_err(io("read"))?;
-    if &trailer[4..] != b"ARROW1" {
-        return Err(
-            src.corrupt("the trailing ARROW1 magic is missing (truncated, or not written to the end)")
-        );
-    }
-    let footer_len = i32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-    let footer_len = u64::try_from(footer_len).ok().filter(|&f| f > 0 && f <= len - 18).ok_or_else(|| {
-        src.corrupt(format!("footer length {footer_len} does not fit in the file's {len} bytes"))
-    })?;
+    let footer_len = timeseries_ipc::footer_len(&trailer, len).map_err(|e| src.ipc(e))?;
     let mut footer = vec![0_u8; footer_len as usize];
     file.seek(SeekFrom::Start(len - 10 - footer_len)).map_err(io("seek"))?;
     file.read_exact(&mut footer).map_err(io("read"))?;
-    let schema = frame_schema(&parse_footer(&footer, src)?, src, &Conform::default())?;
+    let footer = timeseries_ipc::footer(&footer).map_err(|e| src.ipc(e))?;
+    let schema = frame_schema(&footer, src, &Conform::default())?;
     Ok(FooterInfo { owner: SegmentOwner::from_metadata(schema.metadata()), size: len })
 }
 

@@ -49,7 +49,7 @@ pub use error::MemtrackError;
 pub use footprint::Footprint;
 pub use huge_pages::copy_to_buffer;
 pub use ledger::{Ledger, LedgerRow, LedgerSummary};
-pub use mapped::MappedRegion;
+pub use mapped::{MappedRegion, RegisteredBytes};
 pub use process::{ProcessMemory, ShmSpace, SystemMemory};
 pub use smaps::SmapsRollup;
 pub use trim::release_free_memory;

@@ -37,6 +37,43 @@ pub struct MappedRegion {
     len: usize,
 }
 
+/// Bytes of a mapping (e.g. a `memmap2::Mmap`) registered as a [`MappedRegion`] for exactly as long as they
+/// live: hand this, not the bare map, to `bytes::Bytes::from_owner`, and every Arrow buffer sliced from it
+/// is counted as mapped. The region is unregistered before the bytes are released (fields drop in order).
+///
+/// ```
+/// use memtrack::{BufferSet, RegisteredBytes};
+///
+/// let owner = RegisteredBytes::new(vec![0_u8; 4096]); // stands in for a memory map
+/// let buffer = arrow_buffer::Buffer::from(bytes::Bytes::from_owner(owner));
+/// let mut set = BufferSet::new();
+/// set.insert(&buffer.slice_with_length(64, 128));
+/// assert_eq!(set.breakdown().mapped_bytes, 4096);
+/// ```
+#[derive(Debug)]
+pub struct RegisteredBytes<T: AsRef<[u8]>> {
+    region: MappedRegion,
+    bytes: T,
+}
+
+impl<T: AsRef<[u8]>> RegisteredBytes<T> {
+    /// Registers `bytes` for as long as the result lives.
+    pub fn new(bytes: T) -> Self {
+        Self { region: MappedRegion::register(bytes.as_ref()), bytes }
+    }
+
+    /// The registered region.
+    pub fn region(&self) -> &MappedRegion {
+        &self.region
+    }
+}
+
+impl<T: AsRef<[u8]>> AsRef<[u8]> for RegisteredBytes<T> {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes.as_ref()
+    }
+}
+
 impl MappedRegion {
     /// Registers the memory `region` covers. Only its address range is recorded; the guard does not borrow it.
     pub fn register(region: &[u8]) -> Self {

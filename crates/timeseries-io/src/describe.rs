@@ -32,7 +32,7 @@ pub fn describe(path: impl AsRef<Path>) -> Result<FileInfo, LoadError> {
     let schema: Schema = match format {
         FileFormat::Csv => crate::csv::sniff(&file, &mut handle, &LoadOptions::default())?.schema,
         FileFormat::Parquet => crate::parquet::open(&file, handle)?.schema().as_ref().clone(),
-        FileFormat::Ipc => crate::mapped::map(&file, &handle, &mut |_| Ok(Vec::new()))?.schema,
+        FileFormat::Ipc => crate::mapped::map(&file, &handle, true, &mut |_| Ok(Vec::new()))?.schema,
     };
     let columns = schema
         .fields()

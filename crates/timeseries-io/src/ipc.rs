@@ -25,7 +25,7 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
     let file_bytes =
         handle.metadata().map_err(|source| LoadError::Io { file: file.to_string(), source })?.len();
     let mut planned = None;
-    let mapped = map(file, &handle, &mut |schema: &Schema| {
+    let mapped = map(file, &handle, options.memory_map, &mut |schema: &Schema| {
         let p = plan(file, schema, options, &ValueType::from_arrow)?;
         let projection = projected(&p);
         planned = Some(p);
@@ -62,7 +62,8 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
     };
     let (frame, missing, sorted) = match single {
         Some((frame, missing)) => {
-            zero_copy = (0..frame.n_columns()).all(|c| mapped.holds(frame.column_at(c).as_ref()));
+            zero_copy = options.memory_map
+                && (0..frame.n_columns()).all(|c| mapped.holds(frame.column_at(c).as_ref()));
             (frame, missing, false)
         }
         None => {

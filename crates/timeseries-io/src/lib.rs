@@ -103,6 +103,11 @@ pub struct Loaded {
 /// Loads the file at `path` in the format its extension names (`.csv`, `.parquet`/`.pq`,
 /// `.arrow`/`.feather`/`.ipc`).
 ///
+/// An Arrow IPC file is **memory-mapped** by default: the frame's columns point into the file's pages (no
+/// copy; the pages count as mapped memory in `memtrack` ledgers). If another process truncates or rewrites
+/// the file while the frame lives, reading the lost pages kills this process with SIGBUS. Load files that
+/// others may change with [`LoadOptions::memory_map`] set to `false`, which reads the file into memory.
+///
 /// # Errors
 ///
 /// A [`LoadError`] naming the file and, where it applies, the line or row group and the column. No partial

@@ -83,6 +83,12 @@ pub struct LoadOptions {
     pub delimiter: Option<u8>,
     /// Rows per batch while streaming.
     pub batch_size: usize,
+    /// Memory-map Arrow IPC files (default) so the frame's columns point into the file's pages: no copy,
+    /// and pages shared with every process that maps the same file. The price is the one any mapping has:
+    /// if another process truncates or rewrites the file while the frame lives, reading the lost pages
+    /// kills this process with SIGBUS (or shows the new bytes). Set `false` for files that others may
+    /// change: the file is then read into memory once (one copy) and nothing depends on it afterwards.
+    pub memory_map: bool,
 }
 
 impl Default for LoadOptions {
@@ -95,6 +101,7 @@ impl Default for LoadOptions {
             sort: false,
             delimiter: None,
             batch_size: 8 * 1024,
+            memory_map: true,
         }
     }
 }

@@ -120,7 +120,7 @@ fn truncated_parquet() {
 
 #[test]
 fn truncated_ipc() {
-    insta::assert_snapshot!(truncated("cut.arrow", 0.5), @"<tmp>/cut.arrow: the Arrow IPC file is truncated or corrupt (Parser error: Arrow file does not contain correct footer); write it again");
+    insta::assert_snapshot!(truncated("cut.arrow", 0.5), @"<tmp>/cut.arrow: the Arrow IPC file is truncated or corrupt (the trailing ARROW1 magic is missing (truncated, or not written to the end)); write it again");
 }
 
 /// Loads `contents` written as a CSV file named `name` in a scratch directory; the error as its message.

@@ -107,6 +107,27 @@ fn one_batch_ipc_file_loads_in_place() {
     let loaded = load(&path, &LoadOptions::default()).unwrap();
     assert!(loaded.report.zero_copy, "{:?}", loaded.report);
     assert_eq!(loaded.frame, frame);
+    // The map is registered with memtrack: the ledger counts the frame's buffers as the mapped file, once.
+    let file_len = std::fs::metadata(&path).unwrap().len();
+    assert_eq!(buffers_of(&loaded.frame).breakdown().mapped_bytes, file_len);
+    // Without mapping, the file is read into memory once: the same frame, owned, nothing mapped.
+    let read = load(&path, &LoadOptions { memory_map: false, ..LoadOptions::default() }).unwrap();
+    assert_eq!(read.frame, frame);
+    assert!(!read.report.zero_copy, "{:?}", read.report);
+    let owned = buffers_of(&read.frame).breakdown();
+    assert_eq!(owned.mapped_bytes, 0);
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// Every buffer of the frame's columns and index.
+fn buffers_of(frame: &TimeFrame) -> memtrack::BufferSet {
+    let mut set = memtrack::BufferSet::new();
+    for c in 0..frame.n_columns() {
+        for buffer in frame.column_at(c).to_data().buffers() {
+            set.insert(buffer);
+        }
+    }
+    set
 }
 
 #[test]

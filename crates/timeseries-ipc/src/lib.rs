@@ -1,5 +1,7 @@
-//! Validating an Arrow IPC file's structure before arrow-ipc decodes it. Used by `timeseries-io` (loading
-//! `.arrow`/`.feather` files) and `isolation-shm` (attaching segments): one set of checks for both.
+//! Reading an Arrow IPC file held in one buffer: its envelope and footer ([`footer_start`], [`footer`]), its
+//! structure validated before arrow-ipc decodes it ([`check_file`]), and its batches decoded in place
+//! ([`decode_batches`]). Used by `timeseries-io` (loading `.arrow`/`.feather` files) and `isolation-shm`
+//! (attaching segments): one reader for both.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -28,6 +30,13 @@
 
 use arrow_ipc::{Block, Footer, MetadataVersion};
 use arrow_schema::{DataType, Schema};
+
+mod file;
+
+pub use file::{
+    IpcFileError, MAGIC, TRAILER_LEN, decode_batches, footer, footer_bytes, footer_len, footer_schema,
+    footer_start,
+};
 
 /// Leading magic plus padding.
 const HEADER_LEN: usize = 8;
@@ -278,20 +287,8 @@ fn layout(data_type: &DataType) -> Option<Layout> {
 ///
 /// As [`check_file`], plus a missing magic, a footer length that does not fit, or a damaged footer.
 pub fn check_file_bytes(bytes: &[u8]) -> Result<(), String> {
-    const MAGIC: &[u8] = b"ARROW1";
-    let len = bytes.len();
-    if len < HEADER_LEN + 10 || &bytes[..6] != MAGIC || &bytes[len - 6..] != MAGIC {
-        return Err("not an Arrow IPC file (magic bytes missing or truncated)".into());
-    }
-    let footer_len = i32::from_le_bytes([bytes[len - 10], bytes[len - 9], bytes[len - 8], bytes[len - 7]]);
-    let footer_start = usize::try_from(footer_len)
-        .ok()
-        .and_then(|l| (len - 10).checked_sub(l))
-        .filter(|&s| s >= HEADER_LEN)
-        .ok_or_else(|| format!("footer length {footer_len} does not fit in the file"))?;
-    let footer =
-        arrow_ipc::root_as_footer(&bytes[footer_start..len - 10]).map_err(|e| format!("footer: {e}"))?;
-    let fb_schema = footer.schema().ok_or("the footer has no schema")?;
-    let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema).map_err(|e| format!("schema: {e}"))?;
+    let footer_start = footer_start(bytes).map_err(|e| e.to_string())?;
+    let footer = footer(footer_bytes(bytes, footer_start)).map_err(|e| e.to_string())?;
+    let schema = footer_schema(&footer).map_err(|e| e.to_string())?;
     check_file(bytes, footer_start, &footer, &schema)
 }
