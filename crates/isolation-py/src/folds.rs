@@ -109,39 +109,31 @@ fn label_ends<'a>(
     LabelIntervals::new(stamps, ends).map(Some).map_err(py_err)
 }
 
-/// Purged k-fold from its text (`k=5,purge=1d,embargo=1d`) on `timestamps` (or rows).
+/// Cross-validation folds: `kind` is `kfold` (purged k-fold, `k=5,purge=1d,embargo=1d`) or `cpcv`
+/// (combinatorial purged CV, `n_folds=6,n_test_folds=2,purge=10,embargo=5`), laid on `timestamps` (or
+/// rows), purged by `label_ends` when given.
 #[pyfunction]
-#[pyo3(signature = (spec, n_rows, timestamps=None, label_ends=None))]
-pub(crate) fn purged_kfold(
+#[pyo3(signature = (kind, spec, n_rows, timestamps=None, label_ends=None))]
+pub(crate) fn cv_folds(
     py: Python<'_>,
+    kind: &str,
     spec: &str,
     n_rows: usize,
     timestamps: Option<&Bound<'_, PyAny>>,
     label_ends: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<RangesFold>> {
-    let kfold: PurgedKFold = spec.parse().map_err(py_err)?;
     let stamps = self::timestamps(py, timestamps, n_rows)?;
-    match self::label_ends(label_ends, &stamps)? {
-        Some(labels) => kfold.folds_labelled(&labels).map(ranges_folds).map_err(py_err),
-        None => kfold.folds(&stamps).map(ranges_folds).map_err(py_err),
-    }
-}
-
-/// Combinatorial purged CV from its text (`n_folds=6,n_test_folds=2,purge=10,embargo=5`) on `timestamps`
-/// (or rows).
-#[pyfunction]
-#[pyo3(signature = (spec, n_rows, timestamps=None, label_ends=None))]
-pub(crate) fn combinatorial_purged_cv(
-    py: Python<'_>,
-    spec: &str,
-    n_rows: usize,
-    timestamps: Option<&Bound<'_, PyAny>>,
-    label_ends: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<RangesFold>> {
-    let cpcv: CombinatorialPurgedCv = spec.parse().map_err(py_err)?;
-    let stamps = self::timestamps(py, timestamps, n_rows)?;
-    match self::label_ends(label_ends, &stamps)? {
-        Some(labels) => cpcv.folds_labelled(&labels).map(ranges_folds).map_err(py_err),
-        None => cpcv.folds(&stamps).map(ranges_folds).map_err(py_err),
-    }
+    let labels = self::label_ends(label_ends, &stamps)?;
+    let folds = match kind {
+        "kfold" => {
+            let kfold: PurgedKFold = spec.parse().map_err(py_err)?;
+            labels.map_or_else(|| kfold.folds(&stamps), |labels| kfold.folds_labelled(&labels))
+        }
+        "cpcv" => {
+            let cpcv: CombinatorialPurgedCv = spec.parse().map_err(py_err)?;
+            labels.map_or_else(|| cpcv.folds(&stamps), |labels| cpcv.folds_labelled(&labels))
+        }
+        other => return Err(PyValueError::new_err(format!("unknown cross-validation kind `{other}`"))),
+    };
+    folds.map(ranges_folds).map_err(py_err)
 }

@@ -63,8 +63,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shm::remove, m)?)?;
     m.add_function(wrap_pyfunction!(folds::sklearn_walk_forward, m)?)?;
     m.add_function(wrap_pyfunction!(folds::walk_forward, m)?)?;
-    m.add_function(wrap_pyfunction!(folds::purged_kfold, m)?)?;
-    m.add_function(wrap_pyfunction!(folds::combinatorial_purged_cv, m)?)?;
+    m.add_function(wrap_pyfunction!(folds::cv_folds, m)?)?;
     m.add_function(wrap_pyfunction!(factory::decide, m)?)?;
     m.add_function(wrap_pyfunction!(factory::available_modes, m)?)?;
     m.add_function(wrap_pyfunction!(memory::process_memory, m)?)?;

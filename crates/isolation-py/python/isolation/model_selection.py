@@ -183,7 +183,7 @@ class PurgedKFold:
 
     def _folds(self, X: Any):
         stamps, ends = _labels(X, self.t1, self.timestamps)
-        return _native.purged_kfold(self.spec(), _n_rows(X), stamps, ends)
+        return _native.cv_folds("kfold", self.spec(), _n_rows(X), stamps, ends)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per fold."""
@@ -220,7 +220,7 @@ class CombinatorialPurgedCV:
 
     def _folds(self, X: Any):
         stamps, ends = _labels(X, self.t1, self.timestamps)
-        return _native.combinatorial_purged_cv(self.spec(), _n_rows(X), stamps, ends)
+        return _native.cv_folds("cpcv", self.spec(), _n_rows(X), stamps, ends)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per combination."""
