@@ -78,7 +78,7 @@ enum Command {
     },
     /// Print the folds of a walk-forward or cross-validation scheme: start and end timestamps and row counts
     /// per fold and symbol.
-    Folds(FoldsArgs),
+    Folds(Box<FoldsArgs>),
     /// Shared-memory segments: publish, list, attach, collect, remove.
     #[cfg(feature = "shm")]
     #[command(subcommand)]
@@ -203,6 +203,10 @@ struct FoldsArgs {
     /// symbols that were members at the time.
     #[arg(long)]
     universe: Option<std::path::PathBuf>,
+    /// Also write the study as a fold manifest (JSON: spec, each symbol's file and data fingerprint, every
+    /// fold's row ranges) to this file, for workers on other processes or machines.
+    #[arg(long)]
+    manifest: Option<std::path::PathBuf>,
     /// Bars per symbol (demo data).
     #[arg(long, default_value_t = 200_000)]
     rows: usize,
@@ -277,7 +281,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo(args) => demo(args),
         Command::Split(args) => split(args),
         Command::Info { file, json, optimize } => info(&file, json, optimize),
-        Command::Folds(args) => folds(args),
+        Command::Folds(args) => folds(*args),
         #[cfg(feature = "shm")]
         Command::Shm(command) => shm(command),
         #[cfg(feature = "shm")]
@@ -407,6 +411,11 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
         options = options.with_universe(Universe::load(path)?);
     }
     let rows = fold_rows(&handler, &spec, &options)?;
+    if let Some(path) = &args.manifest {
+        let manifest = handler.fold_manifest(&spec, &options)?;
+        std::fs::write(path, manifest.to_json() + "\n")
+            .map_err(|e| anyhow::anyhow!("writing the manifest {}: {e}", path.display()))?;
+    }
     if args.json {
         let lines: Vec<String> = rows.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
         emit(&(lines.join("\n") + "\n"))

@@ -154,3 +154,35 @@ fn label_end_column_horizon_and_universe() {
 fn day_of(day: i64) -> String {
     format!("2024-{:02}-{:02}T00:00:00", 1 + day / 31, 1 + day % 31)
 }
+
+#[test]
+fn manifest_is_written_beside_the_table() {
+    let path = std::env::temp_dir().join(format!("isolation-cli-manifest-{}.json", std::process::id()));
+    let (ok, _, err) = isolation(&[
+        "folds",
+        "demo",
+        "--kfold",
+        "k=3,purge=5",
+        "--rows",
+        "3000",
+        "--symbols",
+        "2",
+        "--manifest",
+        path.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!((manifest["format"].as_u64(), manifest["kind"].as_str()), (Some(1), Some("kfold")));
+    assert_eq!(manifest["spec"], "k=3,purge=5");
+    let sources = manifest["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2);
+    assert!(
+        sources.iter().all(|s| s["fingerprint"].as_str().is_some_and(|f| f.len() == 16) && s["rows"] == 3000)
+    );
+    let folds = manifest["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 3);
+    let test = &folds[1]["symbols"][0]["test"][0]["test"];
+    assert_eq!((test["rows"]["start"].as_u64(), test["rows"]["end"].as_u64()), (Some(1000), Some(2000)));
+    assert!(test["first"].as_str().unwrap().ends_with('Z'));
+}

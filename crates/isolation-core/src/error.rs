@@ -160,6 +160,24 @@ pub enum IsolationError {
         #[source]
         source: Cause,
     },
+    /// A fold manifest that cannot be read or does not have what was asked of it.
+    #[error("fold manifest: {reason}")]
+    Manifest {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A symbol's data differs from the data a fold manifest was planned on.
+    #[error(
+        "symbol `{symbol}`: its data is not the data the manifest was planned on (fingerprint {found}, expected {expected}); load the same file, or plan the study again"
+    )]
+    FingerprintMismatch {
+        /// The symbol.
+        symbol: String,
+        /// The fingerprint in the manifest.
+        expected: String,
+        /// The fingerprint of the data here.
+        found: String,
+    },
     /// A shared-memory segment could not be published, attached or read.
     #[error("shared memory: {source}")]
     SharedMemory {

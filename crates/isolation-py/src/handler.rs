@@ -221,7 +221,7 @@ impl Handler {
         universe_path: Option<std::path::PathBuf>,
         universe_batches: Option<Vec<PyArrowType<RecordBatch>>>,
     ) -> PyResult<Vec<FoldViews>> {
-        let spec = fold_spec(kind, spec)?;
+        let spec = FoldSpec::parse(kind, spec).map_err(py_err)?;
         let mut options =
             FoldOptions::default().with_warmup(parse_length(warmup)?).cross_sectional(cross_sectional);
         options.labels = match (label_end, horizon) {
@@ -267,18 +267,4 @@ impl Handler {
             handler.active_split()
         )
     }
-}
-
-/// A fold spec from its kind and text.
-pub(crate) fn fold_spec(kind: &str, spec: &str) -> PyResult<FoldSpec> {
-    Ok(match kind {
-        "walk_forward" => FoldSpec::WalkForward(spec.parse().map_err(py_err)?),
-        "kfold" => FoldSpec::PurgedKFold(spec.parse().map_err(py_err)?),
-        "cpcv" => FoldSpec::CombinatorialPurgedCv(spec.parse().map_err(py_err)?),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown fold kind `{other}`; expected walk_forward, kfold or cpcv"
-            )));
-        }
-    })
 }

@@ -26,6 +26,35 @@ pub enum FoldSpec {
     CombinatorialPurgedCv(CombinatorialPurgedCv),
 }
 
+impl FoldSpec {
+    /// The scheme's name: `walk_forward`, `kfold` or `cpcv` (as the CLI flags, the Python package and
+    /// manifests name it).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FoldSpec::WalkForward(_) => "walk_forward",
+            FoldSpec::PurgedKFold(_) => "kfold",
+            FoldSpec::CombinatorialPurgedCv(_) => "cpcv",
+        }
+    }
+
+    /// A spec from its scheme's name ([`FoldSpec::kind`]) and its text.
+    ///
+    /// # Errors
+    ///
+    /// An unknown kind, or text the scheme does not parse.
+    pub fn parse(kind: &str, spec: &str) -> Result<Self, IsolationError> {
+        Ok(match kind {
+            "walk_forward" | "walk-forward" => FoldSpec::WalkForward(spec.parse()?),
+            "kfold" => FoldSpec::PurgedKFold(spec.parse()?),
+            "cpcv" => FoldSpec::CombinatorialPurgedCv(spec.parse()?),
+            other => {
+                let reason = format!("unknown scheme `{other}`; expected walk_forward, kfold or cpcv");
+                return Err(IsolationError::Parse { spec: spec.to_string(), reason });
+            }
+        })
+    }
+}
+
 impl std::fmt::Display for FoldSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

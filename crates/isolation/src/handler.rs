@@ -21,6 +21,8 @@ use crate::split_data::SplitData;
 /// feature, which brings the CSV, Parquet and Arrow IPC loaders.
 #[cfg(feature = "io")]
 mod files;
+/// Fold manifests: a study's plan with the fingerprints of its data, and one fold of it in a worker.
+mod manifest;
 
 /// Where a registered symbol's data comes from: a file and its load options (the `io` feature).
 #[cfg(feature = "io")]

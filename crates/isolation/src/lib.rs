@@ -40,6 +40,7 @@ mod fold_options;
 mod fold_plan;
 mod folds;
 mod handler;
+mod manifest;
 mod optimize;
 mod report;
 #[cfg(feature = "shm")]
@@ -54,6 +55,9 @@ pub use factory::IsolationFactory;
 pub use fold_options::{FoldOptions, LabelEnds};
 pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SkippedSymbol, SymbolFold, SymbolFoldData};
 pub use handler::{DataHandler, Folds};
+pub use manifest::{
+    FoldManifest, MANIFEST_FORMAT, ManifestFold, ManifestSource, ManifestSymbolFold, RowSpan, TestSpanRows,
+};
 pub use optimize::optimize_frame;
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
 pub use split_data::SplitData;

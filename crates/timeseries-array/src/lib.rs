@@ -35,6 +35,7 @@ mod cause;
 #[macro_use]
 mod dtype;
 mod error;
+mod fingerprint;
 mod frame;
 mod iso;
 pub mod optimize;

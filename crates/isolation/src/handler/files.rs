@@ -18,6 +18,11 @@ pub(super) struct FileSource {
 }
 
 impl FileSource {
+    /// The registered file.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Loads the file: the frame and the loader's report, errors naming the symbol and the path.
     pub(super) fn load(&self, symbol: &str) -> Result<(TimeFrame, Option<LoadReport>), IsolationError> {
         let loaded = timeseries_io::load(&self.path, &self.options).map_err(|e| {
