@@ -213,7 +213,8 @@ fn cross_validation(
         (Err(e), _) => return Err(e),
     };
     let by_column = matches!(options.labels, Some(LabelEnds::Column(_)));
-    let calendar_labels = LabelIntervals::horizon(axis, horizon);
+    // A fixed horizon purges against the calendar's spans; label columns against the symbols' own.
+    let calendar_labels = (!by_column).then(|| LabelIntervals::horizon(axis, horizon));
     let labels: Vec<LabelIntervals<'_>> = symbols.iter().map(|s| s.labels(horizon, axis)).collect();
     let mut planned = Vec::with_capacity(blocks.len());
     for fold in blocks {
@@ -227,13 +228,15 @@ fn cross_validation(
                 blocks.iter().map(|rows| s.members(std::slice::from_ref(rows), options)).collect()
             })
             .collect();
-        let own_spans: Vec<Vec<TestSpan>> =
-            (labels.iter().zip(&member_tests)).map(|(labels, blocks)| spans_of(labels, blocks)).collect();
-        let shared_spans: Vec<TestSpan> = if !by_column {
-            // A fixed horizon: the test periods are the calendar's, the same instants for every symbol.
-            calendar_labels.test_spans(&fold.test)
+        let own_spans: Vec<Vec<TestSpan>> = if by_column {
+            (labels.iter().zip(&member_tests)).map(|(labels, blocks)| spans_of(labels, blocks)).collect()
         } else {
-            covering(&own_spans)
+            Vec::new()
+        };
+        let shared_spans: Vec<TestSpan> = match &calendar_labels {
+            // A fixed horizon: the test periods are the calendar's, the same instants for every symbol.
+            Some(calendar_labels) => calendar_labels.test_spans(&fold.test),
+            None => covering(&own_spans),
         };
         let mut entry =
             PlannedFold { index: fold.index, symbols: Vec::new(), skipped: Vec::new(), universe: None };
