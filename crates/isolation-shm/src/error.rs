@@ -120,6 +120,33 @@ pub enum ShmError {
         /// The segment name.
         name: String,
     },
+    /// A dataset segment's content does not hash to the fingerprint its name (or the caller) gives.
+    #[error(
+        "dataset segment `{name}`: expected data with fingerprint {expected}, found {found}; the segment or the source changed (remove the segment with `isolation shm rm {name}` if it is stale)"
+    )]
+    FingerprintMismatch {
+        /// The segment name.
+        name: String,
+        /// The fingerprint expected.
+        expected: String,
+        /// The fingerprint of the data found.
+        found: String,
+    },
+    /// A dataset does not fit in the memory-backed directory and no spill directory is set.
+    #[error(
+        "dataset segment `{name}` needs about {needed} bytes and {} has room for {available}; set ISOLATION_SPILL_DIR (or --spill-dir) to a directory on a local disk to share it as a file-backed map instead",
+        dir.display()
+    )]
+    NoSpillDir {
+        /// The segment name.
+        name: String,
+        /// The memory-backed directory.
+        dir: PathBuf,
+        /// Bytes the segment needs (an estimate).
+        needed: u64,
+        /// Bytes it had room for.
+        available: u64,
+    },
     /// An operating-system call failed.
     #[error("{op} failed for segment `{name}` at {}: {source}", path.display())]
     Io {
@@ -149,6 +176,8 @@ impl ShmError {
             | Self::Frame { name, .. }
             | Self::ChecksumMismatch { name, .. }
             | Self::NoChecksums { name }
+            | Self::FingerprintMismatch { name, .. }
+            | Self::NoSpillDir { name, .. }
             | Self::Io { name, .. } => name,
         }
     }

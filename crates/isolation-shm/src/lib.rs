@@ -57,6 +57,7 @@ mod conform;
 mod decode;
 mod error;
 mod name;
+mod node;
 mod owner;
 mod publish;
 mod sealed;
@@ -70,6 +71,7 @@ pub use error::ShmError;
 /// their private memory.
 pub use memtrack::SmapsRollup;
 pub use name::{DIR_ENV, MAX_NAME_LEN, SEGMENT_PREFIX, default_dir, segment_path, validate_name};
+pub use node::{NodeDataset, NodeLocation, NodeOptions, SPILL_DIR_ENV, dataset_segment_name};
 pub use owner::SegmentOwner;
 pub use publish::{PublishOptions, Publisher, publish};
 pub use segments::{SegmentInfo, gc, gc_in, list_segments, list_segments_in, remove, remove_in};

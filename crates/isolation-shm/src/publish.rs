@@ -86,6 +86,11 @@ impl PublishOptions {
         self.dir.clone().unwrap_or_else(default_dir)
     }
 
+    /// About how many bytes publishing `frame` takes (an upper estimate, made before writing).
+    pub fn estimated_size(&self, frame: &TimeFrame) -> u64 {
+        estimated_size(frame)
+    }
+
     /// Writes `frame` as segment `name`: to a temporary file (mode 0600) first, then linked into place, so
     /// readers never see a partial segment. A stale segment of the same name whose publisher died is replaced.
     ///
