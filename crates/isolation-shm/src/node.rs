@@ -162,7 +162,9 @@ impl NodeOptions {
         let frame = load()?;
         let found = frame.fingerprint();
         if found != fingerprint {
-            return Err(ShmError::FingerprintMismatch { name, expected: fingerprint.to_string(), found }.into());
+            return Err(
+                ShmError::FingerprintMismatch { name, expected: fingerprint.to_string(), found }.into()
+            );
         }
         Ok(self.publish(&name, &frame)?)
     }
@@ -268,7 +270,11 @@ fn check_fingerprint(attached: &Attached, expected: &str) -> Result<(), ShmError
     if found == expected {
         Ok(())
     } else {
-        Err(ShmError::FingerprintMismatch { name: attached.name().to_string(), expected: expected.to_string(), found })
+        Err(ShmError::FingerprintMismatch {
+            name: attached.name().to_string(),
+            expected: expected.to_string(),
+            found,
+        })
     }
 }
 

@@ -141,7 +141,8 @@ fn a_dataset_too_big_for_memory_spills_to_the_named_directory() {
     assert!(matches!(err, ShmError::NoSpillDir { .. }), "{err:?}");
     assert!(err.to_string().contains("ISOLATION_SPILL_DIR"), "{err}");
 
-    let spilled = small.clone().with_spill_dir(&spill).share(&fingerprint, || Ok::<_, ShmError>(data.clone()));
+    let spilled =
+        small.clone().with_spill_dir(&spill).share(&fingerprint, || Ok::<_, ShmError>(data.clone()));
     let spilled = spilled.expect("spilled");
     assert_eq!(spilled.location(), &NodeLocation::Spilled);
     assert!(spilled.published());

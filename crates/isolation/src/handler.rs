@@ -98,6 +98,8 @@ struct SymbolData {
     report: Option<Report>,
     /// What splits are cut from: `base` itself, or in shared-memory mode the frame attached from its segment.
     source: TimeFrame,
+    /// `source`'s fingerprint, computed on first use (or known when the data came from a dataset segment).
+    fingerprint: OnceLock<String>,
     /// The published segment, in shared-memory mode; unlinked when the symbol is dropped.
     #[cfg(feature = "shm")]
     segment: Option<crate::shared::SharedSegment>,
@@ -234,6 +236,7 @@ impl DataHandler {
             base: frame,
             report,
             source,
+            fingerprint: OnceLock::new(),
             #[cfg(feature = "shm")]
             segment,
             split,
@@ -514,6 +517,27 @@ impl DataHandler {
     /// Every symbol's frame to cut from, loading registered files as needed.
     fn frames(&self) -> Result<Vec<(&str, &TimeFrame)>, IsolationError> {
         self.symbols.keys().map(|s| Ok((s.as_str(), &self.symbol(s)?.source))).collect()
+    }
+
+    /// [`TimeFrame::fingerprint`] of `symbol`'s data, computed once per loaded symbol.
+    fn fingerprint_of(&self, symbol: &str) -> Result<&str, IsolationError> {
+        let data = self.symbol(symbol)?;
+        Ok(data.fingerprint.get_or_init(|| data.source.fingerprint()))
+    }
+
+    /// Registers `frame` as `symbol`'s data as [`DataHandler::load`] does, with its fingerprint already known
+    /// (checked by whoever hands it over).
+    #[cfg(feature = "shm")]
+    pub(crate) fn load_fingerprinted(
+        &mut self,
+        symbol: &str,
+        frame: TimeFrame,
+        fingerprint: String,
+    ) -> Result<(), IsolationError> {
+        let data = self.prepare(symbol, frame, None)?;
+        let _ = data.fingerprint.set(fingerprint);
+        self.symbols.insert(symbol.to_string(), Slot { source: None, data: OnceLock::from(data) });
+        Ok(())
     }
 
     /// The symbols whose data is in memory, sorted.

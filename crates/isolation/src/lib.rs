@@ -41,6 +41,8 @@ mod fold_plan;
 mod folds;
 mod handler;
 mod manifest;
+#[cfg(all(feature = "shm", feature = "io"))]
+mod node_fold;
 mod optimize;
 mod report;
 #[cfg(feature = "shm")]
@@ -58,6 +60,8 @@ pub use handler::{DataHandler, Folds};
 pub use manifest::{
     FoldManifest, MANIFEST_FORMAT, ManifestFold, ManifestSource, ManifestSymbolFold, RowSpan, TestSpanRows,
 };
+#[cfg(all(feature = "shm", feature = "io"))]
+pub use node_fold::{NodeFold, NodeSymbol};
 pub use optimize::optimize_frame;
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
 pub use split_data::SplitData;

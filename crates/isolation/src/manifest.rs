@@ -99,27 +99,27 @@ pub struct TestSpanRows {
 }
 
 impl FoldManifest {
-    /// The manifest of `plan` (laid with `spec` and `labels`/`warmup`/... over `frames`, sorted by symbol;
-    /// `paths` gives the file of each symbol that came from one).
+    /// The manifest of `plan` (laid with `spec` and `labels`/`warmup`/... over `frames`, sorted by symbol,
+    /// each with the file it came from, if any, and its fingerprint).
     pub(crate) fn new(
         spec: &FoldSpec,
         options: &crate::FoldOptions,
-        frames: &[(&str, &TimeFrame, Option<String>)],
+        frames: &[(&str, &TimeFrame, Option<String>, &str)],
         plan: &[PlannedFold],
     ) -> Self {
         let sources = frames
             .iter()
-            .map(|(symbol, frame, path)| ManifestSource {
+            .map(|(symbol, frame, path, fingerprint)| ManifestSource {
                 symbol: symbol.to_string(),
                 path: path.clone(),
-                fingerprint: frame.fingerprint(),
+                fingerprint: fingerprint.to_string(),
                 rows: frame.n_rows(),
                 columns: (frame.column_names().iter().enumerate())
                     .map(|(i, name)| format!("{name}: {}", frame.value_type(i).name()))
                     .collect(),
             })
             .collect();
-        let frame_of = |symbol: &str| frames.iter().find(|(s, _, _)| *s == symbol).map(|(_, f, _)| *f);
+        let frame_of = |symbol: &str| frames.iter().find(|(s, ..)| *s == symbol).map(|(_, f, ..)| *f);
         let folds = plan
             .iter()
             .map(|fold| ManifestFold {

@@ -77,3 +77,96 @@ fn different_data_is_refused_naming_the_symbol_and_both_fingerprints() {
     assert!(missing.contains("no fold 7"), "{missing}");
     assert!(FoldManifest::from_json("{\"format\": 2}").is_err());
 }
+
+/// Files in a fresh temporary directory, and a directory for dataset segments beside them.
+fn saved(tag: &str) -> (std::path::PathBuf, DataHandler) {
+    let dir = std::env::temp_dir().join(format!("isolation-node-fold-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut planner = DataHandler::new(IsolationMode::View);
+    for (symbol, data, ext) in [("AAA", frame(0, 600, 0.0), "arrow"), ("BBB", frame(30, 500, 0.0), "parquet")]
+    {
+        let path = dir.join(format!("{symbol}.{ext}"));
+        isolation::save(&path, &data).unwrap();
+        planner.register_path(symbol, &path);
+    }
+    (dir, planner)
+}
+
+#[test]
+fn workers_attach_the_machines_dataset_segments_and_make_the_same_folds() {
+    let (dir, planner) = saved("same");
+    let segments = dir.join("shm");
+    let node = isolation::shm::NodeOptions::new().with_dir(&segments);
+    let spec = FoldSpec::parse("walk_forward", "train=120m,test=60m").unwrap();
+    let options = FoldOptions::default().with_warmup(Length::Rows(10));
+    let manifest =
+        FoldManifest::from_json(&planner.fold_manifest(&spec, &options).unwrap().to_json()).unwrap();
+    let single: Vec<_> = planner.folds_with(&spec, &options).unwrap().map(Result::unwrap).collect();
+    let mut published = Vec::new();
+    for fold in &single {
+        let made = manifest.node_fold(fold.index, &node).unwrap();
+        for symbol in &made.datasets {
+            assert_eq!(
+                symbol.segment,
+                format!("ds-{}", manifest.source(&symbol.symbol).unwrap().fingerprint)
+            );
+            assert!(symbol.path.starts_with(&segments));
+            if symbol.published {
+                published.push(symbol.symbol.clone());
+            }
+        }
+        assert_eq!(fold.symbols.len(), made.fold.symbols.len());
+        for (a, b) in fold.symbols.iter().zip(&made.fold.symbols) {
+            let rows = |segments: &[isolation::FoldSegment]| -> Vec<(usize, Vec<i64>, Vec<f64>)> {
+                (segments.iter())
+                    .map(|s| {
+                        (
+                            s.warmup_rows,
+                            s.data.timestamps().to_vec(),
+                            s.data.column_f64(0, 0..s.data.n_rows()).unwrap().to_vec(),
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                (rows(&a.train), rows(&a.test)),
+                (rows(&b.train), rows(&b.test)),
+                "fold {}",
+                fold.index
+            );
+        }
+    }
+    published.sort();
+    assert_eq!(published, ["AAA", "BBB"], "each dataset published once, by the first fold that needed it");
+    let names: Vec<String> =
+        isolation::shm::list_segments_in(&segments).into_iter().map(|s| s.name).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for name in names {
+        isolation::shm::remove_in(&segments, &name).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_worker_whose_source_file_changed_is_refused() {
+    let (dir, planner) = saved("changed");
+    let node = isolation::shm::NodeOptions::new().with_dir(dir.join("shm"));
+    let spec = FoldSpec::parse("kfold", "k=3").unwrap();
+    let manifest = planner.fold_manifest(&spec, &FoldOptions::default()).unwrap();
+    isolation::save(dir.join("BBB.parquet"), &frame(30, 500, 0.5)).unwrap();
+    let error = manifest.node_fold(0, &node).unwrap_err();
+    assert!(
+        matches!(&error, IsolationError::FingerprintMismatch { symbol, .. } if symbol == "BBB"),
+        "{error}"
+    );
+    let names: Vec<String> =
+        isolation::shm::list_segments_in(&dir.join("shm")).into_iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        [format!("ds-{}", manifest.source("AAA").unwrap().fingerprint)],
+        "BBB was not published"
+    );
+    isolation::shm::remove_in(&dir.join("shm"), &names[0]).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

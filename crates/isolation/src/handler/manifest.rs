@@ -23,8 +23,9 @@ impl DataHandler {
     ) -> Result<FoldManifest, IsolationError> {
         let plan = self.fold_plan_with(spec, options)?;
         let frames = self.frames()?;
-        let with_paths: Vec<(&str, &TimeFrame, Option<String>)> =
-            frames.iter().map(|&(symbol, frame)| (symbol, frame, self.path_of(symbol))).collect();
+        let with_paths = (frames.iter())
+            .map(|&(symbol, frame)| Ok((symbol, frame, self.path_of(symbol), self.fingerprint_of(symbol)?)))
+            .collect::<Result<Vec<(&str, &TimeFrame, Option<String>, &str)>, IsolationError>>()?;
         Ok(FoldManifest::new(spec, options, &with_paths, &plan))
     }
 
@@ -49,18 +50,12 @@ impl DataHandler {
                         reason: format!("fold {index} names `{}`, not among its sources", symbol.symbol),
                     }
                 })?;
-            let (_, frame) = frames.iter().find(|(s, _)| *s == symbol.symbol).ok_or_else(|| {
-                IsolationError::UnknownSymbol {
-                    symbol: symbol.symbol.clone(),
-                    loaded: self.symbols().join(", "),
-                }
-            })?;
-            let found = frame.fingerprint();
+            let found = self.fingerprint_of(&symbol.symbol)?;
             if found != expected {
                 return Err(IsolationError::FingerprintMismatch {
                     symbol: symbol.symbol.clone(),
                     expected,
-                    found,
+                    found: found.to_string(),
                 });
             }
         }
