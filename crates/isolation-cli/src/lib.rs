@@ -21,6 +21,8 @@
 #[cfg(feature = "cow")]
 pub mod cow_step;
 pub mod demo;
+#[cfg(feature = "shm")]
+pub mod fold_run;
 pub mod folds;
 #[cfg(feature = "shm")]
 pub mod shm_cmd;

@@ -83,6 +83,12 @@ enum Command {
     #[cfg(feature = "shm")]
     #[command(subcommand)]
     Shm(ShmCommand),
+    /// Prepare fold N of a manifest on this machine and run a command with the fold in its environment:
+    /// each symbol's data is attached from the machine's dataset segment (`ds-<fingerprint>`, published
+    /// by the first task that needs it and kept). For Slurm arrays: `isolation fold-run --manifest m.json
+    /// --fold $SLURM_ARRAY_TASK_ID -- python study.py`. See docs/scale-out.md for the variables.
+    #[cfg(feature = "shm")]
+    FoldRun(FoldRunArgs),
     /// Run as a demo worker: attach segments by name and run the strategy (started by `demo --workers`).
     #[cfg(feature = "shm")]
     #[command(hide = true)]
@@ -253,6 +259,30 @@ enum ShmCommand {
     },
 }
 
+#[cfg(feature = "shm")]
+#[derive(Debug, clap::Args)]
+struct FoldRunArgs {
+    /// The fold manifest (`isolation folds ... --manifest FILE`).
+    #[arg(long)]
+    manifest: PathBuf,
+    /// The fold to run (0-based, as in the manifest).
+    #[arg(long)]
+    fold: usize,
+    /// Directory of dataset segments (default: $ISOLATION_SHM_DIR, else /dev/shm).
+    #[arg(long)]
+    shm_dir: Option<PathBuf>,
+    /// Directory on a local disk for datasets that do not fit in the segment directory (default:
+    /// $ISOLATION_SPILL_DIR); they are then shared as file-backed maps.
+    #[arg(long)]
+    spill_dir: Option<PathBuf>,
+    /// Put at most this many bytes per dataset in the segment directory; larger ones spill.
+    #[arg(long)]
+    memory_limit: Option<u64>,
+    /// The command and its arguments.
+    #[arg(last = true, required = true)]
+    command: Vec<String>,
+}
+
 fn main() -> std::process::ExitCode {
     match run(Cli::parse().command) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -284,6 +314,24 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Folds(args) => folds(*args),
         #[cfg(feature = "shm")]
         Command::Shm(command) => shm(command),
+        #[cfg(feature = "shm")]
+        Command::FoldRun(args) => {
+            let mut node = isolation::shm::NodeOptions::new();
+            if let Some(dir) = args.shm_dir {
+                node = node.with_dir(dir);
+            }
+            if let Some(dir) = args.spill_dir {
+                node = node.with_spill_dir(dir);
+            }
+            if let Some(bytes) = args.memory_limit {
+                node = node.memory_limit(bytes);
+            }
+            let code = isolation_cli::fold_run::run_fold(&args.manifest, args.fold, &node, &args.command)?;
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
+        }
         #[cfg(feature = "shm")]
         Command::Worker { segments, train_ratio } => {
             let report = isolation_cli::workers::run_worker(&segments, train_ratio)?;
@@ -398,8 +446,15 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
     };
     let mut handler = DataHandler::new(IsolationMode::View);
     let bars = SyntheticBars { rows: args.rows, symbols: args.symbols, seed: args.seed };
-    for source in load_source(&args.source, bars, &LoadOptions::default())? {
-        handler.load(&source.symbol, source.frame)?;
+    if args.source == "demo" {
+        for source in load_source(&args.source, bars, &LoadOptions::default())? {
+            handler.load(&source.symbol, source.frame)?;
+        }
+    } else {
+        // Registered by absolute path, so a manifest names files a worker anywhere on the machine can load.
+        for path in isolation_cli::source::data_files(std::path::Path::new(&args.source))? {
+            handler.register_path(&timeseries_io::symbol_of(&path), std::path::absolute(&path)?);
+        }
     }
     let mut options = FoldOptions::default().with_warmup(args.warmup).cross_sectional(args.cross_sectional);
     options.labels = match (args.label_end, args.horizon) {
