@@ -21,9 +21,9 @@ use crate::view::View;
 type RowRange = (usize, usize);
 /// One fold: its index and per symbol `(symbol, train views, test views)`.
 /// Per symbol: train views, test views, and `(purged, embargoed, outside_universe)` rows.
-type SymbolViews = (String, Vec<View>, Vec<View>, (usize, usize, usize));
+pub(crate) type SymbolViews = (String, Vec<View>, Vec<View>, (usize, usize, usize));
 /// One fold: its index, its symbols, and the universe fingerprint.
-type FoldViews = (usize, Vec<SymbolViews>, Option<String>);
+pub(crate) type FoldViews = (usize, Vec<SymbolViews>, Option<String>);
 
 /// Market data of several symbols, split once for all of them. Wrapped by `isolation.DataHandler`.
 #[pyclass(module = "isolation._native")]
@@ -88,10 +88,13 @@ impl Handler {
     }
 
     /// Loads a CSV, Parquet or Arrow IPC file for `symbol` (the CLI's loader: checks order and types).
+    /// The file is remembered by its absolute path, so a fold manifest names a file workers can load. An
+    /// object-store URI (`s3://bucket/SPY.parquet`) is fetched into the local cache first.
     fn load_file(&self, py: Python<'_>, symbol: &str, path: std::path::PathBuf) -> PyResult<()> {
         py.detach(|| {
-            let loaded = isolation::load(&path, &LoadOptions::default()).map_err(py_err)?;
-            self.lock().load(symbol, loaded.frame).map_err(py_err)
+            let uri = path.to_str().is_some_and(isolation::is_uri);
+            let path = if uri { path } else { std::path::absolute(&path).map_err(py_err)? };
+            self.lock().load_path(symbol, path, LoadOptions::default()).map_err(py_err)
         })
     }
 
@@ -222,40 +225,39 @@ impl Handler {
         universe_batches: Option<Vec<PyArrowType<RecordBatch>>>,
     ) -> PyResult<Vec<FoldViews>> {
         let spec = FoldSpec::parse(kind, spec).map_err(py_err)?;
-        let mut options =
-            FoldOptions::default().with_warmup(parse_length(warmup)?).cross_sectional(cross_sectional);
-        options.labels = match (label_end, horizon) {
-            (Some(column), _) => Some(LabelEnds::Column(column)),
-            (_, Some(horizon)) => Some(LabelEnds::Horizon(parse_length(Some(horizon))?)),
-            _ => None,
-        };
-        if let Some(path) = universe_path {
-            options = options.with_universe(Universe::load(path).map_err(py_err)?);
-        }
-        if let Some(batches) = universe_batches {
-            let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
-            options = options.with_universe(Universe::from_batches(&batches).map_err(py_err)?);
-        }
+        let options =
+            fold_options(warmup, label_end, horizon, cross_sectional, universe_path, universe_batches)?;
         let handler = self.lock();
         let mode = handler.mode().name();
         let folds = py
             .detach(|| handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>())
             .map_err(py_err)?;
-        let views = |segments: &[isolation::FoldSegment], split: &str| -> Vec<View> {
-            segments.iter().map(|s| View::new(s.data.to_frame(), s.warmup_rows, split, mode)).collect()
-        };
-        Ok(folds
-            .into_iter()
-            .map(|fold| {
-                let symbols = (fold.symbols.iter().zip(&fold.plan.symbols))
-                    .map(|(s, p)| {
-                        let report = (p.n_purged(), p.n_embargoed(), p.outside_universe);
-                        (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test"), report)
-                    })
-                    .collect();
-                (fold.index, symbols, fold.plan.universe.clone())
-            })
-            .collect())
+        Ok(folds.iter().map(|fold| fold_views(fold, mode)).collect())
+    }
+
+    /// The fold manifest (JSON) of the same arguments as `folds`: the spec, each symbol's file and data
+    /// fingerprint, and every fold's row ranges, for workers in other processes or on other machines.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (kind, spec, warmup=None, label_end=None, horizon=None, cross_sectional=false,
+                        universe_path=None, universe_batches=None))]
+    fn fold_manifest(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        spec: &str,
+        warmup: Option<&str>,
+        label_end: Option<String>,
+        horizon: Option<&str>,
+        cross_sectional: bool,
+        universe_path: Option<std::path::PathBuf>,
+        universe_batches: Option<Vec<PyArrowType<RecordBatch>>>,
+    ) -> PyResult<String> {
+        let spec = FoldSpec::parse(kind, spec).map_err(py_err)?;
+        let options =
+            fold_options(warmup, label_end, horizon, cross_sectional, universe_path, universe_batches)?;
+        let handler = self.lock();
+        let manifest = py.detach(|| handler.fold_manifest(&spec, &options)).map_err(py_err)?;
+        Ok(manifest.to_json())
     }
 
     fn __repr__(&self) -> String {
@@ -267,4 +269,45 @@ impl Handler {
             handler.active_split()
         )
     }
+}
+
+/// The fold options of `folds`' and `fold_manifest`'s arguments.
+fn fold_options(
+    warmup: Option<&str>,
+    label_end: Option<String>,
+    horizon: Option<&str>,
+    cross_sectional: bool,
+    universe_path: Option<std::path::PathBuf>,
+    universe_batches: Option<Vec<PyArrowType<RecordBatch>>>,
+) -> PyResult<FoldOptions> {
+    let mut options =
+        FoldOptions::default().with_warmup(parse_length(warmup)?).cross_sectional(cross_sectional);
+    options.labels = match (label_end, horizon) {
+        (Some(column), _) => Some(LabelEnds::Column(column)),
+        (_, Some(horizon)) => Some(LabelEnds::Horizon(parse_length(Some(horizon))?)),
+        _ => None,
+    };
+    if let Some(path) = universe_path {
+        options = options.with_universe(Universe::load(path).map_err(py_err)?);
+    }
+    if let Some(batches) = universe_batches {
+        let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
+        options = options.with_universe(Universe::from_batches(&batches).map_err(py_err)?);
+    }
+    Ok(options)
+}
+
+/// A fold as Python gets it: per symbol its train and test views (each keeping its warm-up rows as
+/// history) and `(purged, embargoed, outside_universe)`, and the universe's fingerprint.
+pub(crate) fn fold_views(fold: &isolation::FoldData, mode: &str) -> FoldViews {
+    let views = |segments: &[isolation::FoldSegment], split: &str| -> Vec<View> {
+        segments.iter().map(|s| View::new(s.data.to_frame(), s.warmup_rows, split, mode)).collect()
+    };
+    let symbols = (fold.symbols.iter().zip(&fold.plan.symbols))
+        .map(|(s, p)| {
+            let report = (p.n_purged(), p.n_embargoed(), p.outside_universe);
+            (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test"), report)
+        })
+        .collect();
+    (fold.index, symbols, fold.plan.universe.clone())
 }

@@ -17,6 +17,7 @@ mod cow;
 mod factory;
 mod folds;
 mod handler;
+mod manifest;
 mod memory;
 mod shm;
 mod view;
@@ -64,6 +65,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(folds::sklearn_walk_forward, m)?)?;
     m.add_function(wrap_pyfunction!(folds::walk_forward, m)?)?;
     m.add_function(wrap_pyfunction!(folds::cv_folds, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest::node_fold, m)?)?;
+    m.add_function(wrap_pyfunction!(manifest::check_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(factory::decide, m)?)?;
     m.add_function(wrap_pyfunction!(factory::available_modes, m)?)?;
     m.add_function(wrap_pyfunction!(memory::process_memory, m)?)?;

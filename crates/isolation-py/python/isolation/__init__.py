@@ -25,6 +25,7 @@ from ._native import available_modes as _available_modes
 from ._native import process_memory
 from .factory import Decision, IsolationFactory
 from .handler import DataHandler, Fold, IsolationMode
+from .manifest import FoldManifest
 from .model_selection import CombinatorialPurgedCV, PurgedKFold, WalkForward
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "DataHandler",
     "Decision",
     "Fold",
+    "FoldManifest",
     "IsolationError",
     "IsolationFactory",
     "IsolationMode",

@@ -55,6 +55,19 @@ class Fold:
     report: Dict[str, Dict[str, int]] = field(default_factory=dict)
     #: Fingerprint of the universe table the fold was restricted to, if any.
     universe: Optional[str] = None
+    #: For a fold made from a manifest on a worker (:meth:`FoldManifest.fold`): per symbol the dataset
+    #: segment it was attached from, ``{"segment", "path", "location", "published"}``.
+    datasets: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def train(self) -> Dict[str, Any]:
+        """``{symbol: train side}``."""
+        return {s: sides[0] for s, sides in self.symbols.items()}
+
+    @property
+    def test(self) -> Dict[str, Any]:
+        """``{symbol: test side}``."""
+        return {s: sides[1] for s, sides in self.symbols.items()}
 
     def __iter__(self):
         return iter(self.symbols.items())
@@ -73,6 +86,33 @@ def _universe(universe: Any):
     if not isinstance(universe, pa.Table):
         universe = pa.Table.from_pandas(universe, preserve_index=False)
     return None, universe.to_batches()
+
+
+def _fold_args(walk_forward, kfold, cpcv, warmup, label_end, horizon, cross_sectional, universe):
+    """``(kind, native arguments)`` of ``folds`` and ``fold_manifest``."""
+    given = [(k, v) for k, v in (("walk_forward", walk_forward), ("kfold", kfold), ("cpcv", cpcv)) if v]
+    if len(given) != 1:
+        raise ValueError("pass exactly one of walk_forward=, kfold=, cpcv=")
+    kind, spec = given[0]
+    warmup_text = None if warmup is None else str(warmup)
+    horizon_text = None if horizon is None else str(horizon)
+    universe_path, universe_batches = _universe(universe)
+    return kind, (spec, warmup_text, label_end, horizon_text, cross_sectional, universe_path, universe_batches)
+
+
+def _fold(kind: str, native_fold, datasets=None) -> Fold:
+    """A :class:`Fold` from the native ``(index, symbols, universe fingerprint)``. Walk-forward sides are
+    one ``View`` each (a list where a universe cuts a side into pieces); CV sides are lists."""
+    index, symbols, fingerprint = native_fold
+    per_symbol = {}
+    report = {}
+    for s, train, test, (purged, embargoed, outside) in symbols:
+        if kind == "walk_forward":
+            train = train[0] if len(train) == 1 else train
+            test = test[0] if len(test) == 1 else test
+        per_symbol[s] = (train, test)
+        report[s] = {"purged": purged, "embargoed": embargoed, "outside_universe": outside}
+    return Fold(index, per_symbol, report, fingerprint, datasets or {})
 
 
 class DataHandler:
@@ -211,25 +251,26 @@ class DataHandler:
         in place of a spec's ``purge=``; ``cross_sectional=True`` purges every symbol against every
         symbol's test labels. ``universe`` (a path to a CSV/Parquet table, or a DataFrame / pyarrow Table
         with columns symbol, from, to) keeps only rows of symbols that were members at the time."""
-        given = [(k, v) for k, v in (("walk_forward", walk_forward), ("kfold", kfold), ("cpcv", cpcv)) if v]
-        if len(given) != 1:
-            raise ValueError("pass exactly one of walk_forward=, kfold=, cpcv=")
-        kind, spec = given[0]
-        warmup_text = None if warmup is None else str(warmup)
-        horizon_text = None if horizon is None else str(horizon)
-        universe_path, universe_batches = _universe(universe)
-        folds = self._native.folds(kind, spec, warmup_text, label_end, horizon_text, cross_sectional,
-                                   universe_path, universe_batches)
-        for index, symbols, fingerprint in folds:
-            per_symbol = {}
-            report = {}
-            for s, train, test, (purged, embargoed, outside) in symbols:
-                if kind == "walk_forward":
-                    train = train[0] if len(train) == 1 else train
-                    test = test[0] if len(test) == 1 else test
-                per_symbol[s] = (train, test)
-                report[s] = {"purged": purged, "embargoed": embargoed, "outside_universe": outside}
-            yield Fold(index, per_symbol, report, fingerprint)
+        kind, args = _fold_args(walk_forward, kfold, cpcv, warmup, label_end, horizon, cross_sectional,
+                                universe)
+        for fold in self._native.folds(kind, *args):
+            yield _fold(kind, fold)
+
+    def fold_manifest(self, *, walk_forward: Optional[str] = None, kfold: Optional[str] = None,
+                      cpcv: Optional[str] = None, warmup: Union[None, int, str] = None,
+                      label_end: Optional[str] = None, horizon: Union[None, int, str] = None,
+                      cross_sectional: bool = False, universe: Any = None) -> "FoldManifest":
+        """The :class:`~isolation.FoldManifest` of the folds :meth:`folds` makes with the same arguments:
+        the spec, each symbol's file and data fingerprint, and every fold's row ranges. Workers in other
+        processes or on other machines make the same folds from it (``manifest.fold(n)``,
+        ``isolation.ray.run_folds``, ``isolation fold-run``). Symbols loaded from files
+        (``load_data(symbol, path)``) are named by absolute path; a worker cannot load a symbol given as a
+        DataFrame."""
+        from .manifest import FoldManifest
+
+        kind, args = _fold_args(walk_forward, kfold, cpcv, warmup, label_end, horizon, cross_sectional,
+                                universe)
+        return FoldManifest.from_json(self._native.fold_manifest(kind, *args))
 
     def release(self) -> None:
         """Frees every symbol (and unlinks this handler's shared-memory segments)."""

@@ -51,6 +51,26 @@ impl DataHandler {
         );
     }
 
+    /// Loads `path` (CSV, Parquet or Arrow IPC) as `symbol`'s data now, with `options`, and remembers the
+    /// file (so a fold manifest names it, and [`DataHandler::unload`] can load it again later). Nothing is
+    /// registered if loading fails.
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::Load`] naming the symbol and the file, or a split that cannot be applied.
+    pub fn load_path(
+        &mut self,
+        symbol: &str,
+        path: impl Into<PathBuf>,
+        options: LoadOptions,
+    ) -> Result<(), IsolationError> {
+        let source = FileSource { path: path.into(), options };
+        let (frame, report) = source.load(symbol)?;
+        let data = self.prepare(symbol, frame, report)?;
+        self.symbols.insert(symbol.to_string(), Slot { source: Some(source), data: OnceLock::from(data) });
+        Ok(())
+    }
+
     /// Registers every CSV, Parquet and Arrow IPC file in `dir` with default [`LoadOptions`]: see
     /// [`DataHandler::register_dir_with`].
     ///
