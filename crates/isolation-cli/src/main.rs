@@ -451,9 +451,10 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
             handler.load(&source.symbol, source.frame)?;
         }
     } else {
-        // Registered by absolute path, so a manifest names files a worker anywhere on the machine can load.
+        // Registered by absolute path (or URI), so a manifest names sources a worker can load.
         for path in isolation_cli::source::data_files(std::path::Path::new(&args.source))? {
-            handler.register_path(&timeseries_io::symbol_of(&path), std::path::absolute(&path)?);
+            let path = if timeseries_io::is_uri(&args.source) { path } else { std::path::absolute(&path)? };
+            handler.register_path(&timeseries_io::symbol_of(&path), path);
         }
     }
     let mut options = FoldOptions::default().with_warmup(args.warmup).cross_sectional(args.cross_sectional);

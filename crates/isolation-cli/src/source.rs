@@ -20,13 +20,17 @@ pub struct SourceFrame {
     pub report: Option<LoadReport>,
 }
 
-/// The files of `source` that load as symbols: the file itself, or every CSV, Parquet or Arrow file in a
-/// directory (sorted, hidden files skipped).
+/// The files of `source` that load as symbols: the file itself, every CSV, Parquet or Arrow file in a
+/// directory (sorted, hidden files skipped), or object-store URIs (`s3://bucket/SPY.parquet`, several
+/// separated by commas), each a symbol named after its file.
 ///
 /// # Errors
 ///
 /// A path that does not exist, or a directory with no data files.
 pub fn data_files(source: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if let Some(uris) = source.to_str().filter(|s| timeseries_io::is_uri(s)) {
+        return Ok(uris.split(',').map(PathBuf::from).collect());
+    }
     if source.is_file() {
         return Ok(vec![source.to_path_buf()]);
     }

@@ -527,7 +527,7 @@ impl DataHandler {
 
     /// Registers `frame` as `symbol`'s data as [`DataHandler::load`] does, with its fingerprint already known
     /// (checked by whoever hands it over).
-    #[cfg(feature = "shm")]
+    #[cfg(all(feature = "shm", feature = "io"))]
     pub(crate) fn load_fingerprinted(
         &mut self,
         symbol: &str,

@@ -78,9 +78,13 @@ pub use memtrack::{
     BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,
 };
 pub use timeseries_array::optimize::{ColumnChange, FloatPolicy, OptimizeOptions, OptimizeReport};
+/// Object-store sources: the local cache remote files are fetched into.
+#[cfg(feature = "remote")]
+pub use timeseries_io::remote;
 #[cfg(feature = "io")]
 pub use timeseries_io::{
-    FileFormat, FileInfo, LoadError, LoadOptions, LoadReport, Loaded, TimestampFormat, describe, load, save,
+    FileFormat, FileInfo, LoadError, LoadOptions, LoadReport, Loaded, TimestampFormat, describe, is_uri,
+    load, save,
 };
 
 /// The Arrow array crate this workspace builds on (arrow-rs), for building frames without adding it

@@ -9,7 +9,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use isolation_core::{FoldError, IsolationError};
-use timeseries_array::{Cause, TimestampNs, format_timestamp, parse_timestamp};
+#[cfg(feature = "io")]
+use timeseries_array::Cause;
+use timeseries_array::{TimestampNs, format_timestamp, parse_timestamp};
 
 /// Which symbols were members when: per symbol, half-open periods `[from, to)` of membership.
 ///

@@ -22,6 +22,9 @@ use crate::{ColumnInfo, FileFormat, FileInfo, LoadOptions, display_name, load};
 /// An unknown extension, an unreadable, empty or truncated file, or a CSV file with a wrong delimiter.
 pub fn describe(path: impl AsRef<Path>) -> Result<FileInfo, LoadError> {
     let path = path.as_ref();
+    if let Some(local) = crate::fetch_uri(path)? {
+        return describe(local);
+    }
     let file = display_name(path);
     let format = crate::format_of(path)?;
     let mut handle = File::open(path).map_err(|source| LoadError::Io { file: file.clone(), source })?;

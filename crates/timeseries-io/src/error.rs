@@ -35,6 +35,14 @@ impl fmt::Display for Location {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum LoadError {
+    /// An object-store URI could not be fetched (or this build reads local files only).
+    #[error("{uri}: {source}")]
+    Remote {
+        /// The URI.
+        uri: String,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The file could not be opened, read or written.
     #[error("{file}: {source}")]
     Io {

@@ -43,6 +43,8 @@ mod names;
 mod options;
 mod parquet;
 mod plan;
+#[cfg(feature = "remote")]
+pub mod remote;
 mod report;
 mod save;
 mod table;
@@ -60,6 +62,25 @@ pub use options::{EpochUnit, LoadOptions, TimestampFormat};
 pub use report::{ColumnInfo, FileFormat, FileInfo, LoadReport, MissingCount, Rename, TimestampLayout};
 pub use save::save;
 pub use table::read_table;
+/// True for text naming an object-store URI (`s3://...`, `file://...`) rather than a local path.
+pub fn is_uri(text: &str) -> bool {
+    text.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.len() >= 2 && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+')
+    })
+}
+
+/// For a URI, the local copy of the object (fetched into the cache from the environment); `None` for a
+/// local path.
+pub(crate) fn fetch_uri(path: &Path) -> Result<Option<std::path::PathBuf>, LoadError> {
+    let Some(uri) = path.to_str().filter(|p| is_uri(p)) else { return Ok(None) };
+    #[cfg(feature = "remote")]
+    let fetched = remote::RemoteCache::from_env().fetch(uri).map_err(|e| Box::new(e) as _);
+    #[cfg(not(feature = "remote"))]
+    let fetched: Result<std::path::PathBuf, Box<dyn std::error::Error + Send + Sync>> =
+        Err("this build reads local files only (enable timeseries-io's `remote` feature)".into());
+    fetched.map(Some).map_err(|source| LoadError::Remote { uri: uri.to_string(), source })
+}
+
 /// The data files of directory `dir`: every CSV, Parquet and Arrow IPC file (by extension), hidden files
 /// skipped, sorted by path. The handler's `register_dir` and the CLI read directories through this.
 ///
@@ -112,8 +133,15 @@ pub struct Loaded {
 ///
 /// A [`LoadError`] naming the file and, where it applies, the line or row group and the column. No partial
 /// frame is returned.
+///
+/// With the `remote` feature, `path` may also be an object-store URI (`s3://bucket/SPY.parquet`,
+/// `gs://...`, `az://...`, `file://...`): the object is fetched into the local cache
+/// ([`remote::RemoteCache::from_env`]) unless an up-to-date copy is there, and loaded from it.
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let path = path.as_ref();
+    if let Some(local) = fetch_uri(path)? {
+        return load(local, options);
+    }
     let file = display_name(path);
     let format = format_of(path)?;
     // Checked before opening: opening a FIFO (or a device) would block or read forever.
