@@ -15,8 +15,10 @@
 //! Dataset segments are kept after their publisher exits (tasks come and go, the data stays for the study);
 //! remove them with [`crate::remove`] (`isolation shm rm ds-<fingerprint>`) when the study is done.
 
+use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use timeseries_array::TimeFrame;
 
@@ -61,7 +63,9 @@ pub enum NodeLocation {
 /// let fingerprint = frame.fingerprint();
 /// // The first task loads and publishes; every later one attaches without calling the loader.
 /// let first = node.share(&fingerprint, || Ok::<_, isolation_shm::ShmError>(frame.clone()))?;
-/// let second = node.share(&fingerprint, || unreachable!("already published"))?;
+/// let second = node.share(&fingerprint, || -> Result<TimeFrame, isolation_shm::ShmError> {
+///     unreachable!("already published")
+/// })?;
 /// assert!(first.published() && !second.published());
 /// assert_eq!(second.frame(), &frame);
 /// isolation_shm::remove_in(&dir, first.name())?;
@@ -123,9 +127,20 @@ impl NodeOptions {
     pub fn attach(&self, fingerprint: &str) -> Result<Option<NodeDataset>, ShmError> {
         let name = dataset_segment_name(fingerprint);
         for (dir, location) in self.dirs() {
-            match AttachOptions::new().with_dir(&dir).attach(&name) {
+            // A segment file this process has already hashed (same device, inode, size and modification
+            // time) is not hashed again, nor its index order re-read: a worker running many folds pays the
+            // check once per dataset.
+            let identity = FileIdentity::of(&crate::segment_path(&dir, &name));
+            let known =
+                identity.as_ref().is_some_and(|id| VERIFIED.lock().contains(&(id.clone(), name.clone())));
+            match AttachOptions::new().with_dir(&dir).trust_published_order(known).attach(&name) {
                 Ok(attached) => {
-                    check_fingerprint(&attached, fingerprint)?;
+                    if !known {
+                        check_fingerprint(&attached, fingerprint)?;
+                        if let Some(id) = identity {
+                            VERIFIED.lock().insert((id, name.clone()));
+                        }
+                    }
                     return Ok(Some(NodeDataset { attached, location, published: false, dir }));
                 }
                 Err(ShmError::NotFound { .. }) => {}
@@ -204,6 +219,10 @@ impl NodeOptions {
         };
         let dir = publisher.dir().to_path_buf();
         let attached = AttachOptions::new().with_dir(&dir).trust_published_order(true).attach(name)?;
+        // Written from a frame whose fingerprint was just checked.
+        if let Some(id) = FileIdentity::of(publisher.path()) {
+            VERIFIED.lock().insert((id, name.to_string()));
+        }
         Ok(NodeDataset { attached, location, published: true, dir })
     }
 
@@ -261,6 +280,34 @@ impl NodeDataset {
     /// The bytes mapped.
     pub fn mapped_bytes(&self) -> u64 {
         self.attached.mapped_bytes()
+    }
+}
+
+/// Dataset segment files this process has hashed and found to match their names.
+static VERIFIED: parking_lot::Mutex<BTreeSet<(FileIdentity, String)>> =
+    parking_lot::Mutex::new(BTreeSet::new());
+
+/// What identifies one version of a file: device, inode, size and modification time. A segment replaced or
+/// rewritten under the same name gets another identity and is hashed again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct FileIdentity {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileIdentity {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self { device: meta.dev(), inode: meta.ino(), size: meta.len(), modified: meta.modified().ok() })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &Path) -> Option<Self> {
+        None
     }
 }
 
