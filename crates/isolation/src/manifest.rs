@@ -155,7 +155,9 @@ impl FoldManifest {
     ///
     /// # Errors
     ///
-    /// [`IsolationError::Manifest`] for JSON that is not a manifest, or one of another format.
+    /// [`IsolationError::Manifest`] for JSON that is not a manifest, one of another format, or one whose
+    /// row ranges no planner writes: a symbol without a source, a range reversed or past the symbol's
+    /// rows, warm-up rows not just before their test rows, or train rows inside test rows.
     pub fn from_json(json: &str) -> Result<Self, IsolationError> {
         let manifest: FoldManifest =
             serde_json::from_str(json).map_err(|e| IsolationError::Manifest { reason: e.to_string() })?;
@@ -163,7 +165,42 @@ impl FoldManifest {
             let reason = format!("format {} (this library reads {MANIFEST_FORMAT})", manifest.format);
             return Err(IsolationError::Manifest { reason });
         }
+        manifest.check_rows().map_err(|reason| IsolationError::Manifest { reason })?;
         Ok(manifest)
+    }
+
+    /// Refuses row ranges a planner cannot have written (a damaged or edited file), so a worker never cuts
+    /// outside a symbol's rows or hands test rows to train.
+    fn check_rows(&self) -> Result<(), String> {
+        for fold in &self.folds {
+            for symbol in &fold.symbols {
+                let at = |what: &str| format!("fold {}, `{}`: {what}", fold.index, symbol.symbol);
+                let rows = self.source(&symbol.symbol).ok_or_else(|| at("not among the sources"))?.rows;
+                let within = |r: &Range<usize>, what: &str| {
+                    if r.start <= r.end && r.end <= rows {
+                        Ok(())
+                    } else {
+                        Err(at(&format!("{what} rows {}..{} outside 0..{rows}", r.start, r.end)))
+                    }
+                };
+                for train in &symbol.train {
+                    within(&train.rows, "train")?;
+                }
+                for test in &symbol.test {
+                    within(&test.test.rows, "test")?;
+                    within(&test.warmup, "warm-up")?;
+                    if test.warmup.end != test.test.rows.start {
+                        return Err(at("warm-up rows do not end where their test rows start"));
+                    }
+                    let overlaps =
+                        |t: &RowSpan| t.rows.start < test.test.rows.end && test.test.rows.start < t.rows.end;
+                    if symbol.train.iter().any(overlaps) {
+                        return Err(at("train rows overlap test rows"));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The source of `symbol`.

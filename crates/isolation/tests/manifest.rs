@@ -170,3 +170,50 @@ fn a_worker_whose_source_file_changed_is_refused() {
     isolation::shm::remove_in(&dir.join("shm"), &names[0]).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_manifest_with_impossible_row_ranges_is_refused_not_cut() {
+    let planner = handler(IsolationMode::View, 0.0);
+    let spec = FoldSpec::parse("walk_forward", "train=120m,test=60m").unwrap();
+    let options = FoldOptions::default().with_warmup(Length::Rows(10));
+    let json = planner.fold_manifest(&spec, &options).unwrap().to_json();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let symbol = &value["folds"][0]["symbols"][0];
+    let test_start = symbol["test"][0]["test"]["rows"]["start"].clone();
+    let edits: [(&str, &[&str], serde_json::Value, &str); 4] = [
+        ("past the rows", &["test", "0", "test", "rows", "end"], 100_000.into(), "outside 0..600"),
+        ("reversed", &["train", "0", "rows", "start"], 10_000.into(), "outside"),
+        (
+            "warm-up apart",
+            &["test", "0", "warmup", "end"],
+            (test_start.as_u64().unwrap() - 1).into(),
+            "warm-up rows do not end",
+        ),
+        (
+            "train into test",
+            &["train", "0", "rows", "end"],
+            (test_start.as_u64().unwrap() + 5).into(),
+            "overlap",
+        ),
+    ];
+    for (what, path, new, message) in edits {
+        let mut edited = value.clone();
+        let mut at = &mut edited["folds"][0]["symbols"][0];
+        for key in path {
+            at = match key.parse::<usize>() {
+                Ok(i) => &mut at[i],
+                Err(_) => &mut at[*key],
+            };
+        }
+        *at = new;
+        let error = FoldManifest::from_json(&edited.to_string()).unwrap_err().to_string();
+        assert!(error.contains(message), "{what}: {error}");
+    }
+    value["folds"][0]["symbols"][0]["symbol"] = "ZZZ".into();
+    assert!(
+        FoldManifest::from_json(&value.to_string())
+            .unwrap_err()
+            .to_string()
+            .contains("not among the sources")
+    );
+}
