@@ -3,10 +3,12 @@
 //! 1. A virtual environment in `target/py-venv` (made with `python3 -m venv`, or `$ISOLATION_BASE_PYTHON`),
 //!    whose packages come from the pinned `crates/isolation-py/requirements-test.txt`; reinstalled only when
 //!    that file changes (its hash is kept beside the environment).
-//! 2. `cargo test --workspace --locked` with that interpreter as `$ISOLATION_PYTHON` and
-//!    `ISOLATION_REQUIRE_PYTHON=1`: the interop tests must run (plain `cargo test` lets them skip).
+//! 2. `cargo test --workspace --locked --features TEST_FEATURES` with that interpreter as `$ISOLATION_PYTHON`
+//!    and `ISOLATION_REQUIRE_PYTHON=1`: the interop tests must run (plain `cargo test` lets them skip), and so
+//!    must the object-store tests, which need the opt-in `remote` features (a plain `cargo test --workspace`
+//!    compiles no HTTP/TLS stack and leaves them out).
 //! 3. The Python package built and installed into the environment: `pip install ./crates/isolation-py`
-//!    (maturin from the environment). The wheel is built with cargo's dev profile and the crate's
+//!    (maturin from the environment). The wheel is built with cargo's dev profile, `remote` and the crate's
 //!    `workspace-features` (the dependency features `cargo test --workspace` enables), so it reuses the
 //!    dependencies step 2 compiled (optimised: `[profile.dev.package."*"]`) and takes seconds instead of a
 //!    five-minute build on two cores; `--release-wheel` builds what users get from a plain `pip install`.
@@ -19,6 +21,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+/// The features `cargo xtask test` (and CI's clippy) turn on across the workspace: the object-store sources,
+/// opt-in everywhere else. xtask's own manifest and isolation-py's `workspace-features` ask for the same
+/// dependency features, so the xtask binary, the tests and the test wheel compile each crate once (the unit
+/// test `one_feature_set_for_xtask_tests_and_wheel` checks it with `cargo tree`).
+pub(crate) const TEST_FEATURES: &str = "isolation-cli/remote,isolation-py/remote";
+
+/// The features of the test wheel (maturin builds isolation-py alone).
+const WHEEL_FEATURES: &str = "remote,workspace-features";
 
 /// What `cargo xtask test` runs.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -63,11 +74,11 @@ pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
         let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cargo
             .current_dir(root)
-            .args(["test", "--workspace", "--locked"])
+            .args(["test", "--workspace", "--locked", "--features", TEST_FEATURES])
             .args(&options.cargo_args)
             .env("ISOLATION_PYTHON", &python)
             .env("ISOLATION_REQUIRE_PYTHON", "1");
-        step("cargo test --workspace", &mut cargo)?;
+        step(&format!("cargo test --workspace --features {TEST_FEATURES}"), &mut cargo)?;
     }
     if !options.cargo_only {
         install_package(root, &python, options.release_wheel)?;
@@ -126,7 +137,7 @@ fn install_package(root: &Path, python: &Path, release: bool) -> Result<()> {
     install.current_dir(root).env("PATH", venv_path(python));
     if !release {
         // The dev profile and the workspace's feature set: the wheel reuses what `cargo test` compiled.
-        install.env("MATURIN_PEP517_ARGS", "--profile dev --features workspace-features");
+        install.env("MATURIN_PEP517_ARGS", format!("--profile dev --features {WHEEL_FEATURES}"));
     }
     install.args([
         "-m",
@@ -142,10 +153,12 @@ fn install_package(root: &Path, python: &Path, release: bool) -> Result<()> {
     step("pip install ./crates/isolation-py", &mut install)
 }
 
-/// Runs `command`, saying what it is; fails with its exit status.
+/// Runs `command`, saying what it is and how long it took; fails with its exit status.
 fn step(what: &str, command: &mut Command) -> Result<()> {
     eprintln!("xtask test: {what}");
+    let started = std::time::Instant::now();
     let status = command.status().with_context(|| format!("starting `{what}`"))?;
+    eprintln!("xtask test: {what}: {:.0} s", started.elapsed().as_secs_f64());
     if !status.success() {
         bail!("`{what}` failed ({status})");
     }
@@ -176,9 +189,55 @@ mod tests {
         assert!(TestOptions::parse(&args(&["--release-wheel"])).unwrap().release_wheel);
     }
 
+    /// `cargo tree -e features` of `args`: each package (name and version) with its enabled features.
+    fn features_of(args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let output = Command::new(cargo)
+            .current_dir(root)
+            .args(["tree", "--locked", "-q", "--prefix", "none", "-f", "{p}|{f}"])
+            .args(args)
+            .output()
+            .expect("cargo tree runs");
+        assert!(output.status.success(), "cargo tree {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let mut packages = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let Some((package, features)) = line.split_once('|') else { continue };
+            // `name v1.2.3 (/path)` or `name v1.2.3`; the path and the `(*)` marker are not the identity.
+            let id: Vec<&str> = package.split_whitespace().take(2).collect();
+            let features = features.trim_end_matches(" (*)").split(',').filter(|f| !f.is_empty());
+            packages.entry(id.join(" ")).or_default().extend(features.map(|f| f.trim().to_string()));
+        }
+        packages
+    }
+
+    #[test]
+    fn one_feature_set_for_xtask_tests_and_wheel() {
+        let tests = features_of(&["--workspace", "--features", TEST_FEATURES, "-e", "normal,build,dev"]);
+        let xtask = features_of(&["-p", "xtask", "-e", "normal,build"]);
+        let wheel = features_of(&["-p", "isolation-py", "--features", WHEEL_FEATURES, "-e", "normal,build"]);
+        assert!(tests.keys().any(|p| p.starts_with("arrow-array ")), "cargo tree listed no arrow: {tests:?}");
+        for (build, packages) in [("cargo xtask", &xtask), ("the test wheel", &wheel)] {
+            let differing: Vec<String> = packages
+                .iter()
+                .filter(|(package, _)| {
+                    !package.starts_with("xtask ") && !package.starts_with("isolation-py ")
+                })
+                .filter(|(package, features)| tests.get(*package).is_some_and(|t| t != *features))
+                .map(|(package, features)| format!("{package}: {features:?} against {:?}", tests[package]))
+                .collect();
+            assert!(
+                differing.is_empty(),
+                "{build} compiles these with other features than `cargo xtask test`'s tests, so twice: {differing:#?}"
+            );
+        }
+    }
+
     #[test]
     fn fingerprint_notices_edits() {
         assert_ne!(fingerprint(b"pyarrow==26.0.1\n"), fingerprint(b"pyarrow==26.0.0\n"));
-        assert_eq!(fingerprint(b"x"), fingerprint(b"x"));
+        // FNV-1a's published test values.
+        assert_eq!(fingerprint(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fingerprint(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

@@ -204,6 +204,9 @@ impl RemoteCache {
 
 /// The store for `scheme`, configured from the environment and the URL.
 fn store_for(scheme: &ObjectStoreScheme, url: &Url) -> Result<Box<dyn ObjectStore>, String> {
+    // TLS is rustls with ring (the workspace builds no aws-lc); an application that installed its own
+    // provider first keeps it (`install_default` then returns an error, which is not ours to report).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let url = url.to_string();
     let built: Result<Box<dyn ObjectStore>, object_store::Error> = match scheme {
         ObjectStoreScheme::AmazonS3 => {
