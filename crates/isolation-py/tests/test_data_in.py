@@ -108,3 +108,5 @@ def test_multi_chunk_streams_are_concatenated():
     assert table.column("close").num_chunks == 2
     _, view = full_view(table)
     assert view.size == 20
+    expected = np.concatenate([first["close"].to_numpy(), second["close"].to_numpy()])
+    np.testing.assert_array_equal(view.to_numpy("close"), expected)

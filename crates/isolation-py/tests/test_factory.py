@@ -1,5 +1,7 @@
 """The factory chooses a mode for the workload and says why."""
 
+import os
+
 import isolation
 from conftest import make_bars
 
@@ -10,9 +12,20 @@ def test_decisions_follow_the_workload():
     assert factory.decide(512 << 20).mode is isolation.IsolationMode.VIEW_BASED
     writer = factory.decide(512 << 20, will_write=True)
     assert writer.mode is isolation.IsolationMode.COPY_ON_WRITE
-    assert writer.reasons and all(isinstance(r, str) for r in writer.reasons)
-    assert factory.decide(64 << 20, readers=4).mode in (isolation.IsolationMode.SHARED_MEMORY,
-                                                         isolation.IsolationMode.VIEW_BASED)
+    assert len(writer.reasons) == 1, writer.reasons
+    assert writer.reasons[0].startswith("512.0 MiB dataset, one process, ")
+    assert writer.reasons[0].endswith(
+        "available, written to: copy-on-write shares the base for reading and copies only the chunks written")
+    # Four readers share one copy when /dev/shm has room for it (75% of its free space is usable), else views.
+    shm = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
+    shm_free = shm.f_bavail * shm.f_frsize if shm else 0
+    readers = factory.decide(64 << 20, readers=4)
+    if 64 << 20 <= shm_free * 0.75:
+        assert readers.mode is isolation.IsolationMode.SHARED_MEMORY, readers.reasons
+        assert "shared memory keeps one copy for all of them" in readers.reasons[0]
+    else:
+        assert readers.mode is isolation.IsolationMode.VIEW_BASED, readers.reasons
+        assert "falling back to views" in readers.reasons[-1]
 
 
 def test_a_deep_copy_larger_than_memory_is_refused():

@@ -14,17 +14,17 @@
 //! assert!(stats.allocated_bytes >= 8000);
 //! ```
 //!
-//! The counters see the heap only (not memory maps), and they are process-wide: an allocation on another
-//! thread during a [`measure`] counts too. `measure` calls are serialised against each other, but keep
-//! tests that assert on figures in a test binary of their own (or in one test function) so that other
-//! tests' threads do not add noise.
+//! The counters see the heap only (not memory maps). Two kinds of figures:
+//! - [`current_bytes`] and [`peak_bytes`] are process-wide: every thread's heap.
+//! - [`measure`] counts the calling thread's allocations and frees only, so tests that assert on figures
+//!   can share a test binary (and run in parallel) with tests that allocate freely. A closure that hands
+//!   work to other threads is measured for its own thread's part only.
 // The `GlobalAlloc` trait is unsafe to implement; each block below forwards to `System` and says why that
 // is sound.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
@@ -33,13 +33,31 @@ use crate::MemtrackError;
 
 static CURRENT: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicU64 = AtomicU64::new(0);
-static ALLOCATED: AtomicU64 = AtomicU64::new(0);
-static FREED: AtomicU64 = AtomicU64::new(0);
 static N_ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-static MEASURE_LOCK: Mutex<()> = Mutex::new(());
+
+/// What the calling thread allocated and freed since its `measure` began. Const-initialised `Cell`s without
+/// destructors: reading them from inside the allocator never allocates and works during thread exit.
+struct ThreadScope {
+    measuring: Cell<bool>,
+    allocated: Cell<u64>,
+    freed: Cell<u64>,
+    n_allocations: Cell<u64>,
+    /// Live bytes this thread added since the scope began (frees of older memory make it negative).
+    net: Cell<i64>,
+    peak_net: Cell<i64>,
+}
 
 thread_local! {
-    static MEASURING: Cell<bool> = const { Cell::new(false) };
+    static SCOPE: ThreadScope = const {
+        ThreadScope {
+            measuring: Cell::new(false),
+            allocated: Cell::new(0),
+            freed: Cell::new(0),
+            n_allocations: Cell::new(0),
+            net: Cell::new(0),
+            peak_net: Cell::new(0),
+        }
+    };
 }
 
 /// The system allocator, counting live and peak heap bytes. Install it with `#[global_allocator]`.
@@ -93,18 +111,32 @@ unsafe impl GlobalAlloc for CountingAllocator {
 fn record_alloc(bytes: usize) {
     let bytes = bytes as u64;
     N_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-    ALLOCATED.fetch_add(bytes, Ordering::Relaxed);
     let now = CURRENT.fetch_add(bytes, Ordering::Relaxed) + bytes;
     PEAK.fetch_max(now, Ordering::Relaxed);
+    // `try_with`: a thread being torn down may still free memory; it is not measuring then.
+    let _ = SCOPE.try_with(|scope| {
+        if scope.measuring.get() {
+            scope.allocated.set(scope.allocated.get() + bytes);
+            scope.n_allocations.set(scope.n_allocations.get() + 1);
+            let net = scope.net.get() + bytes as i64;
+            scope.net.set(net);
+            scope.peak_net.set(scope.peak_net.get().max(net));
+        }
+    });
 }
 
 fn record_free(bytes: usize) {
     let bytes = bytes as u64;
-    FREED.fetch_add(bytes, Ordering::Relaxed);
     CURRENT.fetch_sub(bytes, Ordering::Relaxed);
+    let _ = SCOPE.try_with(|scope| {
+        if scope.measuring.get() {
+            scope.freed.set(scope.freed.get() + bytes);
+            scope.net.set(scope.net.get() - bytes as i64);
+        }
+    });
 }
 
-/// What a closure did to the heap, from [`measure`].
+/// What a closure did to the heap on the calling thread, from [`measure`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct AllocStats {
     /// Bytes allocated during the scope (reallocations count their growth), whether or not freed since.
@@ -113,7 +145,7 @@ pub struct AllocStats {
     pub freed_bytes: u64,
     /// Allocation calls (including reallocations) during the scope.
     pub n_allocations: u64,
-    /// Highest live heap during the scope, above the live heap at its start.
+    /// Highest live heap during the scope, above the live heap at its start (the thread's own part).
     pub peak_extra_bytes: u64,
     /// Live heap at the end minus live heap at the start: what the scope's result (or a leak) keeps.
     pub net_bytes: i64,
@@ -124,7 +156,7 @@ pub fn current_bytes() -> u64 {
     CURRENT.load(Ordering::Relaxed)
 }
 
-/// Highest live heap bytes since the allocator was installed (or since the last [`measure`] began).
+/// Highest live heap bytes of the whole process since the allocator was installed.
 pub fn peak_bytes() -> u64 {
     PEAK.load(Ordering::Relaxed)
 }
@@ -136,7 +168,7 @@ pub fn is_installed() -> bool {
     N_ALLOCATIONS.load(Ordering::SeqCst) != before
 }
 
-/// Runs `f` and reports what it allocated.
+/// Runs `f` and reports what it allocated on the calling thread (see the module docs).
 ///
 /// # Panics
 ///
@@ -158,41 +190,44 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, AllocStats) {
 ///
 /// # Panics
 ///
-/// When called from inside another `measure` on the same thread (it would wait for itself).
+/// When called from inside another `measure` on the same thread (the scopes would overlap).
 pub fn try_measure<R>(f: impl FnOnce() -> R) -> Result<(R, AllocStats), MemtrackError> {
     if !is_installed() {
         return Err(MemtrackError::AllocatorNotInstalled);
     }
-    assert!(!MEASURING.get(), "memtrack::alloc::measure called inside another measure on the same thread");
-    let _serial = MEASURE_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    MEASURING.set(true);
+    SCOPE.with(|scope| {
+        assert!(
+            !scope.measuring.get(),
+            "memtrack::alloc::measure called inside another measure on the same thread"
+        );
+        for counter in [&scope.allocated, &scope.freed, &scope.n_allocations] {
+            counter.set(0);
+        }
+        scope.net.set(0);
+        scope.peak_net.set(0);
+        scope.measuring.set(true);
+    });
     let _reset = ResetOnDrop;
-
-    let start_current = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(start_current, Ordering::SeqCst);
-    let start_allocated = ALLOCATED.load(Ordering::SeqCst);
-    let start_freed = FREED.load(Ordering::SeqCst);
-    let start_count = N_ALLOCATIONS.load(Ordering::SeqCst);
-
     let result = f();
-
-    let end_current = CURRENT.load(Ordering::SeqCst);
-    let stats = AllocStats {
-        allocated_bytes: ALLOCATED.load(Ordering::SeqCst) - start_allocated,
-        freed_bytes: FREED.load(Ordering::SeqCst) - start_freed,
-        n_allocations: N_ALLOCATIONS.load(Ordering::SeqCst) - start_count,
-        peak_extra_bytes: PEAK.load(Ordering::SeqCst).saturating_sub(start_current),
-        net_bytes: end_current as i64 - start_current as i64,
-    };
+    let stats = SCOPE.with(|scope| {
+        scope.measuring.set(false);
+        AllocStats {
+            allocated_bytes: scope.allocated.get(),
+            freed_bytes: scope.freed.get(),
+            n_allocations: scope.n_allocations.get(),
+            peak_extra_bytes: scope.peak_net.get().max(0) as u64,
+            net_bytes: scope.net.get(),
+        }
+    });
     Ok((result, stats))
 }
 
-/// Clears the re-entrance flag even when the measured closure panics.
+/// Ends the thread's scope even when the measured closure panics.
 struct ResetOnDrop;
 
 impl Drop for ResetOnDrop {
     fn drop(&mut self) {
-        MEASURING.set(false);
+        let _ = SCOPE.try_with(|scope| scope.measuring.set(false));
     }
 }
 

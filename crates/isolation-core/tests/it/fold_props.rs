@@ -9,6 +9,8 @@ use isolation_core::{
 };
 use memtrack::{BufferSet, Footprint};
 use proptest::prelude::*;
+
+use crate::ran::Ran;
 use timeseries_array::{TimeFrame, TimestampNs, ValueType};
 
 /// The time unit of the generated data: bars are 1 to 4 units apart.
@@ -120,10 +122,52 @@ fn check_cv_fold(
     Ok(())
 }
 
+/// Cases that reached their checks, per property (see `ran.rs`): each property below skips inputs its
+/// function refuses (too few rows for a fold, say), and must still check most of them.
+static WALK_RAN: Ran<1> = Ran::new();
+static SCHEDULE_RAN: Ran<1> = Ran::new();
+static KFOLD_RAN: Ran<1> = Ran::new();
+static CPCV_RAN: Ran<1> = Ran::new();
+static LAST_N_RAN: Ran<1> = Ran::new();
+
+#[test]
+fn walk_forward_folds_keep_train_before_gap_before_test() {
+    walk_forward_cases();
+    WALK_RAN.assert_each_ran(["walk-forward folds"], 0.5);
+}
+
+#[test]
+fn schedule_cuts_each_symbol_inside_the_same_instants() {
+    schedule_cases();
+    // 40-50% of random pairs of calendars leave room for a fold (the rest are refused): a quarter is the
+    // floor, several standard deviations below, and still 64 checked cases.
+    SCHEDULE_RAN.assert_each_ran(["two-symbol schedules"], 0.25);
+}
+
+#[test]
+fn purged_kfold_tests_every_row_once_and_respects_purge_and_embargo() {
+    purged_kfold_cases();
+    KFOLD_RAN.assert_each_ran(["purged k-fold"], 0.5);
+}
+
+#[test]
+fn combinatorial_cv_gives_every_combination_purged() {
+    combinatorial_cases();
+    CPCV_RAN.assert_each_ran(["combinatorial purged CV"], 0.5);
+}
+
+#[test]
+fn last_n_tests_exactly_the_last_stretch() {
+    last_n_cases();
+    // About 60% of the random lengths leave both train and test rows (the rest are refused).
+    LAST_N_RAN.assert_each_ran(["last-n splits"], 0.4);
+}
+
 proptest! {
-    #[test]
-    fn walk_forward_folds_keep_train_before_gap_before_test(walk in walk_forward(), ts in timestamps(80)) {
+    fn walk_forward_cases(walk in walk_forward(), ts in timestamps(80)) {
+        WALK_RAN.case();
         if let Ok(folds) = walk.folds(&ts) {
+            WALK_RAN.ran(0);
             for fold in &folds {
                 check_forward_fold(&walk, &ts, fold)?;
             }
@@ -135,9 +179,10 @@ proptest! {
         }
     }
 
-    #[test]
-    fn schedule_cuts_each_symbol_inside_the_same_instants(walk in walk_forward(), a in timestamps(60), b in timestamps(60)) {
+    fn schedule_cases(walk in walk_forward(), a in timestamps(60), b in timestamps(60)) {
+        SCHEDULE_RAN.case();
         if let Ok(schedule) = walk.schedule(&[&a, &b]) {
+            SCHEDULE_RAN.ran(0);
             for time_fold in &schedule {
                 prop_assert!(time_fold.train_start < time_fold.train_end && time_fold.train_end <= time_fold.test_start);
                 for ts in [&a, &b] {
@@ -150,12 +195,13 @@ proptest! {
         }
     }
 
-    #[test]
-    fn purged_kfold_tests_every_row_once_and_respects_purge_and_embargo(
+    fn purged_kfold_cases(
         k in 2usize..7, time in any::<bool>(), purge in 0usize..6, embargo in 0usize..6, ts in timestamps(60),
     ) {
+        KFOLD_RAN.case();
         let (purge, embargo) = (length(time, purge), length(time, embargo));
         if let Ok(folds) = PurgedKFold::new(k).with_purge_embargo(purge, embargo).folds(&ts) {
+            KFOLD_RAN.ran(0);
             prop_assert_eq!(folds.len(), k);
             let tested: Vec<Range<usize>> = folds.iter().flat_map(|f| f.test.clone()).collect();
             prop_assert_eq!(tested.first().map(|r| r.start), Some(0));
@@ -166,14 +212,15 @@ proptest! {
         }
     }
 
-    #[test]
-    fn combinatorial_cv_gives_every_combination_purged(
-        n_folds in 2usize..7, n_test in 1usize..6, time in any::<bool>(), purge in 0usize..4, embargo in 0usize..4,
-        ts in timestamps(50),
+    fn combinatorial_cases(
+        (n_folds, n_test) in (2usize..7).prop_flat_map(|n| (Just(n), 1..n)), time in any::<bool>(),
+        purge in 0usize..4, embargo in 0usize..4, ts in timestamps(50),
     ) {
+        CPCV_RAN.case();
         let (purge, embargo) = (length(time, purge), length(time, embargo));
         let cv = CombinatorialPurgedCv::new(n_folds, n_test).with_purge_embargo(purge, embargo);
         if let Ok(folds) = cv.folds(&ts) {
+            CPCV_RAN.ran(0);
             prop_assert_eq!(folds.len(), cv.n_splits());
             for fold in &folds {
                 prop_assert_eq!(fold.test_groups.len(), n_test);
@@ -185,17 +232,20 @@ proptest! {
         }
     }
 
-    #[test]
-    fn last_n_tests_exactly_the_last_stretch(time in any::<bool>(), n in 0usize..40, ts in timestamps(40)) {
+    fn last_n_cases(time in any::<bool>(), n in 0usize..40, ts in timestamps(40)) {
+        LAST_N_RAN.case();
         let last = LastN(length(time, n));
         if let Ok(ranges) = last.resolve(&ts) {
+            LAST_N_RAN.ran(0);
             let (train, test) = (ranges.range(Split::Train), ranges.range(Split::Test));
             prop_assert!(!train.is_empty() && train.end == test.start && test.end == ts.len());
             prop_assert!(distance(last.0, &ts, test.start, ts.len() - 1) < magnitude(last.0));
             prop_assert!(distance(last.0, &ts, train.end - 1, ts.len() - 1) >= magnitude(last.0));
         }
     }
+}
 
+proptest! {
     #[test]
     fn warmed_up_cursor_starts_at_the_test_and_never_sees_a_later_bar(
         walk in walk_forward(), warmup in 0usize..10, window in 1usize..15, ts in timestamps(80),

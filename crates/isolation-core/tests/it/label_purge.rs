@@ -6,6 +6,8 @@ use std::ops::Range;
 use isolation_core::{CombinatorialPurgedCv, LabelIntervals, Length, PurgedKFold, WalkForward};
 use proptest::prelude::*;
 
+use crate::ran::Ran;
+
 /// One example: label ends per row (row `i` starts at `i`), the test block, the embargo, and the train rows
 /// that must remain.
 struct Example {
@@ -172,6 +174,15 @@ fn check_purged(
     Ok(())
 }
 
+/// Cases that reached their checks (`ran.rs`): a series too short for one walk-forward fold is skipped.
+static WALK_RAN: Ran<1> = Ran::new();
+
+#[test]
+fn walk_forward_train_labels_end_before_the_test() {
+    walk_forward_cases();
+    WALK_RAN.assert_each_ran(["labelled walk-forward"], 0.5);
+}
+
 proptest! {
     #[test]
     fn cv_train_labels_never_overlap_test_labels(
@@ -189,13 +200,14 @@ proptest! {
         }
     }
 
-    #[test]
-    fn walk_forward_train_labels_end_before_the_test(
+    fn walk_forward_cases(
         (starts, ends) in labelled(70), train in 3usize..20, test in 1usize..8,
     ) {
+        WALK_RAN.case();
         let labels = LabelIntervals::new(&starts, ends.clone()).unwrap();
         let spec = WalkForward::new(Length::Rows(train), Length::Rows(test));
         if let Ok(folds) = spec.folds_labelled(&labels) {
+            WALK_RAN.ran(0);
             for fold in folds {
                 prop_assert!(!fold.train.is_empty());
                 let test_start = starts[fold.test.start];

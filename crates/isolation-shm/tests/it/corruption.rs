@@ -1,10 +1,8 @@
 //! Corrupt and truncated segments: attach returns a typed error naming the segment, never panics.
 
-mod common;
-
 use std::path::Path;
 
-use common::{TestDir, sample_frame, unique_name};
+use crate::common::{TestDir, sample_frame, unique_name};
 use isolation_shm::{AttachOptions, PublishOptions, ShmError};
 
 /// A valid segment's bytes (small: a few KB) and the frame it holds.

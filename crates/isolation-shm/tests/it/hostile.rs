@@ -1,12 +1,10 @@
 //! Hostile files in the segment directory: a FIFO, a symlink or a segment owned by another user at a name we
 //! publish or attach to is refused at once, never followed, never blocking.
 
-mod common;
-
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{TestDir, sample_frame, unique_name};
+use crate::common::{TestDir, sample_frame, unique_name};
 use isolation_shm::{AttachOptions, PublishOptions, ShmError, segment_path};
 
 /// Runs `f` on a thread and fails the test if it has not returned within a generous bound (a blocked

@@ -4,11 +4,9 @@
 //! to its virtual environment, and then makes these tests mandatory) or `python3`. Under a plain
 //! `cargo test` without pyarrow they print why they skipped and pass.
 
-mod common;
-
 use std::process::Command;
 
-use common::{TestDir, f64_frame, unique_name};
+use crate::common::{TestDir, f64_frame, unique_name};
 use isolation_shm::{AttachOptions, PublishOptions, ShmError, segment_path};
 
 /// The interpreter with pyarrow, or `None` (the test skips) where there is none and

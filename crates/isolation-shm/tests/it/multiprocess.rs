@@ -2,12 +2,10 @@
 //!
 //! Child processes re-run this test binary with `ROLE_ENV` set, selecting one test function as their entry.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use common::{TestDir, f64_frame, unique_name};
+use crate::common::{TestDir, f64_frame, unique_name};
 use isolation_shm::{AttachOptions, PublishOptions, SmapsRollup, gc_in, list_segments_in};
 
 const ROLE_ENV: &str = "ISOLATION_SHM_TEST_ROLE";
@@ -96,7 +94,7 @@ fn workers_attach_by_name_and_share_the_pages() {
     assert_eq!(expected, frame.f64_column("a").unwrap().iter().sum::<f64>());
 
     let mut children: Vec<Child> =
-        (0..N_WORKERS).map(|_| spawn_child("worker_entry", "worker", &name, &dir)).collect();
+        (0..N_WORKERS).map(|_| spawn_child("multiprocess::worker_entry", "worker", &name, &dir)).collect();
     for child in &mut children {
         let line = read_tagged_line(child, "WORKER ");
         assert!(child.wait().expect("worker exits").success());
@@ -117,7 +115,7 @@ fn workers_attach_by_name_and_share_the_pages() {
 fn a_killed_publishers_segment_is_reclaimed_by_gc() {
     let dir = TestDir::new("kill");
     let name = unique_name("kill");
-    let mut child = spawn_child("publisher_entry", "publisher", &name, &dir);
+    let mut child = spawn_child("multiprocess::publisher_entry", "publisher", &name, &dir);
     read_tagged_line(&mut child, "READY");
     let listed = list_segments_in(dir.path());
     assert_eq!(listed.len(), 1);

@@ -61,7 +61,13 @@ fn eight_processes_race_to_one_segment() {
     let children: Vec<_> = (0..8)
         .map(|_| {
             Command::new(&exe)
-                .args(["node_race_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+                .args([
+                    "node_share::node_race_child",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
                 .env(CHILD_DIR, &dir)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
@@ -77,7 +83,7 @@ fn eight_processes_race_to_one_segment() {
         let out = child.wait_with_output().expect("racer finished");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "racer failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-        // The harness may print `test node_race_child ... ` on the same line first.
+        // The harness may print `test node_share::node_race_child ... ` on the same line first.
         let line = stdout.lines().find_map(|l| l.split_once("RACER ")).expect("racer report").1;
         assert!(line.contains(&format!("name={expected_name}")), "{line}");
         published += usize::from(line.contains("published=true"));

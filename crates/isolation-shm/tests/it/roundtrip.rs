@@ -1,11 +1,9 @@
 //! Publish and attach in one process: equality, zero-copy, lifetimes, names and segment management.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::{TestDir, sample_frame, unique_name};
 use arrow_array::{Array, ArrayRef, Float32Array};
-use common::{TestDir, sample_frame, unique_name};
 use isolation_shm::{
     AttachOptions, PublishOptions, ShmError, attach, gc_in, list_segments_in, publish, remove_in,
 };
@@ -166,7 +164,7 @@ fn an_unexpected_schema_is_refused() {
     let _publisher = publish_in(&dir, &name, &frame);
     let same = AttachOptions::new().with_dir(dir.path()).expect_schema(&frame.schema()).attach(&name);
     assert!(same.is_ok());
-    let other = common::f64_frame(3).schema();
+    let other = crate::common::f64_frame(3).schema();
     let err = AttachOptions::new().with_dir(dir.path()).expect_schema(&other).attach(&name).unwrap_err();
     assert!(matches!(err, ShmError::UnexpectedSchema { .. }), "{err}");
     assert!(err.to_string().contains("expected columns"), "{err}");
@@ -190,8 +188,8 @@ fn listing_shows_live_owners_and_ignores_other_files() {
 
 #[test]
 fn a_ledger_counts_an_attached_frame_as_mapped() {
-    let dir = common::TestDir::new("ledger");
-    let frame = common::sample_frame(10_000);
+    let dir = crate::common::TestDir::new("ledger");
+    let frame = crate::common::sample_frame(10_000);
     let publisher =
         isolation_shm::PublishOptions::new().with_dir(dir.path()).publish("ledger", &frame).unwrap();
     let attached = isolation_shm::AttachOptions::new().with_dir(dir.path()).attach("ledger").unwrap();

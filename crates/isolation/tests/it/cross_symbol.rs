@@ -10,6 +10,8 @@ use isolation::{
 };
 use proptest::prelude::*;
 
+use crate::ran::Ran;
+
 const MINUTE: i64 = 60_000_000_000;
 
 /// A symbol: first bar at minute `start`, one bar every `step` minutes, `n_rows` bars.
@@ -69,17 +71,44 @@ fn check_fold(handler: &DataHandler, fold: &PlannedFold, forward: bool) -> Resul
     Ok(())
 }
 
+/// Cases that reached their checks, per spec kind (`ran.rs`): a cut with no train or no test anywhere is
+/// refused, and skipped here.
+static SPLIT_RAN: Ran<3> = Ran::new();
+static CV_RAN: Ran<2> = Ran::new();
+
+#[test]
+fn ratio_date_and_index_splits_cut_every_symbol_at_one_instant() {
+    split_cases();
+    SPLIT_RAN.assert_each_ran(["ratio", "date", "index"], 0.5);
+}
+
+#[test]
+fn purged_kfold_and_cpcv_keep_train_out_of_every_test_block() {
+    cv_cases();
+    CV_RAN.assert_each_ran(["purged k-fold", "CPCV"], 0.5);
+}
+
 proptest! {
-    #[test]
-    fn ratio_date_and_index_splits_cut_every_symbol_at_one_instant(
+    fn split_cases(
         symbols in symbols(),
         ratio in 0.05f64..0.95,
-        date_minute in 0i64..900,
-        index in 1usize..400,
+        date_at in 0.0f64..1.0,
+        index_at in 0.0f64..1.0,
     ) {
+        SPLIT_RAN.case();
         let mut handler = handler(&symbols);
-        for spec in [SplitSpec::Ratio(ratio), SplitSpec::Date(date_minute * MINUTE), SplitSpec::Index(index)] {
+        // The date and the index fall inside the symbols' shared calendar (outside it there is no cut to
+        // check: that is an error, tested on its own).
+        let mut calendar: Vec<i64> = handler.symbols().iter().flat_map(|s| handler.base(s).unwrap().timestamps().to_vec()).collect();
+        calendar.sort_unstable();
+        calendar.dedup();
+        let (first, last) = (calendar[0], calendar[calendar.len() - 1]);
+        let date = first + ((last - first) as f64 * date_at) as i64;
+        let index = 1 + ((calendar.len() - 1) as f64 * index_at) as usize;
+        let specs = [SplitSpec::Ratio(ratio), SplitSpec::Date(date), SplitSpec::Index(index)];
+        for (kind, spec) in specs.into_iter().enumerate() {
             let Ok(cut) = handler.setup_split(spec) else { continue };
+            SPLIT_RAN.ran(kind);
             let mut last_train = i64::MIN;
             let mut first_test = i64::MAX;
             for symbol in handler.symbols() {
@@ -115,8 +144,7 @@ proptest! {
         }
     }
 
-    #[test]
-    fn purged_kfold_and_cpcv_keep_train_out_of_every_test_block(
+    fn cv_cases(
         symbols in symbols(),
         k in 2usize..6,
         n_test in 1usize..3,
@@ -127,8 +155,10 @@ proptest! {
         let kfold = PurgedKFold::new(k).with_purge_embargo(Length::Rows(purge), Length::Rows(embargo));
         let cpcv = CombinatorialPurgedCv::new(k + 1, n_test.min(k))
             .with_purge_embargo(Length::Time(purge as i64 * MINUTE), Length::Rows(embargo));
-        for spec in [FoldSpec::PurgedKFold(kfold), FoldSpec::CombinatorialPurgedCv(cpcv)] {
+        CV_RAN.case();
+        for (kind, spec) in [FoldSpec::PurgedKFold(kfold), FoldSpec::CombinatorialPurgedCv(cpcv)].into_iter().enumerate() {
             let Ok(plan) = handler.fold_plan(&spec, Length::Rows(0)) else { continue };
+            CV_RAN.ran(kind);
             for fold in &plan {
                 check_fold(&handler, fold, false)?;
             }

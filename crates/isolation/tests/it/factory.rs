@@ -115,27 +115,6 @@ cow
     );
 }
 
-#[cfg(not(feature = "cow"))]
-#[test]
-fn writers_without_cow_get_a_deep_copy_that_fits_or_an_error() {
-    check(
-        None,
-        workload(GIB, true, 1, 1),
-        machine(8 * GIB, None),
-        "
-deep-copy
-- 1.0 GiB dataset, one process, 8.0 GiB available, written to: copy-on-write is not in this build (enable the `cow` feature of the `isolation` crate); a private copy can be changed without touching the base
-- the deep copy's 1.0 GiB fits in the 6.0 GiB usable of 8.0 GiB available (25% kept free)",
-    );
-    check(
-        None,
-        workload(GIB, true, 1, 8),
-        machine(8 * GIB, None),
-        "
-error: isolation mode `deep-copy` is not available: the caller will write and copy-on-write is not in this build (enable the `cow` feature of the `isolation` crate), so only a deep copy would do, but a deep copy needs 8.0 GiB (8 copies of 1.0 GiB), more than the 6.0 GiB usable of 8.0 GiB available (25% kept free as a safety margin)",
-    );
-}
-
 #[cfg(feature = "shm")]
 #[test]
 fn several_processes_share_one_copy_when_dev_shm_has_room() {
@@ -166,20 +145,6 @@ view
         "
 view
 - 1.0 GiB dataset, 2 reader processes, 8.0 GiB available: shared memory would keep one copy for all of them, but this system has no /dev/shm to hold it
-- falling back to views: each process loads its own base, and views add O(columns) bytes to it",
-    );
-}
-
-#[cfg(not(feature = "shm"))]
-#[test]
-fn several_processes_without_shm_get_views_and_the_feature_to_enable() {
-    check(
-        None,
-        workload(GIB, false, 4, 1),
-        machine(8 * GIB, Some(4 * GIB)),
-        "
-view
-- 1.0 GiB dataset, 4 reader processes, 8.0 GiB available: shared memory would keep one copy for all of them, but it is not in this build (enable the `shm` feature of the `isolation` crate)
 - falling back to views: each process loads its own base, and views add O(columns) bytes to it",
     );
 }
@@ -240,16 +205,6 @@ fn a_requested_segment_that_does_not_fit_in_dev_shm_is_refused() {
         )
         .unwrap_err();
     insta::assert_snapshot!(error.to_string());
-}
-
-#[cfg(not(feature = "cow"))]
-#[test]
-fn a_requested_mode_missing_from_the_build_names_the_feature() {
-    let error = IsolationFactory::default()
-        .decide(Some(IsolationMode::CopyOnWrite), &Workload::read_only(1000), &machine(GIB, None))
-        .unwrap_err();
-    assert!(matches!(error, IsolationError::ModeUnavailable { mode: IsolationMode::CopyOnWrite, .. }));
-    assert!(error.to_string().contains("enable the `cow` feature"), "{error}");
 }
 
 fn resources() -> impl Strategy<Value = Resources> {

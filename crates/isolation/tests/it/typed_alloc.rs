@@ -1,16 +1,14 @@
 //! Walking integer and float columns through typed handles allocates nothing, in every backend (copy-on-write
 //! with copied chunks included): the per-bar read is a slice index, never a conversion into a new buffer.
-//! The counting allocator is this test binary's global allocator, so every heap call is seen.
+//! The counting allocator is this test binary's global allocator (`main.rs`), so every heap call of the
+//! measuring thread is seen.
 #![cfg(all(feature = "cow", feature = "shm"))]
 
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int64Array, UInt32Array};
 use isolation::{CowConfig, DataHandler, IsolationMode, Split, SplitSpec, TimeFrame};
-use memtrack::alloc::{CountingAllocator, measure};
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
+use memtrack::alloc::measure;
 
 fn frame(n_rows: usize) -> TimeFrame {
     let close: ArrayRef = Arc::new(Float64Array::from_iter_values((0..n_rows).map(|i| i as f64)));
@@ -48,10 +46,18 @@ fn walking_integer_columns_through_handles_allocates_nothing() {
             }
             (volume_sum, trades_sum, windows)
         });
-        let rows = n_rows as u64 / 2;
-        let expected_trades: i64 = (n_rows as i64 / 2..n_rows as i64).map(|i| i * 3).sum();
+        // The test rows are 25,000..50,000; copy-on-write set every 5,000th test row's volume to 7.
+        let first = n_rows / 2;
+        let expected_trades: i64 = (first as i64..n_rows as i64).map(|i| i * 3).sum();
+        let written = |i: usize| mode == IsolationMode::CopyOnWrite && (i - first).is_multiple_of(5_000);
+        let expected_volume: u64 = (first..n_rows).map(|i| if written(i) { 7 } else { i as u64 }).sum();
+        // A window of 10 ends at the current bar and starts no earlier than the first test bar (no warm-up).
+        let expected_windows: f64 = (first..n_rows)
+            .map(|i| (i.saturating_sub(9).max(first)..=i).map(|j| j as f64).sum::<f64>())
+            .sum();
         assert_eq!(trades_sum, expected_trades, "{mode}");
-        assert!(volume_sum > 0 && windows > 0.0 && rows > 0);
+        assert_eq!(volume_sum, expected_volume, "{mode}");
+        assert_eq!(windows, expected_windows, "{mode}");
         assert_eq!(stats.n_allocations, 0, "{mode}: the walk allocated {stats:?}");
     }
 }

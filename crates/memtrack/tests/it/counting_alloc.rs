@@ -1,11 +1,8 @@
-//! The counting allocator installed as this test binary's global allocator. One test function: the
-//! counters are process-wide, so concurrent tests would blur each other's figures.
+//! The counting allocator installed as this test binary's global allocator (`main.rs`). `measure` counts the
+//! calling thread's allocations, so the binary's other tests, running at the same time, do not blur them.
 
 use arrow_buffer::Buffer;
-use memtrack::alloc::{self, CountingAllocator};
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
+use memtrack::alloc;
 
 #[test]
 fn counting_allocator_measures_heap_bytes() {
@@ -36,8 +33,32 @@ fn counting_allocator_measures_heap_bytes() {
     assert!(stats.freed_bytes >= 1 << 20, "{stats:?}");
     assert!(stats.net_bytes < 1024, "{stats:?}");
 
-    // Dropping 80 MB lowers the live count by as much.
-    let before = alloc::current_bytes();
-    drop((buffer, slice, copy));
-    assert!(before - alloc::current_bytes() >= expected);
+    // Dropping 88 MB allocated before the scope: freed inside it, so the thread's net change is negative.
+    let (_, stats) = alloc::measure(|| drop((buffer, slice, copy)));
+    assert!(stats.freed_bytes >= expected + 8_000_000, "{stats:?}");
+    assert!(stats.net_bytes <= -((expected + 8_000_000) as i64), "{stats:?}");
+    assert_eq!(stats.allocated_bytes, 0, "{stats:?}");
+}
+
+#[test]
+fn another_threads_allocations_are_not_counted() {
+    // 64 MB allocated and held by a second thread while this one measures a small allocation.
+    let (started, release) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+    std::thread::scope(|threads| {
+        threads.spawn(|| {
+            let held = vec![7_u8; 64 << 20];
+            started.wait();
+            release.wait();
+            drop(held);
+        });
+        let (_, stats) = alloc::measure(|| {
+            started.wait();
+            let small = vec![1_u8; 1000];
+            drop(small);
+        });
+        release.wait();
+        assert!(stats.allocated_bytes < 64 << 10, "the other thread's 64 MB leaked into {stats:?}");
+        assert!(stats.allocated_bytes >= 1000, "{stats:?}");
+        assert!(alloc::current_bytes() > 0);
+    });
 }

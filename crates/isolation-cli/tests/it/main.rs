@@ -1,0 +1,8 @@
+//! The integration tests of `isolation-cli`, in one test binary: each module below was a binary of its own, and
+//! each linked the package's whole dependency tree again. xtask's `build_shape` test keeps it at one.
+
+mod demo;
+mod files;
+mod fold_run;
+mod folds;
+mod object_store;

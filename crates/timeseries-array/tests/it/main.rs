@@ -1,0 +1,5 @@
+//! The integration tests of `timeseries-array`, in one test binary: each module below was a binary of its own, and
+//! each linked the package's whole dependency tree again. xtask's `build_shape` test keeps it at one.
+
+mod frame;
+mod optimize;
