@@ -44,9 +44,17 @@ use crate::workload::{CreateOptions, Decision, FactoryConfig, Resources, Workloa
 /// assert_eq!((test.n_rows(), decision.mode), (3_000, IsolationMode::View));
 /// # Ok::<(), isolation::IsolationError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IsolationFactory {
     config: FactoryConfig,
+    /// Which backends this build has (`is_available`; narrowed in the unit tests, see factory_tests.rs).
+    pub(crate) has: fn(IsolationMode) -> bool,
+}
+
+impl Default for IsolationFactory {
+    fn default() -> Self {
+        Self::new(FactoryConfig::default())
+    }
 }
 
 /// Whether a deep copy fits in memory, with the sentence that says so.
@@ -59,7 +67,7 @@ enum Room {
 impl IsolationFactory {
     /// A factory with the given thresholds.
     pub fn new(config: FactoryConfig) -> Self {
-        Self { config }
+        Self { config, has: is_available }
     }
 
     /// The thresholds this factory decides by.
@@ -131,8 +139,9 @@ impl IsolationFactory {
         w: &Workload,
         r: &Resources,
     ) -> Result<Decision, IsolationError> {
-        if !is_available(mode) {
-            let modes: Vec<&str> = crate::available_modes().into_iter().map(IsolationMode::name).collect();
+        if !(self.has)(mode) {
+            let modes: Vec<&str> =
+                IsolationMode::ALL.into_iter().filter(|m| (self.has)(*m)).map(|m| m.name()).collect();
             let reason = format!(
                 "this build lacks its backend (enable the `{}` feature of the `isolation` crate); available here: {}",
                 crate::backend::feature_of(mode).0,
@@ -173,7 +182,7 @@ impl IsolationFactory {
 
     fn for_writer(&self, w: &Workload, r: &Resources) -> Result<Decision, IsolationError> {
         let facts = facts(w, r);
-        if is_available(IsolationMode::CopyOnWrite) {
+        if (self.has)(IsolationMode::CopyOnWrite) {
             let mut reasons = vec![format!(
                 "{facts}, written to: copy-on-write shares the base for reading and copies only the chunks written"
             )];
@@ -185,7 +194,7 @@ impl IsolationFactory {
             }
             return Ok(Decision { mode: IsolationMode::CopyOnWrite, reasons });
         }
-        if !is_available(IsolationMode::DeepCopy) {
+        if !(self.has)(IsolationMode::DeepCopy) {
             let reason = "the caller will write, and this build has neither copy-on-write nor deep copies; \
                           enable the `cow` feature of the `isolation` crate"
                 .to_string();
@@ -211,7 +220,7 @@ impl IsolationFactory {
 
     fn for_many_readers(&self, w: &Workload, r: &Resources) -> Result<Decision, IsolationError> {
         let one_copy = format!("{}: shared memory would keep one copy for all of them", facts(w, r));
-        if !is_available(IsolationMode::SharedMemory) {
+        if !(self.has)(IsolationMode::SharedMemory) {
             let first = format!(
                 "{one_copy}, but it is not in this build (enable the `shm` feature of the `isolation` crate)"
             );
@@ -245,7 +254,7 @@ impl IsolationFactory {
         let facts = facts(w, r);
         let copy = copy_bytes(w);
         let limit = human_bytes(self.config.small_dataset_bytes);
-        if w.deep_copy_bytes() >= self.config.small_dataset_bytes || !is_available(IsolationMode::DeepCopy) {
+        if w.deep_copy_bytes() >= self.config.small_dataset_bytes || !(self.has)(IsolationMode::DeepCopy) {
             let first = format!(
                 "{facts}: a deep copy would add {copy}, at or over the {limit} small-dataset threshold; \
                  views share the base and add O(columns) bytes each"
@@ -274,12 +283,12 @@ impl IsolationFactory {
         r: &Resources,
     ) -> Result<Decision, IsolationError> {
         let mut reasons = vec![first];
-        let mode = if is_available(IsolationMode::View) {
+        let mode = if (self.has)(IsolationMode::View) {
             if w.readers() > 1 {
                 reasons.push("falling back to views: each process loads its own base, and views add O(columns) bytes to it".to_string());
             }
             IsolationMode::View
-        } else if is_available(IsolationMode::CopyOnWrite) {
+        } else if (self.has)(IsolationMode::CopyOnWrite) {
             reasons.push(
                 "views are not in this build (enable the `view` feature of the `isolation` crate): \
                  copy-on-write frames share the base for reading just as well"

@@ -36,6 +36,8 @@
 mod backend;
 mod dates;
 mod factory;
+#[cfg(test)]
+mod factory_tests;
 mod fold_options;
 mod fold_plan;
 mod folds;

@@ -14,6 +14,9 @@ use crate::error::{LoadError, Location};
 use crate::plan::Plan;
 use crate::timestamp::TimestampReader;
 
+/// The most rows reserved up front from a file's own row count: 2^27 (1 GiB per 8-byte column).
+const MAX_RESERVED_ROWS: usize = 1 << 27;
+
 /// Accumulates batches into one frame.
 pub(crate) struct Assembler {
     file: String,
@@ -53,11 +56,18 @@ impl Assembler {
     }
 
     /// The timestamps so far, for the timestamp reader to append to.
+    ///
+    /// The first call sizes every buffer for `capacity_hint` rows. The hint comes from the file (a Parquet
+    /// footer's row counts, an IPC file's batch lengths) and a damaged file can state any number, so it is
+    /// capped at [`MAX_RESERVED_ROWS`] and reserved with `try_reserve`: past that, or when the memory is not
+    /// there, the buffers grow as rows arrive (a file that lies about its rows then fails on its rows).
     pub(crate) fn timestamps_mut(&mut self) -> &mut Vec<i64> {
         if self.timestamps.capacity() == 0 {
-            self.timestamps.reserve_exact(self.capacity_hint.max(1));
-            for (_, column) in &mut self.columns {
-                column.reserve(self.capacity_hint);
+            let hint = self.capacity_hint.clamp(1, MAX_RESERVED_ROWS);
+            if self.timestamps.try_reserve_exact(hint).is_ok() {
+                for (_, column) in &mut self.columns {
+                    column.reserve(hint);
+                }
             }
         }
         &mut self.timestamps
@@ -180,7 +190,8 @@ where
     T::Native: NativeValue,
 {
     fn reserve(&mut self, additional: usize) {
-        self.values.reserve_exact(additional);
+        // A hint only (see `Assembler::timestamps_mut`): without the memory, the column grows as rows arrive.
+        let _ = self.values.try_reserve_exact(additional);
     }
 
     fn append(&mut self, array: &dyn Array) {

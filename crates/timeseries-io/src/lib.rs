@@ -77,7 +77,9 @@ pub(crate) fn fetch_uri(path: &Path) -> Result<Option<std::path::PathBuf>, LoadE
     let fetched = remote::RemoteCache::from_env().fetch(uri).map_err(|e| Box::new(e) as _);
     #[cfg(not(feature = "remote"))]
     let fetched: Result<std::path::PathBuf, Box<dyn std::error::Error + Send + Sync>> =
-        Err("this build reads local files only (enable timeseries-io's `remote` feature)".into());
+        Err("this build reads local files only: remote sources are the opt-in `remote` feature (`cargo \
+             install --path crates/isolation-cli --features remote`, or timeseries-io's `remote` feature)"
+            .into());
     fetched.map(Some).map_err(|source| LoadError::Remote { uri: uri.to_string(), source })
 }
 
@@ -155,24 +157,8 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded, Loa
     let mut handle = File::open(path).map_err(|source| LoadError::Io { file: file.clone(), source })?;
     match format {
         FileFormat::Csv => csv::read(&file, &mut handle, options).map(|(loaded, _)| loaded),
-        // The parquet crate can still panic on some corrupt files (seen with single flipped bytes, inside
-        // its decoders and arrow-buffer); a panic there becomes an error naming the file, as a last line of
-        // defence. Nothing it built escapes: the whole load is discarded.
-        FileFormat::Parquet => {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parquet::read(&file, handle, options)))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .map(String::as_str)
-                        .or_else(|| panic.downcast_ref::<&str>().copied())
-                        .unwrap_or("no message");
-                    Err(LoadError::Truncated {
-                        file: file.clone(),
-                        format: "Parquet",
-                        detail: format!("the Parquet decoder failed on it: {what}"),
-                    })
-                })
-        }
+        // Its calls into the parquet crate are guarded against upstream panics there (`parquet::upstream`).
+        FileFormat::Parquet => parquet::read(&file, handle, options),
         FileFormat::Ipc => ipc::read(&file, handle, options),
     }
 }

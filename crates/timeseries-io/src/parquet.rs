@@ -18,8 +18,9 @@ use crate::{FileFormat, LoadOptions, LoadReport, Loaded};
 pub(crate) fn open(file: &str, handle: File) -> Result<ParquetRecordBatchReaderBuilder<File>, LoadError> {
     let file_len =
         handle.metadata().map_err(|source| LoadError::Io { file: file.to_string(), source })?.len();
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| truncated(file, e.to_string()))?;
+    let builder = upstream(file, || {
+        ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| truncated(file, e.to_string()))
+    })?;
     check_chunks(file, builder.metadata(), file_len)?;
     Ok(builder)
 }
@@ -79,11 +80,13 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
         move |row: usize| ends.partition_point(|&end| end <= row)
     };
     let mask = ProjectionMask::roots(builder.parquet_schema(), projected(&plan));
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(options.batch_size.max(1))
-        .build()
-        .map_err(|e| truncated(file, e.to_string()))?;
+    let mut reader = upstream(file, || {
+        builder
+            .with_projection(mask)
+            .with_batch_size(options.batch_size.max(1))
+            .build()
+            .map_err(|e| truncated(file, e.to_string()))
+    })?;
     let ts_name = plan.ts_name(&schema);
     let mut ts_reader = TimestampReader::new(file, &ts_name, &options.timestamp_format);
     if let Some(time) = plan.time {
@@ -93,7 +96,7 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
     let locate = move |row: usize| Location::Row { row, group: group_of(row), group_kind: "row group" };
     let mut assembler = Assembler::new(file, &ts_name, columns, options.sort, Box::new(locate.clone()));
     assembler.capacity_hint = total_rows;
-    for batch in reader {
+    while let Some(batch) = upstream(file, || Ok(reader.next()))? {
         let first_row = assembler.rows();
         let batch = batch.map_err(|e| {
             let group = group_ends.partition_point(|&end| end <= first_row);
@@ -128,6 +131,21 @@ pub(crate) fn projected(plan: &Plan) -> Vec<usize> {
         std::iter::once(plan.ts).chain(plan.time).chain(plan.values.iter().map(|v| v.index)).collect();
     indices.sort_unstable();
     indices
+}
+
+/// Runs a call into the parquet crate, which can still panic on some corrupt files (seen with single flipped
+/// bytes, inside its decoders and arrow-buffer): a panic there becomes [`LoadError::Truncated`] naming the
+/// file, and nothing it built escapes. Only upstream calls go through here, so a panic in our own code
+/// (planning, assembling, checking) stays a panic and fails the tests and the fuzzer.
+fn upstream<T>(file: &str, call: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        Err(truncated(file, format!("the Parquet decoder failed on it: {what}")))
+    })
 }
 
 fn truncated(file: &str, detail: String) -> LoadError {
