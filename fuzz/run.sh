@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a fixed budget (seconds, default 60) from the committed seeds; fails on the
-# first crash, whose input libFuzzer leaves in fuzz/artifacts/<target>/. Installs cargo-fuzz if missing.
+# first crash (or an input that takes over 10 s: -timeout), whose input libFuzzer leaves in
+# fuzz/artifacts/<target>/. Installs cargo-fuzz if missing.
 # cargo fuzz needs nightly-only compiler flags (-Zsanitizer); this machine has one stable toolchain, so
 # RUSTC_BOOTSTRAP=1 lets the stable compiler accept them (the same compiler, not another toolchain).
 set -euo pipefail
@@ -16,7 +17,7 @@ for target in "${targets[@]}"; do
   echo "fuzz: $target for ${budget}s"
   log="target/fuzz-$target.log"
   if ! cargo fuzz run --release "$target" "$corpus" "seeds/$target" -- \
-      -max_total_time="$budget" -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1; then
+      -max_total_time="$budget" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1; then
     tail -n 80 "$log"
     echo "fuzz: $target found a crash; its input is in fuzz/artifacts/$target/ (make it a regression test)"
     exit 1
