@@ -42,9 +42,15 @@ struct ThreadScope {
     allocated: Cell<u64>,
     freed: Cell<u64>,
     n_allocations: Cell<u64>,
-    /// Live bytes this thread added since the scope began (frees of older memory make it negative).
-    net: Cell<i64>,
+    /// The highest `allocated - freed` seen during the scope (frees of older memory make that negative).
     peak_net: Cell<i64>,
+}
+
+impl ThreadScope {
+    /// Live bytes this thread added since the scope began.
+    fn net(&self) -> i64 {
+        self.allocated.get() as i64 - self.freed.get() as i64
+    }
 }
 
 thread_local! {
@@ -54,7 +60,6 @@ thread_local! {
             allocated: Cell::new(0),
             freed: Cell::new(0),
             n_allocations: Cell::new(0),
-            net: Cell::new(0),
             peak_net: Cell::new(0),
         }
     };
@@ -118,9 +123,7 @@ fn record_alloc(bytes: usize) {
         if scope.measuring.get() {
             scope.allocated.set(scope.allocated.get() + bytes);
             scope.n_allocations.set(scope.n_allocations.get() + 1);
-            let net = scope.net.get() + bytes as i64;
-            scope.net.set(net);
-            scope.peak_net.set(scope.peak_net.get().max(net));
+            scope.peak_net.set(scope.peak_net.get().max(scope.net()));
         }
     });
 }
@@ -131,7 +134,6 @@ fn record_free(bytes: usize) {
     let _ = SCOPE.try_with(|scope| {
         if scope.measuring.get() {
             scope.freed.set(scope.freed.get() + bytes);
-            scope.net.set(scope.net.get() - bytes as i64);
         }
     });
 }
@@ -203,7 +205,6 @@ pub fn try_measure<R>(f: impl FnOnce() -> R) -> Result<(R, AllocStats), Memtrack
         for counter in [&scope.allocated, &scope.freed, &scope.n_allocations] {
             counter.set(0);
         }
-        scope.net.set(0);
         scope.peak_net.set(0);
         scope.measuring.set(true);
     });
@@ -216,7 +217,7 @@ pub fn try_measure<R>(f: impl FnOnce() -> R) -> Result<(R, AllocStats), Memtrack
             freed_bytes: scope.freed.get(),
             n_allocations: scope.n_allocations.get(),
             peak_extra_bytes: scope.peak_net.get().max(0) as u64,
-            net_bytes: scope.net.get(),
+            net_bytes: scope.net(),
         }
     });
     Ok((result, stats))
