@@ -19,15 +19,22 @@ pub fn scratch_file(extension: &str, data: &[u8]) -> PathBuf {
 /// What every successful load must satisfy, whatever the bytes: the report agrees with the frame, the index
 /// is strictly increasing, every column reads to its last row, and (where a reference count is given) no
 /// row was lost or invented.
+#[allow(dead_code)] // each target compiles this module; attach_segment has no `Loaded`
 pub fn check_loaded(loaded: &timeseries_io::Loaded, reference_rows: Option<usize>) {
     let frame = &loaded.frame;
     assert_eq!(loaded.report.rows, frame.n_rows(), "the report's row count is the frame's");
-    assert!(frame.timestamps().windows(2).all(|w| w[0] < w[1]), "a loaded index is strictly increasing");
-    for column in 0..frame.n_columns() {
-        let _ = frame.value_f64(column, frame.n_rows().saturating_sub(1));
-    }
+    check_frame(frame);
     if let Some(rows) = reference_rows {
         assert_eq!(frame.n_rows(), rows, "the reference reader counts {rows} rows");
+    }
+}
+
+/// What every frame that loads or attaches must satisfy: a strictly increasing index, and every column
+/// readable to its last row.
+pub fn check_frame(frame: &isolation_shm::TimeFrame) {
+    assert!(frame.timestamps().windows(2).all(|w| w[0] < w[1]), "the index is strictly increasing");
+    for column in 0..frame.n_columns() {
+        let _ = frame.value_f64(column, frame.n_rows().saturating_sub(1));
     }
 }
 
