@@ -22,11 +22,12 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-/// The features `cargo xtask test` (and CI's clippy) turn on across the workspace: the object-store sources,
+/// The features `cargo xtask test` (and CI's clippy, in `.ci/run`, checked by a unit test below) turn on
+/// across the workspace: the object-store sources,
 /// opt-in everywhere else. xtask's own manifest and isolation-py's `workspace-features` ask for the same
 /// dependency features, so the xtask binary, the tests and the test wheel compile each crate once (the unit
 /// test `one_feature_set_for_xtask_tests_and_wheel` checks it with `cargo tree`).
-pub(crate) const TEST_FEATURES: &str = "isolation-cli/remote,isolation-py/remote";
+const TEST_FEATURES: &str = "isolation-cli/remote,isolation-py/remote";
 
 /// The features of the test wheel (maturin builds isolation-py alone).
 const WHEEL_FEATURES: &str = "remote,workspace-features";
@@ -231,6 +232,16 @@ mod tests {
                 "{build} compiles these with other features than `cargo xtask test`'s tests, so twice: {differing:#?}"
             );
         }
+    }
+
+    #[test]
+    fn ci_lints_with_the_features_the_tests_build() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run readable");
+        assert!(
+            ci.contains(&format!("TEST_FEATURES=\"{TEST_FEATURES}\"")),
+            ".ci/run must set TEST_FEATURES=\"{TEST_FEATURES}\" (clippy would otherwise check another feature set)"
+        );
     }
 
     #[test]
