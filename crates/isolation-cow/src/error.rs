@@ -36,8 +36,8 @@ pub enum CowError {
          round it first or replace the column with an f64 column"
     )]
     InexactValue {
-        /// The value given.
-        value: f64,
+        /// The value given, exactly as given.
+        value: crate::CellValue,
         /// The column's name.
         column: String,
         /// The column's type.

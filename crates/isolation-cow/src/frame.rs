@@ -10,7 +10,7 @@ use timeseries_array::{FrameError, TimeFrame, ValueType, value_f64};
 
 use crate::chunk::Chunk;
 use crate::native::encode;
-use crate::{CowConfig, CowError};
+use crate::{CellValue, CowConfig, CowError};
 
 /// Rows `rows` of a base frame, bounded to a split, that copy a chunk of a column on the first write into it.
 ///
@@ -181,8 +181,16 @@ impl CowFrame {
     ///
     /// [`CowError::ColumnOutOfBounds`], [`CowError::RowOutOfBounds`] or [`CowError::InexactValue`]; nothing
     /// is written then.
-    pub fn set_value(&mut self, column_idx: usize, row: usize, value: f64) -> Result<(), CowError> {
-        self.write(column_idx, row, Some(value))
+    ///
+    /// An integer is stored without passing through `f64`: give it as an integer (`i64`, `u64`, `i128`) to
+    /// write `2^53 + 1` into an `i64` column.
+    pub fn set_value(
+        &mut self,
+        column_idx: usize,
+        row: usize,
+        value: impl Into<CellValue>,
+    ) -> Result<(), CowError> {
+        self.write(column_idx, row, Some(value.into()))
     }
 
     /// Writes a null at (`column_idx`, `row`).
@@ -200,14 +208,31 @@ impl CowFrame {
     ///
     /// [`CowError::RowWidth`], [`CowError::RowOutOfBounds`] or [`CowError::InexactValue`]; nothing is
     /// written then.
-    pub fn set_row(&mut self, row: usize, values: &[f64]) -> Result<(), CowError> {
+    pub fn set_row<V: Into<CellValue> + Copy>(&mut self, row: usize, values: &[V]) -> Result<(), CowError> {
         if values.len() != self.columns.len() {
             return Err(CowError::RowWidth { expected: self.columns.len(), found: values.len() });
         }
+        let cells: Vec<(usize, CellValue)> = values.iter().map(|&v| v.into()).enumerate().collect();
+        self.set_cells(row, &cells)
+    }
+
+    /// Writes `(column_idx, value)` pairs into row `row`, all or none: every column and value is checked
+    /// before any is written. Columns not named keep their values.
+    ///
+    /// # Errors
+    ///
+    /// [`CowError::ColumnOutOfBounds`], [`CowError::RowOutOfBounds`] or [`CowError::InexactValue`]; nothing
+    /// is written then.
+    pub fn set_cells(&mut self, row: usize, cells: &[(usize, CellValue)]) -> Result<(), CowError> {
         CowError::check_row(row, self.n_rows(), self.split)?;
-        let encoded =
-            (0..values.len()).map(|c| self.encode(c, row, values[c])).collect::<Result<Vec<_>, _>>()?;
-        for (column_idx, value) in encoded.into_iter().enumerate() {
+        let encoded = cells
+            .iter()
+            .map(|&(column_idx, value)| {
+                self.column(column_idx)?;
+                Ok((column_idx, self.encode(column_idx, row, value)?))
+            })
+            .collect::<Result<Vec<_>, CowError>>()?;
+        for (column_idx, value) in encoded {
             self.store(column_idx, row, Some(value));
         }
         Ok(())
@@ -308,7 +333,7 @@ impl CowFrame {
         }
     }
 
-    fn write(&mut self, column_idx: usize, row: usize, value: Option<f64>) -> Result<(), CowError> {
+    fn write(&mut self, column_idx: usize, row: usize, value: Option<CellValue>) -> Result<(), CowError> {
         self.column(column_idx)?;
         CowError::check_row(row, self.n_rows(), self.split)?;
         let encoded = value.map(|v| self.encode(column_idx, row, v)).transpose()?;
@@ -316,7 +341,12 @@ impl CowFrame {
         Ok(())
     }
 
-    fn encode(&self, column_idx: usize, row: usize, value: f64) -> Result<crate::native::Encoded, CowError> {
+    fn encode(
+        &self,
+        column_idx: usize,
+        row: usize,
+        value: CellValue,
+    ) -> Result<crate::native::Encoded, CowError> {
         let column = &self.columns[column_idx];
         encode(value, column.value_type).ok_or_else(|| CowError::InexactValue {
             value,

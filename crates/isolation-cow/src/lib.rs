@@ -76,6 +76,7 @@
 //! any other handle, and no public method reads or writes a row outside its split.**
 #![forbid(unsafe_code)]
 
+mod cell;
 mod chunk;
 mod columns;
 mod config;
@@ -86,6 +87,7 @@ mod isolated;
 mod materialize;
 mod native;
 
+pub use cell::CellValue;
 pub use columns::F64Chunks;
 pub use config::CowConfig;
 pub use error::CowError;

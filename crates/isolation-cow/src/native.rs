@@ -6,6 +6,8 @@ use arrow_array::cast::AsArray;
 use arrow_buffer::Buffer;
 use timeseries_array::{NativeValue, ValueType, with_value_type};
 
+use crate::CellValue;
+
 /// A value encoded in a column's native type: its bytes (the first `width` of them).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Encoded {
@@ -26,11 +28,12 @@ impl Encoded {
 }
 
 /// `value` in `value_type`'s native bytes, or `None` if the type cannot hold it exactly.
-pub(crate) fn encode(value: f64, value_type: ValueType) -> Option<Encoded> {
+pub(crate) fn encode(value: impl Into<CellValue>, value_type: ValueType) -> Option<Encoded> {
+    let value = value.into();
     let width = value_type.byte_width();
     let mut bytes = [0_u8; 8];
     with_value_type!(value_type, |T| {
-        let native = <T as NativeValue>::from_f64_exact(value)?;
+        let native = value.to_native::<T>()?;
         bytes[..width].copy_from_slice(bytemuck_bytes(&native));
     });
     Some(Encoded { bytes, width })

@@ -2,11 +2,13 @@
 //! (`chunk_rows` rows), never the whole frame, and never reaches the data it was made from.
 
 use isolation::IsolatedData;
-use isolation::cow::CowFrame as RustCowFrame;
+use isolation::cow::{CellValue, CowFrame as RustCowFrame};
 use isolation::{CowConfig, Split};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
+
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::convert::{frame_from_py, stream_capsule};
 use crate::py_err;
@@ -14,29 +16,53 @@ use crate::view::{View, bar_dict, numpy_of};
 
 /// A frame that shares the data it was made from until written; each write copies only the chunk of the
 /// column it touches. Wrapped by `isolation.CopyOnWriteFrame`.
-#[pyclass(module = "isolation", name = "CopyOnWriteFrame")]
+///
+/// Threads may share one: the frame is behind a lock held only while Rust reads or writes it (never while
+/// Python runs), so each write is whole and reads see whole writes.
+#[pyclass(module = "isolation", name = "CopyOnWriteFrame", frozen)]
 pub struct CowFrame {
-    inner: RustCowFrame,
+    inner: Mutex<RustCowFrame>,
 }
 
 impl CowFrame {
     pub(crate) fn from_frame(inner: RustCowFrame) -> Self {
-        Self { inner }
+        Self { inner: Mutex::new(inner) }
     }
 
-    fn column_idx(&self, column: &str) -> PyResult<usize> {
-        self.inner.find_column(column).map_err(|e| PyKeyError::new_err(e.to_string()))
+    fn inner(&self) -> MutexGuard<'_, RustCowFrame> {
+        self.inner.lock()
     }
+}
 
-    fn check_row(&self, row: usize) -> PyResult<()> {
-        if row >= self.inner.n_rows() {
-            return Err(pyo3::exceptions::PyIndexError::new_err(format!(
-                "row {row} is outside the frame's {} rows",
-                self.inner.n_rows()
-            )));
-        }
-        Ok(())
+fn column_idx(frame: &RustCowFrame, column: &str) -> PyResult<usize> {
+    frame.find_column(column).map_err(|e| PyKeyError::new_err(e.to_string()))
+}
+
+/// A Python number as a value to write: ints (and numpy integers) exactly, floats as floats.
+fn cell_value(value: &Bound<'_, PyAny>) -> PyResult<CellValue> {
+    if value.is_instance_of::<pyo3::types::PyFloat>() {
+        return Ok(CellValue::Float(value.extract()?));
     }
+    if let Ok(int) = value.extract::<i128>() {
+        return Ok(CellValue::Int(int));
+    }
+    if value.is_instance_of::<pyo3::types::PyInt>() {
+        let text = value.str()?.to_string();
+        return Err(crate::IsolationError::new_err(format!(
+            "value {text} is out of range for every column type"
+        )));
+    }
+    Ok(CellValue::Float(value.extract()?))
+}
+
+fn check_row(frame: &RustCowFrame, row: usize) -> PyResult<()> {
+    if row >= frame.n_rows() {
+        return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+            "row {row} is outside the frame's {} rows",
+            frame.n_rows()
+        )));
+    }
+    Ok(())
 }
 
 #[pymethods]
@@ -49,106 +75,128 @@ impl CowFrame {
         let config = chunk_rows.map_or(Ok(CowConfig::default()), CowConfig::try_new).map_err(py_err)?;
         let inner =
             RustCowFrame::with_config(&frame, 0..frame.n_rows(), Split::Full, config).map_err(py_err)?;
-        Ok(Self { inner })
+        Ok(Self::from_frame(inner))
     }
 
     /// `(rows, value columns)`.
     #[getter]
     fn shape(&self) -> (usize, usize) {
-        (self.inner.n_rows(), self.inner.n_columns())
+        let inner = self.inner();
+        (inner.n_rows(), inner.n_columns())
     }
 
     fn __len__(&self) -> usize {
-        self.inner.n_rows()
+        self.inner().n_rows()
     }
 
     /// Value column names.
     #[getter]
     fn columns(&self) -> Vec<String> {
-        self.inner.column_names().into_iter().map(str::to_string).collect()
+        self.inner().column_names().into_iter().map(str::to_string).collect()
     }
 
     /// The split these rows are (`full` for a frame made directly).
     #[getter]
     fn split(&self) -> String {
-        self.inner.split().to_string()
+        self.inner().split().to_string()
     }
 
     /// Rows per copy-on-write chunk.
     #[getter]
     fn chunk_rows(&self) -> usize {
-        self.inner.config().chunk_rows()
+        self.inner().config().chunk_rows()
     }
 
     /// The value at `row` of `column` as a float (None for a null).
     fn get_value(&self, row: usize, column: &str) -> PyResult<Option<f64>> {
-        self.check_row(row)?;
-        self.inner.get(self.column_idx(column)?, row).map_err(py_err)
+        let inner = self.inner();
+        check_row(&inner, row)?;
+        inner.get(column_idx(&inner, column)?, row).map_err(py_err)
     }
 
     /// Sets one value; copies the chunk of `column` that holds `row` on its first write. A value the
-    /// column's type cannot hold exactly (1.5 in an integer column) is refused.
-    fn set_value(&mut self, row: usize, column: &str, value: f64) -> PyResult<()> {
-        self.check_row(row)?;
-        let idx = self.column_idx(column)?;
-        self.inner.set_value(idx, row, value).map_err(py_err)
+    /// column's type cannot hold exactly (1.5 in an integer column, 2**53 + 1 in a float column, 2**63 in an
+    /// int64 column) is refused, and the message prints it exactly. Python ints are stored without passing
+    /// through a float.
+    fn set_value(&self, row: usize, column: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = cell_value(value)?;
+        let mut inner = self.inner();
+        check_row(&inner, row)?;
+        let idx = column_idx(&inner, column)?;
+        inner.set_value(idx, row, value).map_err(py_err)
     }
 
     /// Row `row` as a dict (`timestamp` and every column).
     fn get_row<'py>(&self, py: Python<'py>, row: usize) -> PyResult<Bound<'py, PyDict>> {
-        self.check_row(row)?;
-        let frame = self.inner.materialize();
+        let frame = {
+            let inner = self.inner();
+            check_row(&inner, row)?;
+            inner.materialize()
+        };
         bar_dict(py, &frame, row)
     }
 
     /// Sets a row from a dict (`{column: value}`, columns not named keep their values) or a sequence of
-    /// one value per column.
-    fn set_row(&mut self, row: usize, values: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.check_row(row)?;
-        if let Ok(map) = values.cast::<PyDict>() {
-            let mut pairs = Vec::with_capacity(map.len());
-            for (key, value) in map.iter() {
-                pairs.push((self.column_idx(&key.extract::<String>()?)?, value.extract::<f64>()?));
+    /// one value per column. All or nothing: every name and value is checked before any is written.
+    fn set_row(&self, row: usize, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        // Python values are read before the frame is locked (reading them may run Python code).
+        let named: Option<Vec<(String, CellValue)>> = match values.cast::<PyDict>() {
+            Ok(map) => Some(
+                map.iter()
+                    .map(|(k, v)| Ok((k.extract::<String>()?, cell_value(&v)?)))
+                    .collect::<PyResult<_>>()?,
+            ),
+            Err(_) => None,
+        };
+        let listed: Vec<CellValue> = match named {
+            Some(_) => Vec::new(),
+            None => values.try_iter()?.map(|v| cell_value(&v?)).collect::<PyResult<_>>()?,
+        };
+        let mut inner = self.inner();
+        check_row(&inner, row)?;
+        let cells: Vec<(usize, CellValue)> = match named {
+            Some(named) => {
+                named.into_iter().map(|(k, v)| Ok((column_idx(&inner, &k)?, v))).collect::<PyResult<_>>()?
             }
-            for (idx, value) in pairs {
-                self.inner.set_value(idx, row, value).map_err(py_err)?;
+            None => {
+                if listed.len() != inner.n_columns() {
+                    return Err(PyValueError::new_err(format!(
+                        "set_row got {} values for {} columns",
+                        listed.len(),
+                        inner.n_columns()
+                    )));
+                }
+                listed.into_iter().enumerate().collect()
             }
-            return Ok(());
-        }
-        let values: Vec<f64> = values.extract()?;
-        if values.len() != self.inner.n_columns() {
-            return Err(PyValueError::new_err(format!(
-                "set_row got {} values for {} columns",
-                values.len(),
-                self.inner.n_columns()
-            )));
-        }
-        self.inner.set_row(row, &values).map_err(py_err)
+        };
+        inner.set_cells(row, &cells).map_err(py_err)
     }
 
     /// One column as a read-only numpy array: over the shared data while the column is unwritten, else
     /// over a fresh array of the column with its written chunks in place.
     fn get_column<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyAny>> {
-        let idx = self.column_idx(column)?;
-        let frame = self.inner.materialize();
+        let (idx, frame) = {
+            let inner = self.inner();
+            (column_idx(&inner, column)?, inner.materialize())
+        };
         numpy_of(py, frame.column_at(idx))
     }
 
     /// Drops every write: the frame shares all of the data again.
-    fn reset(&mut self) {
-        self.inner.reset();
+    fn reset(&self) {
+        self.inner().reset();
     }
 
     /// True once a value was written.
     #[getter]
     fn is_modified(&self) -> bool {
-        self.inner.is_modified()
+        self.inner().is_modified()
     }
 
     /// `[(column, chunk index, first row, end row)]` of the chunks copied so far.
     fn modified_chunks(&self) -> Vec<(String, usize, usize, usize)> {
         let names = self.columns();
-        self.inner
+        self.inner()
             .modified_chunks()
             .into_iter()
             .map(|c| (names[c.column_idx].clone(), c.chunk_idx, c.rows.start, c.rows.end))
@@ -158,7 +206,7 @@ impl CowFrame {
     /// Memory as the seed's `memory_usage()`, honestly: bytes copied by writes (`owned_bytes`), bytes still
     /// shared with the source (`shared_bytes`), per column copied chunks, and the total.
     fn memory_usage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let report = self.inner.footprint_report();
+        let report = self.inner().footprint_report();
         let out = PyDict::new(py);
         out.set_item("rows", report.n_rows)?;
         out.set_item("chunk_rows", report.chunk_rows)?;
@@ -181,12 +229,14 @@ impl CowFrame {
 
     /// The current values as a `View` (unwritten columns shared, written ones assembled once).
     fn view(&self) -> View {
-        View::new(self.inner.materialize(), 0, &self.inner.split().to_string(), "cow")
+        let inner = self.inner();
+        View::new(inner.materialize(), 0, &inner.split().to_string(), "cow")
     }
 
     /// The current values as a `pyarrow.Table`.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::convert::frame_to_pyarrow(py, &self.inner.materialize())
+        let frame = self.inner().materialize();
+        crate::convert::frame_to_pyarrow(py, &frame)
     }
 
     /// The Arrow PyCapsule stream protocol over the current values.
@@ -197,15 +247,17 @@ impl CowFrame {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
-        stream_capsule(py, &self.inner.materialize())
+        let frame = self.inner().materialize();
+        stream_capsule(py, &frame)
     }
 
     fn __repr__(&self) -> String {
+        let inner = self.inner();
         format!(
             "CopyOnWriteFrame(rows={}, columns=[{}], modified_chunks={})",
-            self.inner.n_rows(),
-            self.columns().join(", "),
-            self.inner.modified_chunks().len()
+            inner.n_rows(),
+            inner.column_names().join(", "),
+            inner.modified_chunks().len()
         )
     }
 }

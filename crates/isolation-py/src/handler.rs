@@ -32,8 +32,14 @@ pub struct Handler {
 }
 
 impl Handler {
-    fn lock(&self) -> std::sync::MutexGuard<'_, DataHandler> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Runs `f` on the handler with the GIL released.
+    ///
+    /// The lock order of the package: the handler's mutex is only ever waited for without the GIL, and
+    /// nothing that holds it waits for a thread that holds the GIL, except to take the GIL itself (dropping
+    /// a frame whose buffers belong to Python does). A thread holding the GIL never waits for the mutex,
+    /// so two threads cannot each hold what the other waits for. Python objects are made after `f` returns.
+    fn with<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut DataHandler) -> R + Send) -> R {
+        py.detach(|| f(&mut self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
     }
 }
 
@@ -70,8 +76,8 @@ impl Handler {
 
     /// The mode's name.
     #[getter]
-    fn mode(&self) -> &'static str {
-        self.lock().mode().name()
+    fn mode(&self, py: Python<'_>) -> &'static str {
+        self.with(py, |h| h.mode().name())
     }
 
     /// Loads Arrow data (PyCapsule producer) for `symbol`; replaces an earlier load of that symbol.
@@ -84,23 +90,21 @@ impl Handler {
         time_column: Option<&str>,
     ) -> PyResult<()> {
         let frame = frame_from_py(data, time_column)?;
-        py.detach(|| self.lock().load(symbol, frame)).map_err(py_err)
+        self.with(py, |h| h.load(symbol, frame)).map_err(py_err)
     }
 
     /// Loads a CSV, Parquet or Arrow IPC file for `symbol` (the CLI's loader: checks order and types).
     /// The file is remembered by its absolute path, so a fold manifest names a file workers can load. An
     /// object-store URI (`s3://bucket/SPY.parquet`) is fetched into the local cache first.
     fn load_file(&self, py: Python<'_>, symbol: &str, path: std::path::PathBuf) -> PyResult<()> {
-        py.detach(|| {
-            let uri = path.to_str().is_some_and(isolation::is_uri);
-            let path = if uri { path } else { std::path::absolute(&path).map_err(py_err)? };
-            self.lock().load_path(symbol, path, LoadOptions::default()).map_err(py_err)
-        })
+        let uri = path.to_str().is_some_and(isolation::is_uri);
+        let path = if uri { path } else { std::path::absolute(&path).map_err(py_err)? };
+        self.with(py, |h| h.load_path(symbol, path, LoadOptions::default())).map_err(py_err)
     }
 
     /// Symbols loaded, sorted.
-    fn symbols(&self) -> Vec<String> {
-        self.lock().symbols().into_iter().map(str::to_string).collect()
+    fn symbols(&self, py: Python<'_>) -> Vec<String> {
+        self.with(py, |h| h.symbols().into_iter().map(str::to_string).collect())
     }
 
     /// Cuts every symbol at one instant: `method` is `ratio` (of all symbols' distinct instants), `date`
@@ -132,8 +136,7 @@ impl Handler {
             }
         };
         let options = SplitOptions::new().with_warmup(parse_length(warmup)?);
-        py.detach(|| {
-            let mut handler = self.lock();
+        self.with(py, |handler| {
             let cut = handler.setup_split_with(spec, options)?;
             let warnings = handler.split_warnings().iter().map(ToString::to_string).collect();
             Ok::<_, isolation::IsolationError>((cut.instant, warnings))
@@ -142,25 +145,28 @@ impl Handler {
     }
 
     /// Chooses the split `data` returns: `train`, `test` or `full`.
-    fn set_active_split(&self, split: &str) -> PyResult<()> {
-        self.lock().set_active_split(parse_split(split)?).map_err(py_err)
+    fn set_active_split(&self, py: Python<'_>, split: &str) -> PyResult<()> {
+        let split = parse_split(split)?;
+        self.with(py, |h| h.set_active_split(split)).map_err(py_err)
     }
 
     /// The active split's name.
     #[getter]
-    fn active_split(&self) -> String {
-        self.lock().active_split().to_string()
+    fn active_split(&self, py: Python<'_>) -> String {
+        self.with(py, |h| h.active_split().to_string())
     }
 
     /// The data of `split` (default: the active one) for `symbol`: a `View`, or in copy-on-write mode a
     /// `CowFrame` whose writes never reach the loaded data.
     #[pyo3(signature = (symbol, split=None))]
     fn data(&self, py: Python<'_>, symbol: &str, split: Option<&str>) -> PyResult<Py<PyAny>> {
-        let handler = self.lock();
-        let split = split.map(parse_split).transpose()?.unwrap_or(handler.active_split());
-        let mut data = handler.data_for(symbol, split).map_err(py_err)?;
-        let mode = handler.mode();
-        drop(handler);
+        let split = split.map(parse_split).transpose()?;
+        let (mut data, split, mode) = self
+            .with(py, |h| {
+                let split = split.unwrap_or(h.active_split());
+                Ok::<_, isolation::IsolationError>((h.data_for(symbol, split)?, split, h.mode()))
+            })
+            .map_err(py_err)?;
         if mode == IsolationMode::CopyOnWrite && data.warmup_rows() == 0 {
             let frame = data.cow_mut().map_err(py_err)?.clone();
             return Ok(Py::new(py, CowFrame::from_frame(frame))?.into_any());
@@ -171,35 +177,38 @@ impl Handler {
 
     /// Row ranges of `symbol`'s split: `{"train": (start, end), "test": (start, end)}`, or None before a
     /// split.
-    fn split_ranges(&self, symbol: &str) -> PyResult<Option<(RowRange, RowRange)>> {
-        let handler = self.lock();
-        let ranges = handler.split_ranges(symbol).map_err(py_err)?;
-        Ok(ranges.map(|r| {
-            let (train, test) = (r.range(Split::Train), r.range(Split::Test));
-            ((train.start, train.end), (test.start, test.end))
-        }))
+    fn split_ranges(&self, py: Python<'_>, symbol: &str) -> PyResult<Option<(RowRange, RowRange)>> {
+        self.with(py, |handler| {
+            Ok(handler.split_ranges(symbol)?.map(|r| {
+                let (train, test) = (r.range(Split::Train), r.range(Split::Test));
+                ((train.start, train.end), (test.start, test.end))
+            }))
+        })
+        .map_err(|e: isolation::IsolationError| py_err(e))
     }
 
     /// The memory report as JSON (shared buffers counted once) and as the text the CLI prints.
-    fn memory_report(&self) -> PyResult<(String, String)> {
-        let report = self.lock().memory_report();
+    fn memory_report(&self, py: Python<'_>) -> PyResult<(String, String)> {
+        let report = self.with(py, |h| h.memory_report());
         let json = serde_json::to_string(&report).map_err(py_err)?;
         Ok((json, report.to_string()))
     }
 
     /// `(symbol, segment name)` of each published segment (shared-memory mode): workers attach by name.
-    fn segment_names(&self) -> Vec<(String, String)> {
-        self.lock().segment_names().into_iter().map(|(s, n)| (s.to_string(), n.to_string())).collect()
+    fn segment_names(&self, py: Python<'_>) -> Vec<(String, String)> {
+        self.with(py, |h| {
+            h.segment_names().into_iter().map(|(s, n)| (s.to_string(), n.to_string())).collect()
+        })
     }
 
     /// Forgets `symbol`; true if it was loaded.
-    fn unload(&self, symbol: &str) -> bool {
-        self.lock().unload(symbol)
+    fn unload(&self, py: Python<'_>, symbol: &str) -> bool {
+        self.with(py, |h| h.unload(symbol))
     }
 
     /// Frees every symbol (and unlinks this handler's segments).
-    fn release(&self) {
-        self.lock().release();
+    fn release(&self, py: Python<'_>) {
+        self.with(py, DataHandler::release);
     }
 
     /// Folds over every symbol on one time axis: `kind` is `walk_forward`, `kfold` or `cpcv` and `spec` its
@@ -227,10 +236,11 @@ impl Handler {
         let spec = FoldSpec::parse(kind, spec).map_err(py_err)?;
         let options =
             fold_options(warmup, label_end, horizon, cross_sectional, universe_path, universe_batches)?;
-        let handler = self.lock();
-        let mode = handler.mode().name();
-        let folds = py
-            .detach(|| handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>())
+        let (folds, mode) = self
+            .with(py, |handler| {
+                let folds = handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>()?;
+                Ok::<_, isolation::IsolationError>((folds, handler.mode().name()))
+            })
             .map_err(py_err)?;
         Ok(folds.iter().map(|fold| fold_views(fold, mode)).collect())
     }
@@ -255,19 +265,19 @@ impl Handler {
         let spec = FoldSpec::parse(kind, spec).map_err(py_err)?;
         let options =
             fold_options(warmup, label_end, horizon, cross_sectional, universe_path, universe_batches)?;
-        let handler = self.lock();
-        let manifest = py.detach(|| handler.fold_manifest(&spec, &options)).map_err(py_err)?;
+        let manifest = self.with(py, |h| h.fold_manifest(&spec, &options)).map_err(py_err)?;
         Ok(manifest.to_json())
     }
 
-    fn __repr__(&self) -> String {
-        let handler = self.lock();
-        format!(
-            "DataHandler(mode={}, symbols={:?}, active_split={})",
-            handler.mode(),
-            handler.symbols(),
-            handler.active_split()
-        )
+    fn __repr__(&self, py: Python<'_>) -> String {
+        self.with(py, |handler| {
+            format!(
+                "DataHandler(mode={}, symbols={:?}, active_split={})",
+                handler.mode(),
+                handler.symbols(),
+                handler.active_split()
+            )
+        })
     }
 }
 

@@ -2,6 +2,9 @@
 //! read-only), list and collect segments of dead publishers.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use isolation::shm::{AttachOptions, PublishOptions, Publisher, SegmentInfo};
 use pyo3::exceptions::PyValueError;
@@ -15,16 +18,20 @@ use crate::view::View;
 /// A published segment. The segment is unlinked when this object is released (`release()`, the end of a
 /// `with` block, or garbage collection) unless it was published with `keep=True`; processes that attached
 /// keep their mapping until they release it.
-#[pyclass(module = "isolation")]
+///
+/// Threads may share one: `release()` while another thread attaches unlinks the segment once that attach
+/// has finished.
+#[pyclass(module = "isolation", frozen)]
 pub struct Segment {
-    publisher: Option<Publisher>,
+    publisher: Mutex<Option<Arc<Publisher>>>,
     name: String,
 }
 
 impl Segment {
-    fn publisher(&self) -> PyResult<&Publisher> {
+    fn publisher(&self) -> PyResult<Arc<Publisher>> {
         self.publisher
-            .as_ref()
+            .lock()
+            .clone()
             .ok_or_else(|| PyValueError::new_err(format!("segment `{}` was released", self.name)))
     }
 }
@@ -70,8 +77,9 @@ impl Segment {
     }
 
     /// Unlinks the segment now (unless kept); attached processes keep reading their mapping.
-    fn release(&mut self) {
-        self.publisher = None;
+    fn release(&self) {
+        let publisher = self.publisher.lock().take();
+        drop(publisher);
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -79,12 +87,12 @@ impl Segment {
     }
 
     #[pyo3(signature = (*_args))]
-    fn __exit__(&mut self, _args: &Bound<'_, PyTuple>) {
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) {
         self.release();
     }
 
     fn __repr__(&self) -> String {
-        match &self.publisher {
+        match self.publisher.lock().as_deref() {
             Some(p) => {
                 format!("Segment(name={:?}, size_bytes={}, path={:?})", self.name, p.size_bytes(), p.path())
             }
@@ -113,7 +121,7 @@ pub(crate) fn publish(
         options = options.keep();
     }
     let publisher = py.detach(|| options.publish(name, &frame)).map_err(py_err)?;
-    Ok(Segment { name: publisher.name().to_string(), publisher: Some(publisher) })
+    Ok(Segment { name: publisher.name().to_string(), publisher: Mutex::new(Some(Arc::new(publisher))) })
 }
 
 /// Attaches to segment `name` (validated: a foreign, truncated or corrupt segment is refused) and returns a

@@ -8,6 +8,9 @@ use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use crate::convert::{array_to_pyarrow, frame_to_pyarrow, stream_capsule};
 use crate::py_err;
@@ -19,25 +22,46 @@ use crate::py_err;
 /// else: no bar after the current one, no bar of the other side of the split. Exports
 /// (`__arrow_c_stream__`, `to_arrow`, `to_numpy`, `to_pandas`) cover the own rows and share memory with the
 /// loaded data (or the mapped shared-memory segment), which they keep alive.
-#[pyclass(module = "isolation")]
+///
+/// A view may be shared between threads: its position is behind a lock held only for pure-Rust moments
+/// (never while Python runs), so concurrent reads see a consistent bar and moves are not lost.
+#[pyclass(module = "isolation", frozen)]
 pub struct View {
-    /// Warm-up rows, then the view's own rows; `None` once released.
-    frame: Option<TimeFrame>,
+    walk: Mutex<Walk>,
     warmup: usize,
-    position: usize,
     split: String,
     mode: String,
+}
+
+/// What moves: the rows (warm-up rows, then the view's own rows; `None` once released) and the position.
+struct Walk {
+    frame: Option<Arc<TimeFrame>>,
+    position: usize,
+}
+
+impl Walk {
+    fn n_own(&self, warmup: usize) -> usize {
+        self.frame.as_ref().map_or(0, |f| f.n_rows() - warmup)
+    }
 }
 
 impl View {
     /// A view of `frame`'s rows after its first `warmup` (those are history, reachable only by windows).
     pub(crate) fn new(frame: TimeFrame, warmup: usize, split: &str, mode: &str) -> Self {
         debug_assert!(warmup <= frame.n_rows());
-        Self { frame: Some(frame), warmup, position: 0, split: split.to_string(), mode: mode.to_string() }
+        let walk = Walk { frame: Some(Arc::new(frame)), position: 0 };
+        Self { walk: Mutex::new(walk), warmup, split: split.to_string(), mode: mode.to_string() }
     }
 
-    fn frame(&self) -> PyResult<&TimeFrame> {
-        self.frame.as_ref().ok_or_else(|| PyValueError::new_err("the view was released"))
+    /// The rows and the position as they are now (the lock is released before this returns).
+    fn now(&self) -> PyResult<(Arc<TimeFrame>, usize)> {
+        let walk = self.walk.lock();
+        let frame = walk.frame.clone().ok_or_else(|| PyValueError::new_err("the view was released"))?;
+        Ok((frame, walk.position))
+    }
+
+    fn frame(&self) -> PyResult<Arc<TimeFrame>> {
+        self.now().map(|(frame, _)| frame)
     }
 
     /// The own rows (no history), sharing the buffers.
@@ -47,7 +71,7 @@ impl View {
     }
 
     fn n_own(&self) -> usize {
-        self.frame.as_ref().map_or(0, |f| f.n_rows() - self.warmup)
+        self.walk.lock().n_own(self.warmup)
     }
 }
 
@@ -66,7 +90,7 @@ impl View {
     /// Position of the current bar among the view's own rows, from 0.
     #[getter]
     fn current_index(&self) -> usize {
-        self.position
+        self.walk.lock().position
     }
 
     /// Bars of history before the first own row that windows may include (0 without a warm-up).
@@ -96,43 +120,44 @@ impl View {
     /// The current bar as a dict: `timestamp` (numpy.datetime64, ns, UTC) and each column's value (float or
     /// int; None for a null). None only for an empty view.
     fn get_current<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        if self.position >= self.n_own() {
+        let (frame, position) = self.now()?;
+        if position >= frame.n_rows() - self.warmup {
             return Ok(None);
         }
-        bar_dict(py, self.frame()?, self.warmup + self.position).map(Some)
+        bar_dict(py, &frame, self.warmup + position).map(Some)
     }
 
     /// Moves to the next bar; False (and no move) at the last bar, as the seed's `DataView.advance`.
-    fn advance(&mut self) -> bool {
-        if self.position + 1 >= self.n_own() {
+    fn advance(&self) -> bool {
+        let mut walk = self.walk.lock();
+        if walk.position + 1 >= walk.n_own(self.warmup) {
             return false;
         }
-        self.position += 1;
+        walk.position += 1;
         true
     }
 
     /// Moves to bar `index` of the view's own rows (backtests that restart from a bar).
-    fn seek(&mut self, index: usize) -> PyResult<()> {
-        if index >= self.n_own() {
-            return Err(PyIndexError::new_err(format!(
-                "bar {index} is outside the view's {} bars",
-                self.n_own()
-            )));
+    fn seek(&self, index: usize) -> PyResult<()> {
+        let mut walk = self.walk.lock();
+        let n_own = walk.n_own(self.warmup);
+        if index >= n_own {
+            return Err(PyIndexError::new_err(format!("bar {index} is outside the view's {n_own} bars")));
         }
-        self.position = index;
+        walk.position = index;
         Ok(())
     }
 
     /// Back to the first bar.
-    fn reset(&mut self) {
-        self.position = 0;
+    fn reset(&self) {
+        self.walk.lock().position = 0;
     }
 
     /// The last `window_size` bars up to and including the current one (fewer at the start; warm-up history
     /// included when the split has one) as a view of its own, sharing memory. Never a later bar.
     fn get_window(&self, window_size: usize) -> PyResult<View> {
-        let frame = self.frame()?;
-        let end = if self.n_own() == 0 { self.warmup } else { self.warmup + self.position + 1 };
+        let (frame, position) = self.now()?;
+        let end = if frame.n_rows() == self.warmup { self.warmup } else { self.warmup + position + 1 };
         let start = end.saturating_sub(window_size);
         let rows = frame.slice(start..end).map_err(py_err)?;
         Ok(View::new(rows, 0, &self.split, &self.mode))
@@ -159,7 +184,7 @@ impl View {
     fn data_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let frame = self.frame()?;
         let info = PyDict::new(py);
-        info.set_item("shape", (self.n_own(), frame.n_columns()))?;
+        info.set_item("shape", (frame.n_rows() - self.warmup, frame.n_columns()))?;
         info.set_item("columns", self.columns()?)?;
         let own = &frame.timestamps()[self.warmup..];
         info.set_item("start_date", own.first().map(|&ns| datetime64(py, ns)).transpose()?)?;
@@ -225,9 +250,14 @@ impl View {
     }
 
     /// Drops this view's hold on the data (arrays exported earlier keep what they read alive).
-    fn release(&mut self) {
-        self.frame = None;
-        self.position = 0;
+    fn release(&self) {
+        let frame = {
+            let mut walk = self.walk.lock();
+            walk.position = 0;
+            walk.frame.take()
+        };
+        // Dropped after the lock: the last hold on buffers that belong to Python frees them through Python.
+        drop(frame);
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -235,20 +265,20 @@ impl View {
     }
 
     #[pyo3(signature = (*_args))]
-    fn __exit__(&mut self, _args: &Bound<'_, PyTuple>) {
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) {
         self.release();
     }
 
     fn __repr__(&self) -> String {
-        match &self.frame {
-            None => "View(released)".to_string(),
-            Some(frame) => format!(
+        match self.now() {
+            Err(_) => "View(released)".to_string(),
+            Ok((frame, position)) => format!(
                 "View(split={}, mode={}, rows={}, warmup_rows={}, current_index={}, columns=[{}])",
                 self.split,
                 self.mode,
-                self.n_own(),
+                frame.n_rows() - self.warmup,
                 self.warmup,
-                self.position,
+                position,
                 frame.column_names().join(", ")
             ),
         }

@@ -78,3 +78,40 @@ def test_handler_in_cow_mode_hands_out_writable_splits():
     assert bars.equals(original)
     view = test.view()
     assert view.get_current()["close"] == 0.0
+
+
+def test_integer_writes_are_exact_or_refused_with_the_exact_value():
+    """Python ints never pass through a float: 2**53 + 1 is stored as is, 2**63 - 1 fits int64, and a
+    refused value is printed exactly (it was rounded through f64 and printed as 9223372036854776000)."""
+    index = pd.date_range("2024-01-01", periods=4, freq="D")
+    frame = isolation.CopyOnWriteFrame(pd.DataFrame(
+        {"i": np.zeros(4, np.int64), "u": np.zeros(4, np.uint64), "f": np.zeros(4)}, index=index))
+    frame.set_value(0, "i", 2**53 + 1)
+    frame.set_value(1, "i", 2**63 - 1)
+    frame.set_value(0, "u", 2**63 + 1)
+    frame.set_value(2, "i", np.int64(-7))
+    out = frame.to_arrow().to_pandas()
+    assert out["i"].tolist()[:3] == [2**53 + 1, 2**63 - 1, -7]
+    assert out["u"].tolist()[0] == 2**63 + 1
+    with pytest.raises(isolation.IsolationError, match=r"value 9223372036854775808 cannot be stored exactly"):
+        frame.set_value(3, "i", 2**63)
+    with pytest.raises(isolation.IsolationError, match=r"value 9007199254740993 cannot be stored exactly"):
+        frame.set_value(3, "f", 2**53 + 1)
+    with pytest.raises(isolation.IsolationError, match="out of range"):
+        frame.set_value(3, "i", 2**200)
+
+
+def test_set_row_is_all_or_nothing():
+    """A row with one bad value writes nothing, in both forms (a dict wrote some columns, then raised)."""
+    index = pd.date_range("2024-01-01", periods=3, freq="D")
+    frame = isolation.CopyOnWriteFrame(pd.DataFrame({"a": [1.0, 2.0, 3.0], "n": [1, 2, 3]}, index=index))
+    with pytest.raises(isolation.IsolationError):
+        frame.set_row(0, {"a": 9.0, "n": 0.5})
+    with pytest.raises(KeyError):
+        frame.set_row(0, {"a": 9.0, "missing": 1})
+    with pytest.raises(isolation.IsolationError):
+        frame.set_row(0, [9.0, 0.5])
+    assert frame.get_row(0)["a"] == 1.0 and frame.get_row(0)["n"] == 1
+    assert not frame.is_modified
+    frame.set_row(0, {"a": 9.0, "n": 4})
+    assert (frame.get_row(0)["a"], frame.get_row(0)["n"]) == (9.0, 4)

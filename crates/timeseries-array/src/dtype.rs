@@ -23,6 +23,9 @@ pub trait NativeValue: ArrowNativeType + bytemuck::Pod + PartialOrd + sealed::Se
     /// The value of this type equal to `value`, or `None` if there is none (no rounding, no saturation;
     /// NaN only for float types).
     fn from_f64_exact(value: f64) -> Option<Self>;
+    /// The value of this type equal to the integer `value`, or `None` if there is none (an integer out of
+    /// range, or one a float type would round).
+    fn from_i128_exact(value: i128) -> Option<Self>;
     /// True for a float NaN; always false for integers.
     fn is_nan(self) -> bool;
     /// The value as `i128` for integer types (exact); `None` for float types.
@@ -103,6 +106,9 @@ macro_rules! value_types {
                 fn from_f64_exact(value: f64) -> Option<Self> {
                     value_types!(@exact $kind $native value)
                 }
+                fn from_i128_exact(value: i128) -> Option<Self> {
+                    value_types!(@exact_int $kind $native value)
+                }
                 fn is_nan(self) -> bool {
                     value_types!(@nan $kind self)
                 }
@@ -148,6 +154,12 @@ macro_rules! value_types {
         let in_range = $value >= min && $value < max_plus_one;
         (in_range && $value.fract() == 0.0).then(|| $value as $native)
     }};
+    (@exact_int float $native:ident $value:ident) => {{
+        // `i128::MAX as $native` is 2^127 (rounded up): below it in size, the round trip is exact or not.
+        let narrowed = $value as $native;
+        (narrowed.abs() < i128::MAX as $native && narrowed as i128 == $value).then_some(narrowed)
+    }};
+    (@exact_int int $native:ident $value:ident) => { <$native>::try_from($value).ok() };
     (@nan float $value:ident) => { $value.is_nan() };
     (@i128 float $value:ident) => {{
         let _ = $value;
@@ -259,5 +271,27 @@ mod tests {
         assert_eq!(exact(f64::NAN, ValueType::Int64), None);
         assert!(exact(f64::NAN, ValueType::Float64).is_some_and(f64::is_nan));
         assert_eq!(exact(f64::INFINITY, ValueType::UInt64), None);
+    }
+
+    /// The integer `value` stored in `value_type`, read back as `i128` (floats through their exact value).
+    fn exact_int(value: i128, value_type: ValueType) -> Option<i128> {
+        with_value_type!(value_type, |T| {
+            <T as NativeValue>::from_i128_exact(value).map(|v| v.to_i128().unwrap_or(v.to_f64() as i128))
+        })
+    }
+
+    #[test]
+    fn exact_integer_conversions_only() {
+        let two_53 = 1_i128 << 53;
+        assert_eq!(exact_int(two_53 + 1, ValueType::Int64), Some(two_53 + 1));
+        assert_eq!(exact_int(two_53 + 1, ValueType::Float64), None); // f64 would round it to 2^53
+        assert_eq!(exact_int(two_53, ValueType::Float64), Some(two_53));
+        assert_eq!(exact_int(i128::from(i64::MAX), ValueType::Int64), Some(i128::from(i64::MAX)));
+        assert_eq!(exact_int(i128::from(i64::MAX) + 1, ValueType::Int64), None);
+        assert_eq!(exact_int((1 << 63) + 1, ValueType::UInt64), Some((1 << 63) + 1));
+        assert_eq!(exact_int(-1, ValueType::UInt64), None);
+        assert_eq!(exact_int(16_777_217, ValueType::Float32), None); // 2^24 + 1
+        assert_eq!(exact_int(i128::MAX, ValueType::Float64), None);
+        assert_eq!(exact_int(i128::MIN + 1, ValueType::Float32), None);
     }
 }

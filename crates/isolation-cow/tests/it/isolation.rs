@@ -167,6 +167,34 @@ fn integer_columns_take_only_exact_values() {
 }
 
 #[test]
+fn integer_writes_never_pass_through_f64() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use isolation_cow::CellValue;
+
+    let base = base();
+    let mut train = frame(&base, Split::Train);
+    let big = (1_i64 << 53) + 1; // f64 would store 2^53
+    train.set_value(1, 0, big).unwrap();
+    train.set_value(1, 1, i64::MAX).unwrap();
+    let volume = train.to_frame().column_at(1).as_primitive::<Int64Type>().clone();
+    assert_eq!((volume.value(0), volume.value(1)), (big, i64::MAX));
+    let err = train.set_value(1, 2, CellValue::Int(i128::from(i64::MAX) + 1)).unwrap_err();
+    assert!(err.to_string().starts_with("value 9223372036854775808 cannot be stored exactly"), "{err}");
+    assert!(train.set_value(0, 2, big).is_err(), "an f64 column refuses an integer it would round");
+
+    // `set_cells` is all or none: the good first cell is not written when the second is refused.
+    let before = train.to_frame();
+    let cells = [(0, CellValue::Float(-5.0)), (1, CellValue::Float(0.5))];
+    assert!(matches!(train.set_cells(3, &cells), Err(CowError::InexactValue { .. })));
+    let cells = [(0, CellValue::Float(-5.0)), (7, CellValue::Float(0.0))];
+    assert!(matches!(train.set_cells(3, &cells), Err(CowError::ColumnOutOfBounds { .. })));
+    assert_eq!(train.to_frame().value_f64(0, 3), before.value_f64(0, 3));
+    train.set_cells(3, &[(0, CellValue::Float(-5.0)), (1, CellValue::Int(7))]).unwrap();
+    assert_eq!((train.get(0, 3).unwrap(), train.get(1, 3).unwrap()), (Some(-5.0), Some(7.0)));
+}
+
+#[test]
 fn column_reads_borrow_untouched_rows_and_single_chunks() {
     let base = base();
     let mut train = frame(&base, Split::Train);

@@ -1,0 +1,91 @@
+//! `CellValue`: a value to write, as the caller has it: an exact integer or a float. Integers are never
+//! routed through `f64` (which holds integers exactly only up to 2^53).
+
+use std::fmt;
+
+use timeseries_array::{NativeValue, ValueType, with_value_type};
+
+/// One value to store in a column: an integer (exact, any `i64` or `u64` and more) or a float.
+///
+/// A column takes it only if its own type holds it exactly: `CellValue::Int(2^53 + 1)` goes into an `i64`
+/// column unchanged and is refused by an `f64` one; `CellValue::Float(1.5)` is refused by an integer column.
+///
+/// ```
+/// use isolation_cow::CellValue;
+///
+/// assert_eq!(CellValue::from(9_007_199_254_740_993_i64).to_string(), "9007199254740993");
+/// assert_eq!(CellValue::from(1.5).to_string(), "1.5");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellValue {
+    /// An integer, kept exactly.
+    Int(i128),
+    /// A float (NaN included).
+    Float(f64),
+}
+
+impl CellValue {
+    /// The value in `value_type`'s native type, or `None` if the type cannot hold it exactly.
+    pub(crate) fn to_native<T: NativeValue>(self) -> Option<T> {
+        match self {
+            CellValue::Int(int) => T::from_i128_exact(int),
+            CellValue::Float(float) => T::from_f64_exact(float),
+        }
+    }
+
+    /// Whether a column of `value_type` holds this value exactly.
+    pub fn fits(self, value_type: ValueType) -> bool {
+        with_value_type!(value_type, |T| self.to_native::<T>().is_some())
+    }
+}
+
+impl From<f64> for CellValue {
+    fn from(value: f64) -> Self {
+        CellValue::Float(value)
+    }
+}
+
+impl From<i64> for CellValue {
+    fn from(value: i64) -> Self {
+        CellValue::Int(i128::from(value))
+    }
+}
+
+impl From<u64> for CellValue {
+    fn from(value: u64) -> Self {
+        CellValue::Int(i128::from(value))
+    }
+}
+
+impl From<i128> for CellValue {
+    fn from(value: i128) -> Self {
+        CellValue::Int(value)
+    }
+}
+
+impl fmt::Display for CellValue {
+    /// Integers in full; floats as Rust's shortest exact form (`1.5`, `9007199254740992`, `NaN`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CellValue::Int(int) => write!(f, "{int}"),
+            CellValue::Float(float) => write!(f, "{float}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_exact_or_refused() {
+        let two_53_plus_1 = CellValue::from((1_i64 << 53) + 1);
+        assert!(two_53_plus_1.fits(ValueType::Int64));
+        assert!(!two_53_plus_1.fits(ValueType::Float64));
+        assert!(CellValue::from(i64::MAX).fits(ValueType::Int64));
+        assert!(!CellValue::Int(i128::from(i64::MAX) + 1).fits(ValueType::Int64));
+        assert!(CellValue::from((1_u64 << 63) + 1).fits(ValueType::UInt64));
+        assert!(!CellValue::from(1.5).fits(ValueType::Int32));
+        assert_eq!(CellValue::from(i64::MAX).to_string(), "9223372036854775807");
+    }
+}
