@@ -274,6 +274,20 @@ pub enum IsolationError {
         /// Why.
         reason: String,
     },
+    /// A spec whose folds would be too many to lay out at once (combinatorial CV grows as a binomial).
+    #[error(
+        "`{spec}` makes {count} folds, more than the {limit} that can be laid out at once; use fewer \
+         folds or test folds, or walk them one at a time (CombinatorialPurgedCv::fold_iter, the Python \
+         splitters' split)"
+    )]
+    TooManyFolds {
+        /// The spec, as its text form.
+        spec: String,
+        /// Its number of folds, exactly.
+        count: u128,
+        /// The limit ([`crate::MAX_FOLDS`]).
+        limit: usize,
+    },
     /// Purge and embargo removed every train row of a fold.
     #[error(
         "fold {fold} of `{spec}` has no train rows left after purge and embargo; shorten them or use fewer folds"

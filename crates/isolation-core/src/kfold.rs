@@ -62,8 +62,17 @@ impl PurgedKFold {
     ///
     /// `k < 2`, fewer rows than folds, or a fold left without train rows.
     pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
-        self.as_combinatorial()
-            .folds_named(&LabelIntervals::horizon(timestamps, self.purge), &self.to_string())
+        self.fold_iter(LabelIntervals::horizon(timestamps, self.purge))?.collect()
+    }
+
+    /// The folds over `labels` one at a time (see [`CombinatorialPurgedCv::fold_iter`]); with labels from
+    /// [`LabelIntervals::horizon`] of the spec's `purge`, as [`PurgedKFold::folds`] makes them.
+    ///
+    /// # Errors
+    ///
+    /// `k < 2` or fewer rows than folds. The spec's `purge` is not applied here: `labels` carry the horizon.
+    pub fn fold_iter<'a>(&self, labels: LabelIntervals<'a>) -> Result<CvFolds<'a>, FoldError> {
+        self.as_combinatorial().fold_iter_named(labels, self.to_string())
     }
 
     /// The `k` folds over rows labelled with `labels` (each row's label interval, e.g. from a `t1` column):
@@ -74,7 +83,10 @@ impl PurgedKFold {
     ///
     /// As [`PurgedKFold::folds`], and [`FoldError::PurgeAndLabels`] with a non-zero `purge`.
     pub fn folds_labelled(&self, labels: &LabelIntervals<'_>) -> Result<Vec<CvFold>, FoldError> {
-        self.as_combinatorial().folds_labelled(labels)
+        if !self.purge.is_zero() {
+            return Err(FoldError::PurgeAndLabels { spec: self.to_string() });
+        }
+        self.fold_iter(labels.clone())?.collect()
     }
 
     fn as_combinatorial(&self) -> CombinatorialPurgedCv {
@@ -119,14 +131,14 @@ impl CombinatorialPurgedCv {
         Self { purge, embargo, ..self }
     }
 
-    /// Number of folds: C(`n_folds`, `n_test_folds`).
-    pub fn n_splits(&self) -> usize {
+    /// Number of folds: C(`n_folds`, `n_test_folds`), exactly (`u128::MAX` where it does not fit 128 bits).
+    pub fn n_splits(&self) -> u128 {
         binomial(self.n_folds, self.n_test_folds)
     }
 
     /// Number of backtest paths: each group is tested in C(`n_folds - 1`, `n_test_folds - 1`) folds, and
     /// every path takes one of them per group.
-    pub fn n_test_paths(&self) -> usize {
+    pub fn n_test_paths(&self) -> u128 {
         binomial(self.n_folds.saturating_sub(1), self.n_test_folds.saturating_sub(1))
     }
 
@@ -134,10 +146,12 @@ impl CombinatorialPurgedCv {
     ///
     /// # Errors
     ///
-    /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, fewer rows than groups, or a fold left without
-    /// train rows.
+    /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, fewer rows than groups, a fold left without
+    /// train rows, or more than [`crate::MAX_FOLDS`] folds ([`FoldError::TooManyFolds`]: walk them with
+    /// [`CombinatorialPurgedCv::fold_iter`] instead).
     pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
-        self.folds_named(&LabelIntervals::horizon(timestamps, self.purge), &self.to_string())
+        self.check_count()?;
+        self.fold_iter(LabelIntervals::horizon(timestamps, self.purge))?.collect()
     }
 
     /// All folds over rows labelled with `labels`, purged by label overlap as in
@@ -147,11 +161,60 @@ impl CombinatorialPurgedCv {
     ///
     /// As [`CombinatorialPurgedCv::folds`], and [`FoldError::PurgeAndLabels`] with a non-zero `purge`.
     pub fn folds_labelled(&self, labels: &LabelIntervals<'_>) -> Result<Vec<CvFold>, FoldError> {
-        let spec = self.to_string();
         if !self.purge.is_zero() {
-            return Err(FoldError::PurgeAndLabels { spec });
+            return Err(FoldError::PurgeAndLabels { spec: self.to_string() });
         }
-        self.folds_named(labels, &spec)
+        self.check_count()?;
+        self.fold_iter(labels.clone())?.collect()
+    }
+
+    /// The folds over `labels`, made one at a time as the iterator is advanced: memory stays flat however
+    /// many folds there are (C(40, 20) is 137,846,528,820), and the first fold comes at once.
+    ///
+    /// ```
+    /// use isolation_core::{CombinatorialPurgedCv, LabelIntervals, Length};
+    ///
+    /// let stamps: Vec<i64> = (0..1_000).collect();
+    /// let spec = CombinatorialPurgedCv::new(40, 20);
+    /// let mut folds = spec.fold_iter(LabelIntervals::horizon(&stamps, Length::Rows(0)))?;
+    /// assert_eq!(folds.len_exact(), 137_846_528_820);
+    /// let first = folds.next().unwrap()?;
+    /// assert_eq!((first.test.clone(), first.train.clone()), (vec![0..500], vec![500..1_000]));
+    /// # Ok::<(), isolation_core::FoldError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, or fewer rows than groups (a fold left without
+    /// train rows is an error item of the iterator).
+    pub fn fold_iter<'a>(&self, labels: LabelIntervals<'a>) -> Result<CvFolds<'a>, FoldError> {
+        self.fold_iter_named(labels, self.to_string())
+    }
+
+    fn fold_iter_named<'a>(
+        &self,
+        labels: LabelIntervals<'a>,
+        spec: String,
+    ) -> Result<CvFolds<'a>, FoldError> {
+        let groups = self.groups(labels.len(), &spec)?;
+        Ok(CvFolds {
+            labels,
+            groups,
+            embargo: self.embargo,
+            next: Some((0..self.n_test_folds).collect()),
+            index: 0,
+            count: self.n_splits(),
+            spec,
+        })
+    }
+
+    /// [`FoldError::TooManyFolds`] above [`crate::MAX_FOLDS`].
+    pub fn check_count(&self) -> Result<(), FoldError> {
+        let count = self.n_splits();
+        if count > crate::MAX_FOLDS as u128 {
+            return Err(FoldError::TooManyFolds { spec: self.to_string(), count, limit: crate::MAX_FOLDS });
+        }
+        Ok(())
     }
 
     fn groups(&self, n_rows: usize, spec: &str) -> Result<Vec<Range<usize>>, FoldError> {
@@ -168,21 +231,57 @@ impl CombinatorialPurgedCv {
         }
         Ok(groups(n_rows, self.n_folds))
     }
+}
 
-    fn folds_named(&self, labels: &LabelIntervals<'_>, spec: &str) -> Result<Vec<CvFold>, FoldError> {
-        let groups = self.groups(labels.len(), spec)?;
-        combinations(self.n_folds, self.n_test_folds)
-            .into_iter()
-            .enumerate()
-            .map(|(index, test_groups)| {
-                let test = merged(test_groups.iter().map(|&g| groups[g].clone()));
-                let purged = labels.purge(&test, &labels.test_spans(&test), self.embargo, labels.starts());
-                if purged.train.is_empty() {
-                    return Err(FoldError::EmptyTrain { fold: index, spec: spec.to_string() });
-                }
-                Ok(CvFold { index, test_groups, train: purged.train, test, purged: purged.blocks })
-            })
-            .collect()
+/// The folds of a [`CombinatorialPurgedCv`] or [`PurgedKFold`], made when the iterator reaches them (test
+/// groups in lexicographic order, as skfolio's). Holds the labels and the current combination only.
+#[derive(Debug, Clone)]
+pub struct CvFolds<'a> {
+    labels: LabelIntervals<'a>,
+    groups: Vec<Range<usize>>,
+    embargo: Length,
+    /// The test groups of the next fold; `None` once every fold was made.
+    next: Option<Vec<usize>>,
+    index: usize,
+    count: u128,
+    spec: String,
+}
+
+impl CvFolds<'_> {
+    /// Folds in all (made and to come), exactly.
+    pub fn len_exact(&self) -> u128 {
+        self.count
+    }
+
+    /// The spec's text form.
+    pub fn spec(&self) -> &str {
+        &self.spec
+    }
+}
+
+impl Iterator for CvFolds<'_> {
+    type Item = Result<CvFold, FoldError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let test_groups = self.next.take()?;
+        let mut following = test_groups.clone();
+        if next_combination(&mut following, self.groups.len()) {
+            self.next = Some(following);
+        }
+        let index = self.index;
+        self.index += 1;
+        let test = merged(test_groups.iter().map(|&g| self.groups[g].clone()));
+        let labels = &self.labels;
+        let purged = labels.purge(&test, &labels.test_spans(&test), self.embargo, labels.starts());
+        if purged.train.is_empty() {
+            return Some(Err(FoldError::EmptyTrain { fold: index, spec: self.spec.clone() }));
+        }
+        Some(Ok(CvFold { index, test_groups, train: purged.train, test, purged: purged.blocks }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.count.saturating_sub(self.index as u128);
+        (usize::try_from(left).unwrap_or(usize::MAX), usize::try_from(left).ok())
     }
 }
 
@@ -262,24 +361,51 @@ fn merged(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// All `k`-subsets of `0..n`, each sorted, in lexicographic order.
-fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    let mut pick: Vec<usize> = (0..k).collect();
-    loop {
-        out.push(pick.clone());
-        // The rightmost position that can still move right.
-        let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else { return out };
-        pick[i] += 1;
-        for j in i + 1..k {
-            pick[j] = pick[j - 1] + 1;
-        }
+/// Moves `pick` (a sorted `k`-subset of `0..n`) to the next one in lexicographic order; false after the
+/// last.
+fn next_combination(pick: &mut [usize], n: usize) -> bool {
+    let k = pick.len();
+    // The rightmost position that can still move right.
+    let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else { return false };
+    pick[i] += 1;
+    for j in i + 1..k {
+        pick[j] = pick[j - 1] + 1;
     }
+    true
 }
 
-fn binomial(n: usize, k: usize) -> usize {
+/// C(`n`, `k`), exactly; `u128::MAX` if it does not fit.
+fn binomial(n: usize, k: usize) -> u128 {
     if k > n {
         return 0;
     }
-    (0..k.min(n - k)).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
+    // Each partial product C(n, i + 1) = C(n, i) * (n - i) / (i + 1) is an integer.
+    (0..k.min(n - k))
+        .try_fold(1_u128, |acc, i| acc.checked_mul((n - i) as u128).map(|p| p / (i as u128 + 1)))
+        .unwrap_or(u128::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomials_are_exact() {
+        assert_eq!(binomial(40, 20), 137_846_528_820);
+        assert_eq!(binomial(6, 2), 15);
+        assert_eq!(binomial(5, 0), 1);
+        assert_eq!(binomial(3, 4), 0);
+        assert_eq!(binomial(100, 50), 100_891_344_545_564_193_334_812_497_256);
+        assert_eq!(binomial(1_000, 500), u128::MAX);
+    }
+
+    #[test]
+    fn combinations_in_lexicographic_order() {
+        let mut pick = vec![0, 1];
+        let mut all = vec![pick.clone()];
+        while next_combination(&mut pick, 4) {
+            all.push(pick.clone());
+        }
+        assert_eq!(all, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    }
 }

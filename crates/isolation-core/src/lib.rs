@@ -47,7 +47,13 @@ pub use cursor::{Bar, Cursor, Window};
 pub use data::{DataInfo, IsolatedData};
 pub use error::IsolationError;
 pub use folds::{CvFold, Fold, FoldError, TestWithWarmup};
-pub use kfold::{CombinatorialPurgedCv, PurgedKFold};
+pub use kfold::{CombinatorialPurgedCv, CvFolds, PurgedKFold};
+
+/// The most folds a spec may lay out at once (a `Vec` of folds, a fold plan, a manifest): above it,
+/// [`CombinatorialPurgedCv::folds`] and every study built on it refuse with [`FoldError::TooManyFolds`]
+/// and the exact count, instead of allocating without bound. Walking folds one at a time
+/// ([`CombinatorialPurgedCv::fold_iter`]) has no limit.
+pub const MAX_FOLDS: usize = 100_000;
 pub use last_n::LastN;
 pub use length::Length;
 pub use mode::IsolationMode;

@@ -32,7 +32,7 @@ use crate::{FoldError, Length};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelIntervals<'a> {
-    starts: &'a [TimestampNs],
+    starts: Cow<'a, [TimestampNs]>,
     ends: Cow<'a, [TimestampNs]>,
     /// The longest label, `max(ends[i] - starts[i])`: how far back a label can reach into a test block.
     longest: TimestampNs,
@@ -121,7 +121,7 @@ impl<'a> LabelIntervals<'a> {
             }
             longest = longest.max(end - start);
         }
-        Ok(Self { starts, ends, longest })
+        Ok(Self { starts: Cow::Borrowed(starts), ends, longest })
     }
 
     /// Labels of a fixed `horizon` on `starts` itself: `horizon` rows later (the last row's timestamp at the
@@ -148,12 +148,22 @@ impl<'a> LabelIntervals<'a> {
             }
         };
         let longest = starts.iter().zip(&ends).map(|(s, e)| e - s).max().unwrap_or(0);
-        Self { starts, ends: Cow::Owned(ends), longest }
+        Self { starts: Cow::Borrowed(starts), ends: Cow::Owned(ends), longest }
+    }
+
+    /// The same intervals owning their timestamps (for an iterator that outlives the caller's slices).
+    pub fn into_owned(self) -> LabelIntervals<'static> {
+        let Self { starts, ends, longest } = self;
+        LabelIntervals {
+            starts: Cow::Owned(starts.into_owned()),
+            ends: Cow::Owned(ends.into_owned()),
+            longest,
+        }
     }
 
     /// Each row's timestamp: where its label starts.
     pub fn starts(&self) -> &[TimestampNs] {
-        self.starts
+        &self.starts
     }
 
     /// Each row's label end.

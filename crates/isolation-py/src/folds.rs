@@ -5,7 +5,11 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, make_array};
 use arrow_pyarrow::FromPyArrow;
-use isolation::{CombinatorialPurgedCv, CvFold, Fold, LabelIntervals, PurgedKFold, TimestampNs, WalkForward};
+use isolation::{
+    CombinatorialPurgedCv, CvFold, CvFolds, Fold, FoldError, LabelIntervals, PurgedKFold, TimestampNs,
+    WalkForward,
+};
+use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -52,9 +56,9 @@ fn range_folds(folds: Vec<Fold>) -> Vec<RangeFold> {
     folds.into_iter().map(|f| (f.train.start, f.train.end, f.test.start, f.test.end)).collect()
 }
 
-fn ranges_folds(folds: Vec<CvFold>) -> Vec<RangesFold> {
+fn ranges_fold(fold: &CvFold) -> RangesFold {
     let pairs = |ranges: &[std::ops::Range<usize>]| ranges.iter().map(|r| (r.start, r.end)).collect();
-    folds.iter().map(|f| (pairs(&f.train), pairs(&f.test))).collect()
+    (pairs(&fold.train), pairs(&fold.test))
 }
 
 /// scikit-learn's `TimeSeriesSplit(n_splits, max_train_size, test_size, gap)` on `n_rows` rows, as the Rust
@@ -111,7 +115,8 @@ fn label_ends<'a>(
 
 /// Cross-validation folds: `kind` is `kfold` (purged k-fold, `k=5,purge=1d,embargo=1d`) or `cpcv`
 /// (combinatorial purged CV, `n_folds=6,n_test_folds=2,purge=10,embargo=5`), laid on `timestamps` (or
-/// rows), purged by `label_ends` when given.
+/// rows), purged by `label_ends` when given. An iterator: each fold is made when it is reached, so
+/// `n_folds=40,n_test_folds=20` (137,846,528,820 folds) gives its first fold at once in flat memory.
 #[pyfunction]
 #[pyo3(signature = (kind, spec, n_rows, timestamps=None, label_ends=None))]
 pub(crate) fn cv_folds(
@@ -121,19 +126,61 @@ pub(crate) fn cv_folds(
     n_rows: usize,
     timestamps: Option<&Bound<'_, PyAny>>,
     label_ends: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<RangesFold>> {
+) -> PyResult<CvFoldIter> {
     let stamps = self::timestamps(py, timestamps, n_rows)?;
-    let labels = self::label_ends(label_ends, &stamps)?;
+    let labels = match self::label_ends(label_ends, &stamps)? {
+        Some(labels) => Some(labels.into_owned()),
+        None => None,
+    };
     let folds = match kind {
         "kfold" => {
             let kfold: PurgedKFold = spec.parse().map_err(py_err)?;
-            labels.map_or_else(|| kfold.folds(&stamps), |labels| kfold.folds_labelled(&labels))
+            match labels {
+                Some(_) if !kfold.purge.is_zero() => {
+                    Err(FoldError::PurgeAndLabels { spec: kfold.to_string() })
+                }
+                Some(labels) => kfold.fold_iter(labels),
+                None => kfold.fold_iter(LabelIntervals::horizon(&stamps, kfold.purge).into_owned()),
+            }
         }
         "cpcv" => {
             let cpcv: CombinatorialPurgedCv = spec.parse().map_err(py_err)?;
-            labels.map_or_else(|| cpcv.folds(&stamps), |labels| cpcv.folds_labelled(&labels))
+            match labels {
+                Some(_) if !cpcv.purge.is_zero() => Err(FoldError::PurgeAndLabels { spec: cpcv.to_string() }),
+                Some(labels) => cpcv.fold_iter(labels),
+                None => cpcv.fold_iter(LabelIntervals::horizon(&stamps, cpcv.purge).into_owned()),
+            }
         }
         other => return Err(PyValueError::new_err(format!("unknown cross-validation kind `{other}`"))),
     };
-    folds.map(ranges_folds).map_err(py_err)
+    Ok(CvFoldIter { folds: Mutex::new(folds.map_err(py_err)?) })
+}
+
+/// The folds of `cv_folds`, one `([(train_start, train_end)], [(test_start, test_end)])` per step.
+#[pyclass(module = "isolation._native", frozen)]
+pub(crate) struct CvFoldIter {
+    folds: Mutex<CvFolds<'static>>,
+}
+
+#[pymethods]
+impl CvFoldIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self) -> PyResult<Option<RangesFold>> {
+        let fold = self.folds.lock().next().transpose().map_err(py_err)?;
+        Ok(fold.map(|f| ranges_fold(&f)))
+    }
+
+    /// Folds in all, exactly (a Python int of any size).
+    fn __length_hint__(&self) -> u128 {
+        self.folds.lock().len_exact()
+    }
+
+    /// Folds in all, exactly.
+    #[getter]
+    fn n_folds(&self) -> u128 {
+        self.folds.lock().len_exact()
+    }
 }

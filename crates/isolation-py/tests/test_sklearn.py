@@ -96,3 +96,47 @@ def test_splitters_plug_into_scikit_learn():
     # A near-noiseless linear target: the light penalty wins by a wide margin.
     assert search.best_params_["alpha"] == 0.1
     assert len(cross_val_score(Ridge(), X, y, cv=isolation.CombinatorialPurgedCV(4, 2))) == 6
+
+
+def test_huge_combinatorial_cv_walks_lazily_in_flat_memory():
+    """CombinatorialPurgedCV(40, 20) has 137,846,528,820 folds: the first comes at once and 10,000 folds
+    leave memory flat (every fold was built up front: an 800 MB allocation aborted the process). Run in a
+    child process with a hard timeout, as the old behaviour aborted or hung."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import itertools, numpy as np, isolation
+        X = np.zeros((2_000, 3))
+        cv = isolation.CombinatorialPurgedCV(40, 20)
+        assert cv.get_n_splits(X) == 137_846_528_820
+        folds = cv.split(X)
+        train, test = next(folds)
+        assert len(test) == 1_000 and len(train) == 1_000 and test[0] == 0
+        for _ in itertools.islice(folds, 999):
+            pass
+        before = isolation.process_memory()["rss_bytes"]
+        seen = 0
+        for train, test in itertools.islice(folds, 10_000):
+            assert len(train) + len(test) == 2_000
+            seen += 1
+        grown = isolation.process_memory()["rss_bytes"] - before
+        assert seen == 10_000
+        assert grown < 16 * 2**20, grown
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
+
+
+def test_handler_refuses_a_study_with_too_many_folds_with_the_count():
+    handler = isolation.DataHandler("view")
+    handler.load_data("A", make_bars(2_000))
+    with pytest.raises(isolation.IsolationError, match=r"makes 137846528820 folds, more than the 100000"):
+        list(handler.folds(cpcv="n_folds=40,n_test_folds=20"))
+    with pytest.raises(isolation.IsolationError, match=r"makes 137846528820 folds"):
+        handler.fold_manifest(cpcv="n_folds=40,n_test_folds=20")

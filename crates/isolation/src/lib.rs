@@ -71,10 +71,10 @@ pub use universe::Universe;
 pub use workload::{CreateOptions, Decision, FactoryConfig, Resources, Workload};
 
 pub use isolation_core::{
-    Bar, BarColumn, BlockPurge, Calendar, ColumnRef, CombinatorialPurgedCv, Cursor, CvFold, DataInfo,
-    EmptySide, Fold, FoldError, IsolatedData, IsolationError, IsolationMode, LabelIntervals, LastN, Length,
-    NullableColumnRef, Purged, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges, SplitSpec,
-    SplitWarning, TestSpan, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
+    Bar, BarColumn, BlockPurge, Calendar, ColumnRef, CombinatorialPurgedCv, Cursor, CvFold, CvFolds,
+    DataInfo, EmptySide, Fold, FoldError, IsolatedData, IsolationError, IsolationMode, LabelIntervals, LastN,
+    Length, MAX_FOLDS, NullableColumnRef, Purged, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges,
+    SplitSpec, SplitWarning, TestSpan, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
 };
 pub use memtrack::{
     BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,

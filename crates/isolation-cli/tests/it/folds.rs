@@ -68,6 +68,7 @@ fn bad_specs_are_clear_errors() {
         vec!["folds", "demo", "--walk-forward", "train=400d,test=30d", "--rows", "1000"],
         vec!["folds", "demo"],
         vec!["folds", "prices.csv", "--kfold", "k=3"],
+        vec!["folds", "demo", "--cpcv", "n_folds=40,n_test_folds=20", "--rows", "2000", "--symbols", "1"],
     ];
     let messages: Vec<String> = cases
         .iter()

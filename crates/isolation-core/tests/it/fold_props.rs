@@ -221,13 +221,13 @@ proptest! {
         let cv = CombinatorialPurgedCv::new(n_folds, n_test).with_purge_embargo(purge, embargo);
         if let Ok(folds) = cv.folds(&ts) {
             CPCV_RAN.ran(0);
-            prop_assert_eq!(folds.len(), cv.n_splits());
+            prop_assert_eq!(folds.len() as u128, cv.n_splits());
             for fold in &folds {
                 prop_assert_eq!(fold.test_groups.len(), n_test);
                 check_cv_fold(purge, embargo, &ts, fold)?;
             }
             for group in 0..n_folds {
-                prop_assert_eq!(folds.iter().filter(|f| f.test_groups.contains(&group)).count(), cv.n_test_paths());
+                prop_assert_eq!(folds.iter().filter(|f| f.test_groups.contains(&group)).count() as u128, cv.n_test_paths());
             }
         }
     }

@@ -350,3 +350,30 @@ fn cpcv_train_sizes_match_skfolios_on_the_leak_report_example() {
     // Two interior, non-adjacent test groups: 1000 + 1000 test rows, 2 x (10 + 10 + 5) removed.
     assert_eq!(folds.iter().find(|f| f.test_groups == [1, 3]).unwrap().n_train(), 3950);
 }
+
+#[test]
+fn huge_combinatorial_specs_are_refused_at_once_and_walk_lazily() {
+    let stamps: Vec<i64> = (0..400).collect();
+    let spec = CombinatorialPurgedCv::new(40, 20);
+    assert_eq!(spec.n_splits(), 137_846_528_820);
+    let err = spec.folds(&stamps).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`n_folds=40,n_test_folds=20` makes 137846528820 folds, more than the 100000 that can be laid out at \
+         once; use fewer folds or test folds, or walk them one at a time (CombinatorialPurgedCv::fold_iter, the \
+         Python splitters' split)"
+    );
+    // Walking: the folds come one at a time, in the order `folds` gives for a small spec.
+    let labels = isolation_core::LabelIntervals::horizon(&stamps, Length::Rows(0));
+    let walked: Vec<_> = spec.fold_iter(labels).unwrap().take(10_000).map(Result::unwrap).collect();
+    assert_eq!(walked.len(), 10_000);
+    assert_eq!(walked[1].test_groups, (0..19).chain([20]).collect::<Vec<_>>());
+    let small = CombinatorialPurgedCv::new(6, 2).with_purge_embargo(Length::Rows(2), Length::Rows(1));
+    let eager = small.folds(&stamps).unwrap();
+    let lazy: Vec<_> = small
+        .fold_iter(isolation_core::LabelIntervals::horizon(&stamps, Length::Rows(2)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!((eager.len(), &eager), (15, &lazy));
+}
