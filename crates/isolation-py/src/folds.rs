@@ -128,10 +128,7 @@ pub(crate) fn cv_folds(
     label_ends: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CvFoldIter> {
     let stamps = self::timestamps(py, timestamps, n_rows)?;
-    let labels = match self::label_ends(label_ends, &stamps)? {
-        Some(labels) => Some(labels.into_owned()),
-        None => None,
-    };
+    let labels = self::label_ends(label_ends, &stamps)?.map(LabelIntervals::into_owned);
     let folds = match kind {
         "kfold" => {
             let kfold: PurgedKFold = spec.parse().map_err(py_err)?;
