@@ -107,3 +107,78 @@ def test_trusted_attach_reads_the_same_rows(segment_name):
         trusted = shm.attach(segment_name, trust_published_order=True)
         checked = shm.attach(segment_name)
         assert pa.table(trusted).equals(pa.table(checked))
+
+
+FORK_SCENARIO = """
+import gc, multiprocessing, os, sys
+import isolation
+from isolation import shm
+sys.path.insert(0, {tests!r})
+from conftest import make_bars
+
+def drop_all(segment, handler):
+    # In a forked child: drop every inherited object that publishes.
+    segment.release()
+    handler.release()
+    del segment, handler
+    gc.collect()
+
+def main():
+    bars = make_bars(2_000)
+    segment = shm.publish({name!r}, bars)
+    handler = isolation.DataHandler("shm")
+    handler.load_data("A", bars)
+    handler_segment = handler.segment_names()["A"]
+
+    def still_there():
+        assert shm.attach({name!r}).to_numpy("close")[5] == bars["close"].iloc[5]
+        assert shm.attach(handler_segment).to_numpy("close")[7] == bars["close"].iloc[7]
+
+    for exit_how in ("normal", "_exit", "keep objects"):
+        pid = os.fork()
+        if pid == 0:
+            if exit_how != "keep objects":
+                drop_all(segment, handler)
+            if exit_how == "_exit":
+                os._exit(0)
+            sys.exit(0)  # interpreter shutdown finalizes whatever the child still holds
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (exit_how, status)
+        still_there()
+
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=drop_all, args=(segment, handler))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0, child.exitcode
+    still_there()
+    with context.Pool(2) as pool:
+        assert pool.map(len, [shm.attach({name!r}).to_numpy("close")] * 4) == [2_000] * 4
+    still_there()
+
+    segment.release()
+    handler.release()
+    try:
+        shm.attach({name!r})
+    except isolation.IsolationError:
+        print("ok")
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_forked_children_never_unlink_the_parents_segments(segment_name, tmp_path):
+    """A child made by os.fork (exiting normally, with os._exit, or holding its copies to the end), by a
+    multiprocessing 'fork' Process or by a fork Pool, that drops a Segment or a shared-memory DataHandler,
+    leaves the parent's segments attachable: only the publishing process unlinks. In its own process, so
+    that the children's normal exits are real interpreter shutdowns."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "fork_scenario.py"
+    script.write_text(FORK_SCENARIO.format(name=segment_name, tests=os.path.dirname(__file__)))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok", result.stdout

@@ -129,7 +129,17 @@ impl PublishOptions {
         };
         link_into_place(name, &temp.0, &path)?;
         let identity = identity(&path);
-        Ok(Publisher { name: name.to_string(), dir, path, size, kept: self.keep, identity, memfd })
+        let publisher_pid = std::process::id();
+        Ok(Publisher {
+            name: name.to_string(),
+            dir,
+            path,
+            size,
+            kept: self.keep,
+            identity,
+            memfd,
+            publisher_pid,
+        })
     }
 }
 
@@ -155,6 +165,9 @@ pub struct Publisher {
     identity: Option<(u64, u64)>,
     /// The sealed memfd holding the data, for a sealed segment: held open for as long as the publisher lives.
     memfd: Option<File>,
+    /// The process that published: only it unlinks. A child made by `fork` inherits a copy of this value,
+    /// and its drop (at its exit, or when it frees the copy) must leave the parent's segment alone.
+    publisher_pid: u32,
 }
 
 impl Publisher {
@@ -213,7 +226,9 @@ impl Publisher {
 
 impl Drop for Publisher {
     fn drop(&mut self) {
-        if !self.kept && identity(&self.path) == self.identity {
+        // A forked child holds a copy of its parent's publisher: only the publishing process unlinks.
+        let publishing_process = std::process::id() == self.publisher_pid;
+        if !self.kept && publishing_process && identity(&self.path) == self.identity {
             // Best effort: the segment may already be gone (`isolation shm rm`), which is fine.
             let _ = std::fs::remove_file(&self.path);
         }

@@ -134,3 +134,30 @@ fn a_killed_publishers_segment_is_reclaimed_by_gc() {
     assert_eq!(reclaimed.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec![name.as_str()]);
     assert!(!path.exists());
 }
+
+#[test]
+fn a_forked_child_never_unlinks_its_parents_segment() {
+    let dir = TestDir::new("fork");
+    let name = unique_name("fork");
+    let publisher = PublishOptions::new().with_dir(dir.path()).publish(&name, &f64_frame(1_000)).unwrap();
+    // SAFETY: the child only drops its copy of the publisher (a pid check, a close) and leaves with
+    // `_exit`, running no destructor or atexit handler of the parent's; fork has no memory-safety
+    // precondition of its own.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        drop(publisher);
+        // SAFETY: ends the child at once, as a child of fork must.
+        unsafe { libc::_exit(0) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child made above; `status` is a valid place to write.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    assert!(publisher.path().exists(), "the child's drop unlinked the parent's segment");
+    let attached = AttachOptions::new().with_dir(dir.path()).attach(&name).unwrap();
+    assert_eq!(attached.frame().n_rows(), 1_000);
+    let path = publisher.path().to_path_buf();
+    drop(publisher);
+    assert!(!path.exists(), "the publishing process itself still unlinks");
+}
