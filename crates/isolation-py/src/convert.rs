@@ -20,16 +20,12 @@ use crate::py_err;
 ///
 /// The index check (sorted, unique, no nulls) runs with the GIL released.
 pub(crate) fn frame_from_py(data: &Bound<'_, PyAny>, time_column: Option<&str>) -> PyResult<TimeFrame> {
-    let (batch, time_column) = if data.hasattr("__arrow_c_stream__")? || data.hasattr("__arrow_c_array__")? {
-        (batch_from_py(data)?, time_column.map(str::to_string))
-    } else {
-        // pandas (and anything else the Python side knows): converted to Arrow by `isolation._convert`,
-        // which shares the columns' memory where pyarrow can.
-        let converted =
-            data.py().import("isolation._convert")?.call_method1("to_arrow", (data, time_column))?;
-        let (table, column): (Bound<'_, PyAny>, Option<String>) = converted.extract()?;
-        (batch_from_py(&table)?, column)
-    };
+    // pandas frames first (pandas >= 2.2 also has `__arrow_c_stream__`, which would lose the index's
+    // role): `isolation._convert` makes Arrow of them, sharing the columns' memory where pyarrow can, and
+    // hands anything else with the PyCapsule interface back as it is.
+    let converted = data.py().import("isolation._convert")?.call_method1("to_arrow", (data, time_column))?;
+    let (table, time_column): (Bound<'_, PyAny>, Option<String>) = converted.extract()?;
+    let batch = batch_from_py(&table)?;
     let name = index_column(batch.schema().as_ref(), time_column.as_deref())?;
     let batch = with_nanosecond_index(batch, &name)?;
     let batch = with_datetime_values_as_nanoseconds(batch, &name)?;
@@ -130,7 +126,8 @@ fn with_nanosecond_index(batch: RecordBatch, name: &str) -> PyResult<RecordBatch
 }
 
 /// The batch with every date or timestamp column other than the index (a label end `t1`) as `i64`
-/// nanoseconds since the epoch (UTC), as the file loaders keep them; the frame holds numbers only.
+/// nanoseconds since the epoch (UTC), as the file loaders keep them; the frame holds numbers only. A value
+/// outside the nanosecond range (9999-12-31) is an error naming the column and row, never a null.
 fn with_datetime_values_as_nanoseconds(batch: RecordBatch, index: &str) -> PyResult<RecordBatch> {
     let schema = batch.schema();
     let is_datetime = |f: &Field| {
@@ -148,9 +145,10 @@ fn with_datetime_values_as_nanoseconds(batch: RecordBatch, index: &str) -> PyRes
             columns.push(column.clone());
             continue;
         }
-        let nanos = arrow_cast::cast(column, &DataType::Timestamp(TimeUnit::Nanosecond, None))
-            .and_then(|ns| arrow_cast::cast(&ns, &DataType::Int64))
-            .map_err(py_err)?;
+        let nanos = timeseries_array::datetime_values_in_nanoseconds(column.as_ref())
+            .expect("a date or timestamp column")
+            .map_err(|out| crate::IsolationError::new_err(format!("column `{}` {out}", field.name())))?;
+        let nanos: ArrayRef = Arc::new(nanos);
         fields.push(Field::new(field.name(), DataType::Int64, field.is_nullable()));
         columns.push(nanos);
     }

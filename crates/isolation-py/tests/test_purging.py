@@ -146,3 +146,14 @@ def test_handler_folds_restricted_to_a_universe(tmp_path):
         assert "BBB" not in folds[3].symbols and folds[0].report["BBB"]["outside_universe"] == 100
         assert folds[0].universe is not None and len(folds[0].universe) == 16
     assert len({f.universe for u in (members, str(path)) for f in handler.folds(kfold="k=4", universe=u)}) == 1
+
+
+def test_t1_must_be_indexed_like_x():
+    """A t1 indexed differently from X was accepted and purged by its own index."""
+    index = pd.date_range("2024-01-01", periods=100, freq="D")
+    X = pd.DataFrame({"f": np.arange(100.0)}, index=index)
+    shifted = pd.Series(index + pd.Timedelta("3D"), index=index + pd.Timedelta("1D"))
+    with pytest.raises(ValueError, match=r"t1 must be indexed like X: row 0 of t1 is at 2024-01-02"):
+        list(isolation.PurgedKFold(5, t1=shifted).split(X))
+    good = pd.Series(index + pd.Timedelta("3D"), index=index)
+    assert len(list(isolation.PurgedKFold(5, t1=good).split(X))) == 5

@@ -48,7 +48,7 @@ pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
 pub use iso::{ParsedTimestamp, parse_iso};
 pub use series::TimeSeriesArray;
-pub use units::timestamps_in_nanoseconds;
+pub use units::{OutOfNanosecondRange, datetime_values_in_nanoseconds, timestamps_in_nanoseconds};
 
 /// A point in time: nanoseconds since the Unix epoch, UTC.
 pub type TimestampNs = i64;

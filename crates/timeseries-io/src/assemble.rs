@@ -155,8 +155,11 @@ pub(crate) fn push_batch(
     let locate_batch = |row: usize| locate(first_row + row);
     let time = plan.time.map(column);
     ts_reader.push(column(plan.ts), time, &locate_batch, assembler.timestamps_mut())?;
-    let values: Vec<ArrayRef> =
-        plan.values.iter().map(|v| v.frame_values(file, column(v.index))).collect::<Result<_, _>>()?;
+    let values: Vec<ArrayRef> = plan
+        .values
+        .iter()
+        .map(|v| v.frame_values(file, column(v.index), &locate_batch))
+        .collect::<Result<_, _>>()?;
     let values: Vec<&dyn Array> = values.iter().map(AsRef::as_ref).collect();
     assembler.push_values(first_row, &values)
 }

@@ -295,7 +295,7 @@ fn read_with(
         let time = plan.time.map(|_| batch.column(1).as_ref());
         ts_reader.push(batch.column(0).as_ref(), time, &locate_batch, assembler.timestamps_mut())?;
         let values: Vec<ArrayRef> = (plan.values.iter().zip(&batch.columns()[n_ts..]))
-            .map(|(planned, array)| planned.frame_values(file, array.as_ref()))
+            .map(|(planned, array)| planned.frame_values(file, array.as_ref(), &locate_batch))
             .collect::<Result<_, _>>()?;
         let values: Vec<&dyn Array> = values.iter().map(AsRef::as_ref).collect();
         assembler.push_values(first_row, &values)?;

@@ -138,7 +138,10 @@ fn in_place(
         });
     }
     let columns = plan.values.iter().map(|v| {
-        Ok((v.name.clone(), v.frame_values(file, batch.column_by_name(&v.file_name).expect("projected"))?))
+        Ok((
+            v.name.clone(),
+            v.frame_values(file, batch.column_by_name(&v.file_name).expect("projected"), &locate)?,
+        ))
     });
     let columns: Vec<_> = columns.collect::<Result<_, LoadError>>()?;
     let missing = columns

@@ -26,23 +26,36 @@ pub(crate) struct Planned {
 
 impl Planned {
     /// The file's `array` of this column as the frame holds it: as it is, or a date or timestamp column
-    /// as `i64` nanoseconds (a value out of the nanosecond range becomes null).
+    /// as `i64` nanoseconds ([`timeseries_array::datetime_values_in_nanoseconds`]). `locate` turns a row of
+    /// `array` into a place in the file.
+    ///
+    /// # Errors
+    ///
+    /// A date-time outside the nanosecond range (`9999-12-31`), named by place and column: never a null.
     pub(crate) fn frame_values(
         &self,
         file: &str,
         array: &dyn arrow_array::Array,
+        locate: &dyn Fn(usize) -> crate::Location,
     ) -> Result<arrow_array::ArrayRef, LoadError> {
         if !self.datetime {
             return Ok(arrow_array::make_array(array.to_data()));
         }
-        let nanos = DataType::Timestamp(arrow_schema::TimeUnit::Nanosecond, None);
-        arrow_cast::cast(array, &nanos).and_then(|ns| arrow_cast::cast(&ns, &DataType::Int64)).map_err(|e| {
-            LoadError::NonNumericColumn {
+        match timeseries_array::datetime_values_in_nanoseconds(array) {
+            Some(Ok(nanos)) => Ok(std::sync::Arc::new(nanos)),
+            Some(Err(out)) => Err(LoadError::Unparseable {
+                file: file.to_string(),
+                location: locate(out.row),
+                column: self.file_name.clone(),
+                value: format!("{} ({})", out.value, out.data_type),
+                expected: "a date-time in the nanosecond range (years 1677 to 2262)".to_string(),
+            }),
+            None => Err(LoadError::NonNumericColumn {
                 file: file.to_string(),
                 column: self.file_name.clone(),
-                found: format!("{} ({e})", array.data_type()),
-            }
-        })
+                found: array.data_type().to_string(),
+            }),
+        }
     }
 }
 

@@ -22,15 +22,22 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
     index. Numeric columns without missing values keep their memory (pyarrow wraps the numpy buffers);
     the caller's frame is never modified.
     """
-    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
-        return data, time_column
     if not _is_pandas_frame(data):
+        if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+            names = getattr(getattr(data, "schema", None), "names", None)  # pyarrow: a list; polars: a method
+            names = names() if callable(names) else names
+            _check_names(str(n) for n in (names or getattr(data, "columns", None) or []))
+            return data, time_column
         raise TypeError(
             "expected Arrow data (an object with __arrow_c_stream__: a pyarrow Table, a polars DataFrame) "
             f"or a pandas DataFrame, got {type(data).__name__}"
         )
     import pandas as pd
 
+    _check_names(str(n) for n in [*data.columns, data.index.name or ""])
+    data = _periods_as_timestamps(data)
+    if time_column is not None and time_column not in data.columns and time_column == data.index.name:
+        time_column = None  # the index, named as the caller named it
     if time_column is None and isinstance(data.index, pd.DatetimeIndex):
         index = data.index
         index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
@@ -47,6 +54,36 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
         return pa.Table.from_arrays(arrays, names=names), TIMESTAMP_COLUMN
     table = pa.Table.from_pandas(data, preserve_index=False)
     return table, time_column
+
+
+def _check_names(names) -> None:
+    """Refuses a column name with a NUL character: the Arrow C interface carries names as C strings and
+    would cut it there, silently."""
+    for name in names:
+        if "\x00" in name:
+            from ._native import IsolationError
+
+            raise IsolationError(f"column name {name!r} contains a NUL character, which Arrow's C interface "
+                                 "cannot carry; rename the column")
+
+
+def _periods_as_timestamps(data: Any) -> Any:
+    """A pandas frame with each ``period`` column (and a PeriodIndex) as the timestamps the periods start
+    at, as ``Period.to_timestamp()`` gives (pyarrow would pass the period ordinals, e.g. months since
+    1970, as plain integers). The caller's frame is not modified; a frame without periods is returned as
+    it is."""
+    import pandas as pd
+
+    period_columns = [name for name in data.columns if isinstance(data[name].dtype, pd.PeriodDtype)]
+    period_index = isinstance(data.index, pd.PeriodIndex)
+    if not period_columns and not period_index:
+        return data
+    data = data.copy(deep=False)
+    for name in period_columns:
+        data[name] = data[name].dt.to_timestamp()
+    if period_index:
+        data.index = data.index.to_timestamp()
+    return data
 
 
 def to_nanoseconds(instant: Any) -> int:

@@ -76,7 +76,20 @@ def _labels(X: Any, t1: Any, timestamps: Any):
     n_rows = _n_rows(X) if X is not None else len(t1)
     if len(t1) != n_rows:
         raise ValueError(f"t1 has {len(t1)} label ends for {n_rows} samples")
-    return _nanoseconds(t1.index), _nanoseconds(t1.values)
+    starts = _nanoseconds(t1.index)
+    # The samples' own times (X's DatetimeIndex, or timestamps=) must be t1's index, row for row: purging
+    # by t1's index while the folds index X would purge the wrong rows.
+    own = _timestamps(X, timestamps) if X is not None or timestamps is not None else None
+    if own is not None and not own.equals(starts):
+        import pyarrow.compute as pc
+
+        row = int(pc.index(pc.equal(own, starts), False).as_py())
+        as_time = lambda ns: np.datetime64(int(ns), "ns")  # noqa: E731
+        raise ValueError(
+            f"t1 must be indexed like X: row {row} of t1 is at {as_time(starts[row].as_py())}, of X at "
+            f"{as_time(own[row].as_py())}; use t1.reindex(X.index) or build t1 from X's index"
+        )
+    return starts, _nanoseconds(t1.values)
 
 
 def _indices(ranges) -> np.ndarray:

@@ -174,3 +174,22 @@ fn a_datetime_value_column_loads_as_nanoseconds_with_its_gaps() {
     assert_eq!(t1, [Some("2024-01-03T00:00:00Z".into()), Some("2024-01-04T12:00:00Z".into()), None]);
     assert!(loaded.report.dropped.is_empty());
 }
+
+#[test]
+fn a_datetime_value_outside_the_nanosecond_range_is_an_error_not_a_null() {
+    // `9999-12-31` (a valid date, "open-ended" in many vendors' files) cannot be held in i64 nanoseconds:
+    // it became a null, and the purge then reported a missing label end.
+    let dir = std::env::temp_dir().join(format!("isolation-io-far-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("far.csv");
+    std::fs::write(&path, "date,close,t1\n2024-01-01,1.0,2024-01-05\n2024-01-02,2.0,9999-12-31\n").unwrap();
+    let err = load(&path, &LoadOptions::default()).unwrap_err().to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        err.ends_with(
+            "line 3, column `t1`: cannot read `2932896 (Date32)` as a date-time in the nanosecond range (years \
+             1677 to 2262)"
+        ),
+        "{err}"
+    );
+}
