@@ -43,6 +43,7 @@ mod names;
 mod options;
 mod parquet;
 mod plan;
+mod quiet_panic;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod report;

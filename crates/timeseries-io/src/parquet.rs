@@ -135,15 +135,12 @@ pub(crate) fn projected(plan: &Plan) -> Vec<usize> {
 
 /// Runs a call into the parquet crate, which can still panic on some corrupt files (seen with single flipped
 /// bytes, inside its decoders and arrow-buffer): a panic there becomes [`LoadError::Truncated`] naming the
-/// file, and nothing it built escapes. Only upstream calls go through here, so a panic in our own code
+/// file, and nothing it built escapes, and nothing is printed but that error (no panic message, no
+/// backtrace: [`crate::quiet_panic`]). Only upstream calls go through here, so a panic in our own code
 /// (planning, assembling, checking) stays a panic and fails the tests and the fuzzer.
 fn upstream<T>(file: &str, call: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("no message");
+    crate::quiet_panic::catch_quietly(call).unwrap_or_else(|panic| {
+        let what = crate::quiet_panic::message(panic.as_ref());
         Err(truncated(file, format!("the Parquet decoder failed on it: {what}")))
     })
 }

@@ -21,3 +21,35 @@ fn fuzz_findings_are_errors_not_crashes() {
     }
     assert!(checked >= 1, "the regression inputs are in {DIR}");
 }
+
+/// Set in the child run of [`a_caught_decoder_panic_prints_nothing_but_the_error`].
+const QUIET_CHILD: &str = "TIMESERIES_IO_QUIET_CHILD";
+
+#[test]
+fn quiet_decoder_child() {
+    if std::env::var_os(QUIET_CHILD).is_none() {
+        return; // only meaningful as the child below
+    }
+    let path = format!("{DIR}/parquet_flipped_byte_panics_in_arrow_buffer_bit_chunks.parquet");
+    let err = load(&path, &LoadOptions::default()).unwrap_err();
+    eprintln!("ERROR: {err}");
+}
+
+#[test]
+fn a_caught_decoder_panic_prints_nothing_but_the_error() {
+    // arrow-buffer panics inside the parquet decoder on this file; the loader catches it. Before, the panic
+    // message and, with RUST_BACKTRACE, a stack were printed ahead of the clean error.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "fuzz_regressions::quiet_decoder_child", "--nocapture", "--test-threads=1"])
+        .env(QUIET_CHILD, "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ERROR: ")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("the Parquet decoder failed on it: offset + len out of bounds"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "the caught panic printed:\n{stderr}");
+    assert!(!stderr.contains("stack backtrace"), "{stderr}");
+}
