@@ -294,11 +294,12 @@ fn main() -> std::process::ExitCode {
 }
 
 /// `error: <message>`, then each cause whose text the message does not already include (our error messages
-/// embed their causes; context added on the way up does not).
+/// embed their causes; context added on the way up does not). Control characters from user text (names,
+/// paths) are escaped: they never reach the terminal raw.
 fn error_text(error: &anyhow::Error) -> String {
-    let mut text = format!("error: {error}");
+    let mut text = format!("error: {}", isolation::printable(&error.to_string()));
     for cause in error.chain().skip(1) {
-        let cause = cause.to_string();
+        let cause = isolation::printable(&cause.to_string()).into_owned();
         if !text.contains(&cause) {
             text.push_str(&format!("\n  caused by: {cause}"));
         }

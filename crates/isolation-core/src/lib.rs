@@ -25,6 +25,7 @@
 mod calendar;
 mod column;
 mod cursor;
+mod cv_folds;
 mod data;
 mod error;
 mod folds;
@@ -44,10 +45,11 @@ mod walk_forward;
 pub use calendar::Calendar;
 pub use column::{BarColumn, ColumnChunk, ColumnLayout, ColumnRef, CopiedChunks, NullableColumnRef};
 pub use cursor::{Bar, Cursor, Window};
+pub use cv_folds::CvFolds;
 pub use data::{DataInfo, IsolatedData};
 pub use error::IsolationError;
 pub use folds::{CvFold, Fold, FoldError, TestWithWarmup};
-pub use kfold::{CombinatorialPurgedCv, CvFolds, PurgedKFold};
+pub use kfold::{CombinatorialPurgedCv, PurgedKFold};
 
 /// The most folds a spec may lay out at once (a `Vec` of folds, a fold plan, a manifest): above it,
 /// [`CombinatorialPurgedCv::folds`] and every study built on it refuse with [`FoldError::TooManyFolds`]

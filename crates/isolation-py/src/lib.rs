@@ -44,7 +44,7 @@ pub(crate) fn py_err(error: impl std::error::Error) -> PyErr {
         }
         source = cause.source();
     }
-    IsolationError::new_err(message)
+    IsolationError::new_err(isolation::printable(&message).into_owned())
 }
 
 /// The extension module.

@@ -10,7 +10,7 @@ use timeseries_array::FrameError;
 #[non_exhaustive]
 pub enum ShmError {
     /// The name cannot be a segment name.
-    #[error("invalid segment name `{name}`: {reason}")]
+    #[error("invalid segment name `{}`: {reason}", timeseries_array::printable(name))]
     InvalidName {
         /// The name given.
         name: String,

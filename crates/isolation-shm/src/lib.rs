@@ -63,6 +63,7 @@ mod publish;
 mod sealed;
 mod segments;
 mod sys;
+mod temp_file;
 
 pub use attach::{AttachOptions, Attached, attach};
 pub use conform::Conversions;

@@ -63,8 +63,16 @@ pub(crate) fn name_of_file(file_name: &str) -> Option<&str> {
 /// Hidden, so listings skip it; the pid lets [`crate::gc`] remove it once its writer is dead.
 pub(crate) fn temp_path(dir: &Path, name: &str) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // A counter for this process, mixed with 64 random bits: another user cannot plant a file or a
+    // symlink at the next name in advance.
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) ^ random_u64();
     dir.join(format!(".{SEGMENT_PREFIX}{name}.{}.{n}.tmp", std::process::id()))
+}
+
+/// 64 bits from the operating system's randomness (the standard library seeds every `RandomState` from it).
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new().build_hasher().finish()
 }
 
 /// The writer pid of one of our temporary files, if `file_name` is one.

@@ -1,6 +1,6 @@
 //! Publishing: write a frame once as an Arrow IPC file into a named segment, atomically.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,9 +10,10 @@ use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
 use arrow_schema::{ArrowError, Schema};
 use timeseries_array::TimeFrame;
 
-use crate::name::{default_dir, segment_path, temp_path, validate_name};
+use crate::name::{default_dir, segment_path, validate_name};
 use crate::owner::SegmentOwner;
 use crate::segments::{identity, read_info, remove_if_stale};
+use crate::temp_file::create_temp;
 use crate::{AttachOptions, Attached, ShmError, sys};
 
 /// Buffers are padded to this many bytes, so every column can be mapped in place (Arrow's recommendation).
@@ -117,14 +118,13 @@ impl PublishOptions {
             }
             other => other,
         };
-        let temp = TempFile(temp_path(&dir, name));
+        let (temp, file) = create_temp(name, &dir)?;
         let owner = SegmentOwner::current(self.keep);
         let (size, memfd) = if self.sealed && !self.keep {
             let (memfd, size) = write_sealed(name, &path, frame, owner, needed).map_err(no_space)?;
-            write_locator(name, &temp.0, &memfd)?;
+            write_locator(name, &temp.0, file, &memfd)?;
             (size, Some(memfd))
         } else {
-            let file = create_private(name, &temp.0)?;
             (write_ipc(name, &temp.0, file, frame, owner).map_err(no_space)?.1, None)
         };
         link_into_place(name, &temp.0, &path)?;
@@ -235,15 +235,6 @@ impl Drop for Publisher {
     }
 }
 
-/// Deletes the temporary file unless it was moved into place.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 /// Fails if a segment with a live (or kept, or unknown) owner has the name; removes a dead owner's one.
 fn check_name_free(name: &str, path: &Path) -> Result<(), ShmError> {
     if !path.exists() || remove_if_stale(path) {
@@ -267,15 +258,6 @@ fn estimated_size(frame: &TimeFrame) -> u64 {
     (body + 64 * 1024 + 1024 * frame.n_columns()) as u64
 }
 
-/// Creates `path` for writing, new and private (mode 0600).
-fn create_private(name: &str, path: &Path) -> Result<File, ShmError> {
-    let mut open = OpenOptions::new();
-    open.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    open.open(path).map_err(|e| ShmError::io(name, path, "create", e))
-}
-
 /// Writes the data into a new sealed memfd (space reserved first) and seals it; returns it and its size.
 #[cfg(target_os = "linux")]
 fn write_sealed(
@@ -297,8 +279,8 @@ fn write_sealed(_: &str, _: &Path, _: &TimeFrame, _: SegmentOwner, _: u64) -> Re
     unreachable!("PublishOptions::sealed is false off Linux")
 }
 
-/// Writes the locator naming `memfd` to the private temporary file `temp`.
-fn write_locator(name: &str, temp: &Path, memfd: &File) -> Result<(), ShmError> {
+/// Writes the locator naming `memfd` to `file`, the private temporary file `temp`.
+fn write_locator(name: &str, temp: &Path, mut file: File, memfd: &File) -> Result<(), ShmError> {
     #[cfg(unix)]
     let fd = std::os::fd::AsRawFd::as_raw_fd(memfd);
     #[cfg(not(unix))]
@@ -306,7 +288,6 @@ fn write_locator(name: &str, temp: &Path, memfd: &File) -> Result<(), ShmError> 
         let _ = memfd;
         -1
     };
-    let mut file = create_private(name, temp)?;
     file.write_all(crate::sealed::locator(fd).as_bytes())
         .map_err(|e| ShmError::io(name, temp, "write", e))?;
     file.sync_all().map_err(|e| ShmError::io(name, temp, "sync", e))

@@ -97,7 +97,7 @@ pub use arrow_array;
 pub use isolation_cow::CowConfig;
 pub use timeseries_array::{
     Cause, FrameError, NativeValue, TIMESTAMP_COLUMN, TimeFrame, TimeSeriesArray, TimestampNs, ValueType,
-    format_timestamp,
+    format_timestamp, printable,
 };
 
 #[cfg(feature = "view")]

@@ -9,8 +9,8 @@ use timeseries_array::{TimeFrame, format_timestamp};
 
 use crate::{FoldSpec, LabelEnds, PlannedFold, SymbolFold};
 
-/// The manifest format this library writes and reads.
-pub const MANIFEST_FORMAT: u32 = 1;
+/// The manifest format this library writes and reads (2: with [`FoldManifest::checksum`]).
+pub const MANIFEST_FORMAT: u32 = 2;
 
 /// A planned study: what to cut, from which data, and every fold's row ranges per symbol.
 ///
@@ -41,6 +41,9 @@ pub struct FoldManifest {
     pub sources: Vec<ManifestSource>,
     /// The folds, in schedule order.
     pub folds: Vec<ManifestFold>,
+    /// `xxh3:` and the XXH3-64 of everything above (the manifest's compact JSON with this field empty):
+    /// an edit of the plan that leaves every range valid (a train range moved by a day) is still refused.
+    pub checksum: String,
 }
 
 /// One symbol's data as the study saw it.
@@ -143,7 +146,22 @@ impl FoldManifest {
             universe: options.universe.as_ref().map(|u| u.fingerprint()),
             sources,
             folds,
+            checksum: String::new(),
         }
+        .signed()
+    }
+
+    /// The manifest with its checksum set.
+    fn signed(mut self) -> Self {
+        self.checksum = self.plan_checksum();
+        self
+    }
+
+    /// The checksum of the plan: XXH3-64 of the compact JSON with an empty `checksum`.
+    fn plan_checksum(&self) -> String {
+        let unsigned = Self { checksum: String::new(), ..self.clone() };
+        let json = serde_json::to_string(&unsigned).expect("a manifest always serializes");
+        format!("xxh3:{:016x}", twox_hash::XxHash3_64::oneshot(json.as_bytes()))
     }
 
     /// The manifest as pretty-printed JSON.
@@ -155,14 +173,29 @@ impl FoldManifest {
     ///
     /// # Errors
     ///
-    /// [`IsolationError::Manifest`] for JSON that is not a manifest, one of another format, or one whose
-    /// row ranges no planner writes: a symbol without a source, a range reversed or past the symbol's
+    /// [`IsolationError::Manifest`] for JSON that is not a manifest, one of another format, one whose
+    /// checksum does not match its plan (edited or damaged), or one whose row ranges no planner writes: a symbol without a source, a range reversed or past the symbol's
     /// rows, warm-up rows not just before their test rows, or train rows inside test rows.
     pub fn from_json(json: &str) -> Result<Self, IsolationError> {
-        let manifest: FoldManifest =
-            serde_json::from_str(json).map_err(|e| IsolationError::Manifest { reason: e.to_string() })?;
-        if manifest.format != MANIFEST_FORMAT {
-            let reason = format!("format {} (this library reads {MANIFEST_FORMAT})", manifest.format);
+        let invalid = |e: serde_json::Error| IsolationError::Manifest { reason: e.to_string() };
+        // The format first: a manifest of another format may lack fields this one has.
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
+        }
+        let Format { format } = serde_json::from_str(json).map_err(invalid)?;
+        if format != MANIFEST_FORMAT {
+            let reason = format!("format {format} (this library reads {MANIFEST_FORMAT})");
+            return Err(IsolationError::Manifest { reason });
+        }
+        let manifest: FoldManifest = serde_json::from_str(json).map_err(invalid)?;
+        let computed = manifest.plan_checksum();
+        if manifest.checksum != computed {
+            let reason = format!(
+                "its plan does not match its checksum (recorded `{}`, computed `{computed}`): the file was edited \
+                 or damaged after it was written; plan the study again",
+                timeseries_array::printable(&manifest.checksum)
+            );
             return Err(IsolationError::Manifest { reason });
         }
         manifest.check_rows().map_err(|reason| IsolationError::Manifest { reason })?;

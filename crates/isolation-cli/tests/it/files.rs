@@ -257,3 +257,18 @@ fn info_optimize_reports_the_narrowest_lossless_types() {
     assert!(ok, "{err}");
     assert!(text.contains("narrowest lossless types (not applied; the file is unchanged)"), "{text}");
 }
+
+#[test]
+fn control_characters_in_user_text_are_escaped_in_messages() {
+    // Segment names and paths with ESC or BEL were echoed raw: a name could clear the screen or forge a line.
+    for args in [
+        vec!["shm", "rm", "bad\u{1b}[2Jname"],
+        vec!["shm", "attach", "x\u{7}y"],
+        vec!["info", "/tmp/no\u{1b}[31mfile.csv"],
+    ] {
+        let (ok, _, err) = isolation(&args);
+        assert!(!ok, "{args:?}");
+        assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{args:?}: {err:?}");
+        assert!(err.contains("\\u{1b}") || err.contains("\\u{7}"), "{args:?}: {err}");
+    }
+}

@@ -174,7 +174,7 @@ fn manifest_is_written_beside_the_table() {
     assert!(ok, "{err}");
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     std::fs::remove_file(&path).unwrap();
-    assert_eq!((manifest["format"].as_u64(), manifest["kind"].as_str()), (Some(1), Some("kfold")));
+    assert_eq!((manifest["format"].as_u64(), manifest["kind"].as_str()), (Some(2), Some("kfold")));
     assert_eq!(manifest["spec"], "k=3,purge=5");
     let sources = manifest["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 2);

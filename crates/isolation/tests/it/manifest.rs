@@ -207,13 +207,41 @@ fn a_manifest_with_impossible_row_ranges_is_refused_not_cut() {
         }
         *at = new;
         let error = FoldManifest::from_json(&edited.to_string()).unwrap_err().to_string();
+        assert!(error.contains("does not match its checksum"), "{what}: {error}");
+        // Signed again (a tool that rewrites manifests), the ranges themselves are still checked.
+        let error = FoldManifest::from_json(&resigned(&edited)).unwrap_err().to_string();
         assert!(error.contains(message), "{what}: {error}");
     }
     value["folds"][0]["symbols"][0]["symbol"] = "ZZZ".into();
     assert!(
-        FoldManifest::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string()
-            .contains("not among the sources")
+        FoldManifest::from_json(&resigned(&value)).unwrap_err().to_string().contains("not among the sources")
+    );
+}
+
+/// `manifest` (JSON) with its checksum computed again, as `FoldManifest` computes it.
+fn resigned(manifest: &serde_json::Value) -> String {
+    let mut parsed: FoldManifest = serde_json::from_value(manifest.clone()).unwrap();
+    parsed.checksum = String::new();
+    let compact = serde_json::to_string(&parsed).unwrap();
+    parsed.checksum = format!("xxh3:{:016x}", twox_hash::XxHash3_64::oneshot(compact.as_bytes()));
+    parsed.to_json()
+}
+
+#[test]
+fn an_edited_manifest_whose_ranges_stay_valid_is_refused_by_its_checksum() {
+    let planner = handler(IsolationMode::View, 0.0);
+    let spec = FoldSpec::parse("walk_forward", "train=120m,test=60m").unwrap();
+    let manifest = planner.fold_manifest(&spec, &FoldOptions::default()).unwrap();
+    assert!(manifest.checksum.starts_with("xxh3:"));
+    assert_eq!(FoldManifest::from_json(&manifest.to_json()).unwrap(), manifest);
+    let mut value: serde_json::Value = serde_json::from_str(&manifest.to_json()).unwrap();
+    // One train row fewer at the start: every range still valid, the plan changed.
+    let start = &mut value["folds"][0]["symbols"][0]["train"][0]["rows"]["start"];
+    *start = (start.as_u64().unwrap() + 1).into();
+    let error = FoldManifest::from_json(&value.to_string()).unwrap_err().to_string();
+    assert!(error.contains("its plan does not match its checksum"), "{error}");
+    assert!(
+        FoldManifest::from_json(&resigned(&value)).is_ok(),
+        "the same edit, signed again, is a valid plan"
     );
 }
