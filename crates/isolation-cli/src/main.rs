@@ -250,8 +250,22 @@ enum ShmCommand {
         #[arg(long)]
         verify: bool,
     },
-    /// Remove segments whose owner process died.
-    Gc,
+    /// Remove segments whose owner process died; with `--datasets`, remove kept dataset segments
+    /// (`ds-<fingerprint>`) by age, idleness or a size budget (never one a process maps).
+    Gc {
+        /// Collect dataset segments instead (give at least one of the limits below).
+        #[arg(long)]
+        datasets: bool,
+        /// Remove datasets published longer ago than this (`7d`, `12h`).
+        #[arg(long, requires = "datasets")]
+        older_than: Option<isolation::Length>,
+        /// Remove datasets not attached for this long (`2d`).
+        #[arg(long, requires = "datasets")]
+        unused_for: Option<isolation::Length>,
+        /// Then remove the least recently attached datasets until the rest take at most this many bytes.
+        #[arg(long, requires = "datasets")]
+        budget_bytes: Option<u64>,
+    },
     /// Remove one segment.
     Rm {
         /// The segment name.
@@ -495,7 +509,10 @@ fn shm(command: ShmCommand) -> anyhow::Result<()> {
         }
         ShmCommand::Ls => shm_cmd::list_table(),
         ShmCommand::Attach { name, verify } => shm_cmd::describe_attached(&name, verify)?,
-        ShmCommand::Gc => shm_cmd::collect_garbage(),
+        ShmCommand::Gc { datasets: false, .. } => shm_cmd::collect_garbage(),
+        ShmCommand::Gc { datasets: true, older_than, unused_for, budget_bytes } => {
+            shm_cmd::collect_datasets(older_than, unused_for, budget_bytes)?
+        }
         ShmCommand::Rm { name } => shm_cmd::remove_segment(&name)?,
     };
     emit(&text)

@@ -167,13 +167,45 @@ pub(crate) fn list_segments(py: Python<'_>, dir: Option<PathBuf>) -> PyResult<Ve
     segments.iter().map(|s| info_dict(py, s)).collect()
 }
 
-/// Removes segments whose publisher died (and were not kept); returns what it removed.
+/// Removes segments whose publisher died (and were not kept); with `datasets`, removes dataset segments
+/// published more than `older_than` ago, not attached for `unused_for` (durations as text: `7d`), then the
+/// least recently attached beyond `budget_bytes`; never one a process maps. Returns what it removed.
 #[pyfunction]
-#[pyo3(signature = (dir=None))]
-pub(crate) fn gc(py: Python<'_>, dir: Option<PathBuf>) -> PyResult<Vec<Bound<'_, PyDict>>> {
-    let removed = match dir {
-        Some(dir) => isolation::shm::gc_in(&dir),
-        None => isolation::shm::gc(),
+#[pyo3(signature = (dir=None, datasets=false, older_than=None, unused_for=None, budget_bytes=None))]
+pub(crate) fn gc<'py>(
+    py: Python<'py>,
+    dir: Option<PathBuf>,
+    datasets: bool,
+    older_than: Option<&str>,
+    unused_for: Option<&str>,
+    budget_bytes: Option<u64>,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    let dir = dir.unwrap_or_else(isolation::shm::default_dir);
+    let removed = if datasets {
+        let duration = |text: Option<&str>| -> PyResult<Option<std::time::Duration>> {
+            match text.map(str::parse::<isolation::Length>).transpose().map_err(py_err)? {
+                None => Ok(None),
+                Some(isolation::Length::Time(ns)) => {
+                    Ok(Some(std::time::Duration::from_nanos(ns.unsigned_abs())))
+                }
+                Some(isolation::Length::Rows(_)) => Err(PyValueError::new_err(
+                    "older_than and unused_for take durations (`7d`, `12h`), not rows",
+                )),
+            }
+        };
+        let policy = isolation::shm::DatasetPolicy {
+            older_than: duration(older_than)?,
+            unused_for: duration(unused_for)?,
+            budget_bytes,
+        };
+        if policy == isolation::shm::DatasetPolicy::default() {
+            return Err(PyValueError::new_err(
+                "gc(datasets=True) needs older_than, unused_for or budget_bytes",
+            ));
+        }
+        py.detach(|| isolation::shm::gc_datasets_in(&dir, &policy))
+    } else {
+        py.detach(|| isolation::shm::gc_in(&dir))
     };
     removed.iter().map(|s| info_dict(py, s)).collect()
 }

@@ -82,3 +82,33 @@ def test_a_manifest_of_another_format_is_refused():
         isolation.FoldManifest.from_json('{"format": 9, "library_version": "9", "kind": "kfold", "spec": "k=2",'
                                          ' "warmup": "0", "labels": null, "cross_sectional": false,'
                                          ' "universe": null, "sources": [], "folds": []}')
+
+
+def test_dataset_segments_clean_up_by_idleness_and_budget_and_take_their_lock_files(tmp_path):
+    """Dataset segments were kept forever and `shm rm` left `.isolation.ds-*.lock` files behind."""
+    import datetime
+    import gc as python_gc
+    import os
+
+    _, manifest = _study(tmp_path)
+    shm_dir = tmp_path / "shm"
+    fold = manifest.fold(0, shm_dir=shm_dir)
+    names = sorted(d["segment"] for d in fold.datasets.values())
+    assert len(names) == 2
+    locks = {n: shm_dir / f".isolation.{n}.lock" for n in names}
+    assert all(lock.exists() for lock in locks.values())
+    # Nothing goes while the fold's views map the datasets, whatever the limits.
+    assert isolation.shm.gc(shm_dir, datasets=True, older_than="0s") == []
+    with pytest.raises(ValueError, match="needs older_than, unused_for or budget_bytes"):
+        isolation.shm.gc(shm_dir, datasets=True)
+    del fold
+    python_gc.collect()
+    # AAA idle for three days (its attach stamp), BBB attached just now.
+    three_days_ago = (datetime.datetime.now() - datetime.timedelta(days=3)).timestamp()
+    os.utime(locks[names[0]], (three_days_ago, three_days_ago))
+    removed = isolation.shm.gc(shm_dir, datasets=True, unused_for=datetime.timedelta(days=1))
+    assert [r["name"] for r in removed] == [names[0]]
+    assert not locks[names[0]].exists() and locks[names[1]].exists()
+    removed = isolation.shm.gc(shm_dir, datasets=True, budget_bytes=0)
+    assert [r["name"] for r in removed] == [names[1]]
+    assert sorted(os.listdir(shm_dir)) == []

@@ -54,6 +54,7 @@
 mod attach;
 mod checksum;
 mod conform;
+mod datasets;
 mod decode;
 mod error;
 mod name;
@@ -67,6 +68,7 @@ mod temp_file;
 
 pub use attach::{AttachOptions, Attached, attach};
 pub use conform::Conversions;
+pub use datasets::{DATASET_PREFIX, DatasetPolicy, gc_datasets_in};
 pub use error::ShmError;
 /// Memory figures from `/proc/<pid>/smaps_rollup` (re-exported from `memtrack`), for workers that report
 /// their private memory.

@@ -13,7 +13,9 @@
 //! so racing tasks load and write the data once; the segment itself still appears atomically.
 //!
 //! Dataset segments are kept after their publisher exits (tasks come and go, the data stays for the study);
-//! remove them with [`crate::remove`] (`isolation shm rm ds-<fingerprint>`) when the study is done.
+//! remove them with [`crate::remove`] (`isolation shm rm ds-<fingerprint>`) when the study is done, or by
+//! age, idleness or a size budget with [`crate::gc_datasets_in`] (`isolation shm gc --datasets`), which
+//! never removes one a process maps.
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
@@ -22,7 +24,7 @@ use std::time::SystemTime;
 
 use timeseries_array::TimeFrame;
 
-use crate::name::{SEGMENT_PREFIX, default_dir};
+use crate::name::default_dir;
 use crate::{AttachOptions, Attached, PublishOptions, ShmError};
 
 /// Environment variable naming the directory for dataset segments that do not fit in memory-backed
@@ -141,6 +143,7 @@ impl NodeOptions {
                             VERIFIED.lock().insert((id, name.clone()));
                         }
                     }
+                    crate::datasets::stamp_attached(&dir, &name);
                     return Ok(Some(NodeDataset { attached, location, published: false, dir }));
                 }
                 Err(ShmError::NotFound { .. }) => {}
@@ -332,7 +335,7 @@ struct DirLock(File);
 impl DirLock {
     fn acquire(dir: &Path, name: &str) -> Result<Self, ShmError> {
         std::fs::create_dir_all(dir).map_err(|e| ShmError::io(name, dir, "create directory", e))?;
-        let path = dir.join(format!(".{SEGMENT_PREFIX}{name}.lock"));
+        let path = crate::datasets::lock_path(dir, name);
         let mut open = OpenOptions::new();
         open.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]

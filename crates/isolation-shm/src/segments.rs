@@ -105,7 +105,10 @@ pub fn remove_in(dir: &Path, name: &str) -> Result<(), ShmError> {
     std::fs::remove_file(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ShmError::NotFound { name: name.to_string(), path: path.clone() },
         _ => ShmError::io(name, &path, "remove", e),
-    })
+    })?;
+    // A dataset's lock file goes with it (a task publishing it again makes a new one).
+    let _ = std::fs::remove_file(crate::datasets::lock_path(dir, name));
+    Ok(())
 }
 
 /// Removes the segment at `path` if its recorded owner is dead and it was not kept; true if removed.

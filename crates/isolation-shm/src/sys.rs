@@ -77,6 +77,27 @@ pub(crate) fn available_bytes(dir: &Path) -> std::io::Result<Option<u64>> {
     }
 }
 
+/// Every file some process of this machine maps now, as `/proc/<pid>/maps` names it (processes whose maps
+/// this user cannot read are skipped: they cannot map this user's 0600 segments either). `None` where the
+/// platform has no `/proc`, so callers keep everything.
+pub(crate) fn mapped_paths() -> Option<std::collections::HashSet<std::path::PathBuf>> {
+    let processes = std::fs::read_dir("/proc").ok()?;
+    let mut mapped = std::collections::HashSet::new();
+    for entry in processes.flatten() {
+        if !entry.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+            continue;
+        }
+        let Ok(maps) = std::fs::read_to_string(entry.path().join("maps")) else { continue };
+        for line in maps.lines() {
+            // address perms offset dev inode path: the path starts at the first `/` after the inode.
+            if let Some(at) = line.find(" /") {
+                mapped.insert(std::path::PathBuf::from(line[at + 1..].trim_end_matches(" (deleted)")));
+            }
+        }
+    }
+    Some(mapped)
+}
+
 /// Whether process `pid` exists. A process owned by another user counts as alive. Where the platform cannot
 /// tell, every process counts as alive (so garbage collection never removes a segment in use).
 pub fn process_alive(pid: u32) -> bool {

@@ -48,9 +48,20 @@ def list(dir: Optional[os.PathLike] = None) -> List[Dict[str, Any]]:  # noqa: A0
     return _native.list_segments(_dir(dir))
 
 
-def gc(dir: Optional[os.PathLike] = None) -> List[Dict[str, Any]]:
-    """Removes segments whose publisher died (and were not kept); returns what was removed."""
-    return _native.gc(_dir(dir))
+def gc(dir: Optional[os.PathLike] = None, *, datasets: bool = False, older_than: Any = None,
+       unused_for: Any = None, budget_bytes: Optional[int] = None) -> List[Dict[str, Any]]:
+    """Removes segments whose publisher died (and were not kept); returns what was removed.
+
+    With ``datasets=True``, removes kept dataset segments (``ds-<fingerprint>``, which fold manifests
+    publish once per machine) published more than ``older_than`` ago or not attached for ``unused_for``
+    (``"7d"``, ``"12h"`` or a ``datetime.timedelta``), then the least recently attached ones while the
+    rest take more than ``budget_bytes``. A dataset some process maps is never removed."""
+    def text(length: Any) -> Optional[str]:
+        if length is None or isinstance(length, str):
+            return length
+        return f"{int(length.total_seconds() * 1e9)}ns"
+
+    return _native.gc(_dir(dir), datasets, text(older_than), text(unused_for), budget_bytes)
 
 
 def remove(name: str, dir: Optional[os.PathLike] = None) -> None:

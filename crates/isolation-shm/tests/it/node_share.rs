@@ -163,3 +163,53 @@ fn a_dataset_too_big_for_memory_spills_to_the_named_directory() {
     std::fs::remove_dir_all(&memory).expect("cleanup");
     std::fs::remove_dir_all(&spill).expect("cleanup");
 }
+
+/// Sets the attach stamp of dataset `name` in `dir` to `ago` before now.
+fn stamp(dir: &Path, name: &str, ago: Duration) {
+    let lock = dir.join(format!(".isolation.{name}.lock"));
+    let file = std::fs::OpenOptions::new().write(true).open(&lock).expect("a dataset has a lock file");
+    file.set_modified(std::time::SystemTime::now() - ago).unwrap();
+}
+
+#[test]
+fn dataset_segments_are_collected_by_idleness_and_budget_never_while_mapped() {
+    let dir = temp_dir("datasets-gc");
+    let node = NodeOptions::new().with_dir(&dir);
+    let frames: Vec<TimeFrame> = (0..3).map(|i| frame(20_000, f64::from(i))).collect();
+    let names: Vec<String> = frames.iter().map(|f| dataset_segment_name(&f.fingerprint())).collect();
+    for f in &frames {
+        drop(node.share(&f.fingerprint(), || Ok::<_, ShmError>(f.clone())).unwrap());
+    }
+    let day = Duration::from_secs(86_400);
+    stamp(&dir, &names[0], 3 * day); // idle for three days
+    stamp(&dir, &names[1], 2 * day);
+    let held = node.attach(&frames[0].fingerprint()).unwrap().unwrap(); // mapped now, and stamped now
+    stamp(&dir, &names[0], 5 * day); // idle by its stamp, but mapped: never removed
+
+    let idle = isolation_shm::DatasetPolicy { unused_for: Some(day), ..Default::default() };
+    let removed: Vec<String> =
+        isolation_shm::gc_datasets_in(&dir, &idle).into_iter().map(|s| s.name).collect();
+    assert_eq!(removed, [names[1].clone()]);
+    assert!(!dir.join(format!(".isolation.{}.lock", names[1])).exists(), "the lock file went with it");
+
+    // A budget of one dataset: the mapped one counts and stays, so the other idle one goes.
+    let size = list_segments_in(&dir)[0].size_bytes;
+    let budget = isolation_shm::DatasetPolicy { budget_bytes: Some(size), ..Default::default() };
+    let removed: Vec<String> =
+        isolation_shm::gc_datasets_in(&dir, &budget).into_iter().map(|s| s.name).collect();
+    assert_eq!(removed, [names[2].clone()]);
+    let left: Vec<String> = list_segments_in(&dir).into_iter().map(|s| s.name).collect();
+    assert_eq!(left, [names[0].clone()]);
+
+    // Unmapped, the last one goes by age; `remove_in` of a dataset also removes its lock file.
+    drop(held);
+    let old = isolation_shm::DatasetPolicy { older_than: Some(Duration::ZERO), ..Default::default() };
+    assert_eq!(isolation_shm::gc_datasets_in(&dir, &old).len(), 1);
+    let again = &frames[0];
+    let shared = node.share(&again.fingerprint(), || Ok::<_, ShmError>(again.clone())).unwrap();
+    drop(shared);
+    isolation_shm::remove_in(&dir, &names[0]).unwrap();
+    let rest: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(rest.is_empty(), "left behind: {rest:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
