@@ -182,3 +182,44 @@ def test_forked_children_never_unlink_the_parents_segments(segment_name, tmp_pat
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok", result.stdout
+
+
+def test_truncating_a_kept_segment_under_a_reader_does_not_kill_it(segment_name):
+    """A kept segment (keep=True) was a plain file: truncating it killed its readers with SIGBUS. It is now
+    a sealed memfd held by a holder process: truncation fails, and the reader reads on. In a child process,
+    so a regression shows as a signal, not a crashed test run."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        import numpy as np
+        from isolation import shm
+        from conftest import make_bars
+        bars = make_bars(200_000)
+        seg = shm.publish({segment_name!r}, bars, keep=True)
+        path, data_path = str(seg.path), str(seg.data_path)
+        assert seg.sealed
+        seg.release()  # kept: the data stays
+        view = shm.attach({segment_name!r})
+        close = view.to_numpy("close")
+        with open(path, "r+b") as f:
+            f.truncate(0)  # the locator only
+        try:
+            with open(data_path, "r+b") as f:
+                f.truncate(0)
+            raise SystemExit("truncating the sealed data succeeded")
+        except PermissionError:
+            pass
+        assert float(close.sum()) == float(bars["close"].sum())
+        shm.remove({segment_name!r})
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert result.stdout.strip() == "ok"

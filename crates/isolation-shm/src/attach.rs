@@ -278,8 +278,10 @@ fn map_read_only(src: Source<'_>) -> Result<Buffer, ShmError> {
     // owner may write them), and we refuse above to map a file another user owns or may write (checked on the open file, which was
     // opened without following symlinks and without blocking); we map read-only, so no
     // code here can write through the map; and every structure is validated against the file's length
-    // before use. A process of the same user that deliberately truncates a segment can still crash its
-    // readers; that is the remaining, documented risk.
+    // before use. Segments this library publishes on Linux, kept ones included, are sealed memfds that no
+    // process can truncate or write; a process of the same user that deliberately truncates a plain-file
+    // segment (spilled datasets, `sealed(false)`, foreign files) can still crash its readers: the remaining,
+    // documented risk (docs/reliability.md).
     let map = match unsafe { MmapOptions::new().map(&file) } {
         Ok(map) => map,
         // Before Linux 6.1 a shared read-only map of a write-sealed memfd is refused (EPERM); a private

@@ -64,7 +64,11 @@ pub fn gc_datasets_in(dir: &Path, policy: &DatasetPolicy) -> Vec<SegmentInfo> {
     let Some(mapped) = crate::sys::mapped_paths() else { return Vec::new() };
     let now = SystemTime::now();
     let age = |t: SystemTime| now.duration_since(t).unwrap_or_default();
-    let is_mapped = |s: &SegmentInfo| std::fs::canonicalize(&s.path).is_ok_and(|p| mapped.contains(&p));
+    // A plain file maps under its path; a sealed memfd as `/memfd:isolation.<name>`.
+    let is_mapped = |s: &SegmentInfo| {
+        std::fs::canonicalize(&s.path).is_ok_and(|p| mapped.contains(&p))
+            || mapped.contains(Path::new(&format!("/memfd:{SEGMENT_PREFIX}{}", s.name)))
+    };
     let (in_use, idle): (Vec<SegmentInfo>, Vec<SegmentInfo>) =
         list_segments_in(dir).into_iter().filter(|s| s.name.starts_with(DATASET_PREFIX)).partition(is_mapped);
     let in_use_bytes: u64 = in_use.iter().map(|s| s.size_bytes).sum();
@@ -104,6 +108,7 @@ pub fn gc_datasets_in(dir: &Path, policy: &DatasetPolicy) -> Vec<SegmentInfo> {
 
 /// Removes a dataset segment and its lock file; true if the segment was removed.
 fn remove_dataset(dir: &Path, info: &SegmentInfo) -> bool {
+    crate::sealed::release_holder(&info.name, &info.path);
     let removed = std::fs::remove_file(&info.path).is_ok();
     if removed {
         let _ = std::fs::remove_file(lock_path(dir, &info.name));

@@ -205,7 +205,9 @@ impl NodeOptions {
             (Ok(publisher), _) => (publisher, NodeLocation::Memory),
             (Err(ShmError::NoSpace { dir, needed, available, .. }), Some(spill)) => {
                 let _lock = DirLock::acquire(spill, name)?;
-                let publisher = PublishOptions::new().with_dir(spill).keep().publish(name, frame)?;
+                // A plain file on disk: a sealed memfd would put it back in memory, which it does not fit.
+                let publisher =
+                    PublishOptions::new().with_dir(spill).keep().sealed(false).publish(name, frame)?;
                 eprintln!(
                     "isolation: dataset segment `{name}` needs about {needed} bytes and {} has room for \
                      {available}: published as a file-backed map in {} instead (one copy per machine in \
@@ -260,9 +262,10 @@ impl NodeDataset {
         self.attached.name()
     }
 
-    /// The segment file any Arrow reader can map (`pyarrow.memory_map(path)`).
-    pub fn path(&self) -> &Path {
-        self.attached.path()
+    /// A path any Arrow reader of this user can map (`pyarrow.memory_map(path)`): the segment file, or for
+    /// a sealed segment `/proc/<pid>/fd/<fd>` of its memfd.
+    pub fn path(&self) -> PathBuf {
+        crate::sealed::readable_path(self.attached.path())
     }
 
     /// The directory holding the segment.

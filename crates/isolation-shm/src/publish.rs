@@ -67,7 +67,7 @@ impl PublishOptions {
     /// which would kill the reader with SIGBUS. The segment directory then holds a locator file under the
     /// name; attaching follows it to `/proc/<pid>/fd/<fd>` and checks the seals. `false` writes a plain file
     /// instead, which any process of the same user may truncate (the reader's risk; see [`crate::Attached`]).
-    /// Kept segments are always plain files: a memfd ends with its last holder.
+    /// A kept segment's memfd is held by a holder process (`sleep infinity`, see [`PublishOptions::keep`]).
     pub fn sealed(mut self, sealed: bool) -> Self {
         self.sealed = sealed && cfg!(target_os = "linux");
         self
@@ -75,8 +75,11 @@ impl PublishOptions {
 
     /// Keep the segment after the [`Publisher`] drops and after this process exits (as
     /// `isolation shm publish` does). [`gc`](crate::gc) never removes a kept segment; use
-    /// [`remove`](crate::remove). A kept segment is a plain file, not sealed: another process of the same
-    /// user can truncate it under its readers (SIGBUS); publish such segments only where that user is trusted.
+    /// [`remove`](crate::remove). Sealed (the default on Linux), the data stays in its sealed memfd after
+    /// this process exits, held by a holder process (`sleep infinity` in a session of its own) that
+    /// [`remove`](crate::remove) stops: no process can truncate it under a reader. Not sealed
+    /// (`sealed(false)`, other systems), a kept segment is a plain file that another process of the same
+    /// user can truncate under its readers (SIGBUS).
     pub fn keep(mut self) -> Self {
         self.keep = true;
         self
@@ -120,9 +123,9 @@ impl PublishOptions {
         };
         let (temp, file) = create_temp(name, &dir)?;
         let owner = SegmentOwner::current(self.keep);
-        let (size, memfd) = if self.sealed && !self.keep {
+        let (size, memfd) = if self.sealed {
             let (memfd, size) = write_sealed(name, &path, frame, owner, needed).map_err(no_space)?;
-            write_locator(name, &temp.0, file, &memfd)?;
+            write_locator(name, &temp.0, file, &memfd, self.keep)?;
             (size, Some(memfd))
         } else {
             (write_ipc(name, &temp.0, file, frame, owner).map_err(no_space)?.1, None)
@@ -204,14 +207,9 @@ impl Publisher {
     /// A path any Arrow reader of this user can open for the data itself: the segment file, or for a sealed
     /// segment `/proc/<pid>/fd/<fd>` of its memfd (e.g. for `pyarrow.memory_map`).
     pub fn data_path(&self) -> PathBuf {
-        match &self.memfd {
-            #[cfg(unix)]
-            Some(memfd) => {
-                use std::os::fd::AsRawFd;
-                crate::sealed::target_path(std::process::id(), memfd.as_raw_fd())
-            }
-            _ => self.path.clone(),
-        }
+        // Through the locator: this process's descriptor, or for a kept segment its holder's (which stays
+        // valid after this publisher drops).
+        if self.memfd.is_some() { crate::sealed::readable_path(&self.path) } else { self.path.clone() }
     }
 
     /// Attaches to the segment from this process (a zero-copy frame over the mapping).
@@ -279,8 +277,17 @@ fn write_sealed(_: &str, _: &Path, _: &TimeFrame, _: SegmentOwner, _: u64) -> Re
     unreachable!("PublishOptions::sealed is false off Linux")
 }
 
-/// Writes the locator naming `memfd` to `file`, the private temporary file `temp`.
-fn write_locator(name: &str, temp: &Path, mut file: File, memfd: &File) -> Result<(), ShmError> {
+/// The absolute path of segment `name` whose temporary file is `temp` (a holder names it, and `gc` may run
+/// from another working directory).
+#[cfg(target_os = "linux")]
+fn absolute_segment_path(temp: &Path, name: &str) -> PathBuf {
+    let path = segment_path(temp.parent().unwrap_or(temp), name);
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+/// Writes the locator naming `memfd` to `file`, the private temporary file `temp`: this process's
+/// descriptor, or for a kept segment the descriptor of a holder started for it.
+fn write_locator(name: &str, temp: &Path, mut file: File, memfd: &File, kept: bool) -> Result<(), ShmError> {
     #[cfg(unix)]
     let fd = std::os::fd::AsRawFd::as_raw_fd(memfd);
     #[cfg(not(unix))]
@@ -288,8 +295,17 @@ fn write_locator(name: &str, temp: &Path, mut file: File, memfd: &File) -> Resul
         let _ = memfd;
         -1
     };
-    file.write_all(crate::sealed::locator(fd).as_bytes())
-        .map_err(|e| ShmError::io(name, temp, "write", e))?;
+    let text = if kept {
+        #[cfg(target_os = "linux")]
+        let holder = crate::sealed::spawn_holder(memfd, &absolute_segment_path(temp, name))
+            .map_err(|e| ShmError::io(name, temp, "start holder", e))?;
+        #[cfg(not(target_os = "linux"))]
+        let holder: u32 = unreachable!("PublishOptions::sealed is false off Linux");
+        crate::sealed::holder_locator(holder, fd)
+    } else {
+        crate::sealed::locator(fd)
+    };
+    file.write_all(text.as_bytes()).map_err(|e| ShmError::io(name, temp, "write", e))?;
     file.sync_all().map_err(|e| ShmError::io(name, temp, "sync", e))
 }
 

@@ -11,8 +11,16 @@
 //! ```
 //!
 //! The memfd lives as long as its publisher holds it or any process maps it; the locator is removed when
-//! the publisher drops. Segments that must outlive their publisher (`PublishOptions::keep`) cannot be
-//! sealed memfds (a memfd dies with its last holder) and stay plain files.
+//! the publisher drops. A segment that must outlive its publisher (`PublishOptions::keep`: `isolation shm
+//! publish`, the dataset segments of fold manifests) is held by a **holder**: `sleep infinity` started in a
+//! session of its own with the memfd as an inherited descriptor, so the data lives after the publisher
+//! exits and still cannot be truncated under a reader. Its locator names the holder and says `kept`;
+//! removing the segment ([`release_holder`]) stops the holder after checking it holds this segment's memfd.
+//!
+//! ```text
+//!   /dev/shm/isolation.<name>      locator: "ISOLATION-SEALED-SEGMENT v1\n<holder pid> <fd> kept\n"
+//!   /proc/<holder pid>/fd/<fd>     the same sealed memfd, held by `sleep infinity`
+//! ```
 
 use std::fs::File;
 use std::io::Read;
@@ -52,13 +60,101 @@ pub(crate) fn locator(fd: i32) -> String {
     format!("{LOCATOR_MAGIC}{} {fd}\n", std::process::id())
 }
 
+/// The locator's text for the memfd `fd` of holder process `pid` (a kept segment).
+pub(crate) fn holder_locator(pid: u32, fd: i32) -> String {
+    format!("{LOCATOR_MAGIC}{pid} {fd} kept\n")
+}
+
 /// The `(pid, fd)` a locator's text names, or `None` when `text` is not a locator.
 pub(crate) fn parse_locator(text: &[u8]) -> Option<(u32, i32)> {
+    parse_locator_kept(text).map(|(pid, fd, _)| (pid, fd))
+}
+
+/// The `(pid, fd, held by a holder)` a locator's text names.
+fn parse_locator_kept(text: &[u8]) -> Option<(u32, i32, bool)> {
     let rest = std::str::from_utf8(text).ok()?.strip_prefix(LOCATOR_MAGIC)?;
     let mut parts = rest.trim_end_matches('\n').split(' ');
     let pid = parts.next()?.parse().ok()?;
     let fd = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((pid, fd))
+    let kept = match parts.next() {
+        None => false,
+        Some("kept") => true,
+        Some(_) => return None,
+    };
+    parts.next().is_none().then_some((pid, fd, kept))
+}
+
+/// How often a holder checks that its locator still names it.
+const HOLDER_POLL_SECONDS: u32 = 10;
+
+/// Starts the holder of a kept sealed segment whose locator will be at `locator`: a `/bin/sh` loop in a new
+/// session (a Ctrl-C or the end of the publisher's process group does not reach it), its standard streams
+/// on /dev/null, holding `memfd` at the same descriptor number. Every few seconds it checks that the
+/// locator still names it, and exits when not (the segment was removed by hand, its directory deleted, or
+/// replaced by a new segment of the name): no holder outlives its segment for long. Returns its pid.
+///
+/// # Errors
+///
+/// `/bin/sh` cannot be started.
+#[cfg(target_os = "linux")]
+pub(crate) fn spawn_holder(memfd: &File, locator: &Path) -> std::io::Result<u32> {
+    use std::os::fd::{AsRawFd, BorrowedFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
+    let fd = memfd.as_raw_fd();
+    // `$0` is the locator's path and `$$` this shell's pid; the locator's second line starts with the pid.
+    let script = format!("while sleep {HOLDER_POLL_SECONDS}; grep -qs \"^$$ \" \"$0\"; do :; done");
+    let mut command = Command::new("/bin/sh");
+    command.arg("-c").arg(script).arg(locator);
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    // SAFETY: the closure runs in the forked child before exec and makes two system calls, which are
+    // async-signal-safe; `fd` is open in the child (fork copies the descriptor table) until exec, which
+    // keeps it once close-on-exec is cleared.
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::setsid()?;
+            let memfd = BorrowedFd::borrow_raw(fd);
+            rustix::io::fcntl_setfd(memfd, rustix::io::FdFlags::empty())?;
+            Ok(())
+        });
+    }
+    let child = command.spawn()?;
+    Ok(child.id())
+}
+
+/// The path an Arrow reader of this user opens for the data of the segment at `path`: `/proc/<pid>/fd/<fd>`
+/// when `path` is a locator, else `path` itself.
+pub(crate) fn readable_path(path: &Path) -> std::path::PathBuf {
+    let located = crate::sys::open_private(path).ok().and_then(|(mut file, len)| {
+        let mut head = Vec::new();
+        (len > 0 && len <= 128 && file.read_to_end(&mut head).is_ok()).then_some(())?;
+        parse_locator(&head)
+    });
+    located.map_or_else(|| path.to_path_buf(), |(pid, fd)| target_path(pid, fd))
+}
+
+/// Stops the holder of the kept sealed segment `name` whose locator is at `path`, if it is one and its
+/// descriptor is still this segment's memfd (a reused pid is never signalled). Readers keep their mappings.
+pub(crate) fn release_holder(name: &str, path: &Path) {
+    let Ok((mut file, len)) = crate::sys::open_private(path) else { return };
+    if len == 0 || len > 128 {
+        return;
+    }
+    let mut head = Vec::new();
+    if file.read_to_end(&mut head).is_err() {
+        return;
+    }
+    let Some((pid, fd, true)) = parse_locator_kept(&head) else { return };
+    let holds_it = std::fs::read_link(target_path(pid, fd))
+        .is_ok_and(|link| link.to_string_lossy().starts_with(&format!("/memfd:isolation.{name} ")));
+    #[cfg(unix)]
+    if holds_it
+        && pid != std::process::id()
+        && let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
 }
 
 /// The path through which another process opens the memfd a locator names.

@@ -102,6 +102,7 @@ pub fn remove(name: &str) -> Result<(), ShmError> {
 pub fn remove_in(dir: &Path, name: &str) -> Result<(), ShmError> {
     validate_name(name)?;
     let path = segment_path(dir, name);
+    crate::sealed::release_holder(name, &path);
     std::fs::remove_file(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ShmError::NotFound { name: name.to_string(), path: path.clone() },
         _ => ShmError::io(name, &path, "remove", e),

@@ -26,7 +26,8 @@ pub struct NodeSymbol {
     pub symbol: String,
     /// The dataset segment's name (`ds-<fingerprint>`).
     pub segment: String,
-    /// The segment's file: an Arrow IPC file any reader can map.
+    /// Where any Arrow reader of this user maps the data: the segment file, or for a sealed segment
+    /// `/proc/<holder pid>/fd/<fd>` of its memfd.
     pub path: PathBuf,
     /// In memory, or spilled to a file-backed directory.
     pub location: NodeLocation,

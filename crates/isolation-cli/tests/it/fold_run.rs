@@ -74,14 +74,18 @@ done"#,
             rows(&fold["train"][0]["rows"]),
             rows(&fold["test"][0]["test"]["rows"]),
             rows(&fold["test"][0]["warmup"]),
-            shm.join(format!("isolation.ds-{}", fingerprint("AAA"))).display().to_string(),
+            // Sealed datasets: the data is read through its holder's descriptor of the memfd.
+            fields[7].to_string(),
             symbols.get(1).map_or(String::new(), |s| format!("ds-{}", fingerprint(s))),
         ];
         assert_eq!(fields, expected, "fold {n}");
+        assert!(fields[7].starts_with("/proc/"), "{}", fields[7]);
+        assert!(shm.join(format!("isolation.ds-{}", fingerprint("AAA"))).exists());
         assert_eq!(fields[6].split(':').map(|x| x.parse::<usize>().unwrap()).fold(0, |a, b| b - a), 3);
     }
-    // The data file is the Arrow IPC file any reader maps.
-    let bytes = std::fs::read(shm.join(format!("isolation.ds-{}", fingerprint("AAA")))).unwrap();
+    // The data path is the Arrow IPC file any reader maps.
+    let data = lines[0].split('|').nth(7).unwrap().to_string();
+    let bytes = std::fs::read(&data).unwrap();
     assert!(bytes.starts_with(b"ARROW1") && bytes.ends_with(b"ARROW1"));
 
     // The command's exit code comes back; a fold the manifest lacks is a clear error.

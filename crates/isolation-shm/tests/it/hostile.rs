@@ -110,8 +110,68 @@ fn a_sealed_segment_cannot_be_truncated_or_written_under_a_reader() {
         attached.frame().f64_column("close").unwrap().iter().sum::<f64>(),
         frame.f64_column("close").unwrap().iter().sum::<f64>()
     );
-    // A segment published without sealing is a plain file (kept segments always are).
+    // A segment published without sealing is a plain file.
     let plain = unique_name("plain");
     let publisher = PublishOptions::new().with_dir(dir.path()).sealed(false).publish(&plain, &frame).unwrap();
     assert!(!publisher.is_sealed() && publisher.data_path() == publisher.path());
+}
+
+#[test]
+fn a_kept_segment_outlives_its_publisher_sealed_and_cannot_be_truncated_under_a_reader() {
+    // Regression: a reader of a kept segment (`isolation shm publish`) died of SIGBUS when the same user
+    // truncated the segment file (kept segments were plain files).
+    use std::io::Write;
+    let dir = TestDir::new("kept-sealed");
+    let name = unique_name("kept");
+    let frame = sample_frame(5000);
+    let publisher = PublishOptions::new().with_dir(dir.path()).keep().publish(&name, &frame).unwrap();
+    assert!(publisher.is_sealed());
+    let segment_file = publisher.path().to_path_buf();
+    drop(publisher); // kept: the data stays, held by its holder process
+    let attached = AttachOptions::new().with_dir(dir.path()).attach(&name).unwrap();
+    assert_eq!(attached.frame(), &frame);
+
+    let locator = std::fs::read_to_string(&segment_file).unwrap();
+    let (holder, fd) = {
+        let line = locator.lines().nth(1).unwrap();
+        let mut parts = line.split(' ');
+        (parts.next().unwrap().parse::<u32>().unwrap(), parts.next().unwrap().parse::<i32>().unwrap())
+    };
+    assert!(locator.ends_with(" kept\n"), "{locator}");
+    assert!(isolation_shm::process_alive(holder));
+    let data = format!("/proc/{holder}/fd/{fd}");
+    let eperm = Some(rustix::io::Errno::PERM.raw_os_error());
+    match std::fs::OpenOptions::new().write(true).open(&data) {
+        Ok(mut file) => {
+            assert_eq!(file.set_len(0).unwrap_err().raw_os_error(), eperm, "truncating must fail");
+            assert_eq!(file.write(b"x").unwrap_err().raw_os_error(), eperm, "writing must fail");
+        }
+        Err(e) => assert_eq!(e.raw_os_error(), eperm, "{e}"),
+    }
+    // Truncating the segment file truncates only the locator: the reader keeps every value.
+    std::fs::OpenOptions::new().write(true).open(&segment_file).unwrap().set_len(0).unwrap();
+    assert_eq!(attached.frame(), &frame);
+    assert_eq!(
+        attached.frame().f64_column("close").unwrap().iter().sum::<f64>(),
+        frame.f64_column("close").unwrap().iter().sum::<f64>()
+    );
+
+    // Removing the segment stops its holder; the reader still reads its mapping.
+    let name2 = unique_name("kept2");
+    let publisher = PublishOptions::new().with_dir(dir.path()).keep().publish(&name2, &frame).unwrap();
+    drop(publisher);
+    let locator = std::fs::read_to_string(dir.path().join(format!("isolation.{name2}"))).unwrap();
+    let holder2: u32 = locator.lines().nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let reader2 = AttachOptions::new().with_dir(dir.path()).attach(&name2).unwrap();
+    isolation_shm::remove_in(dir.path(), &name2).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(format!("/proc/{holder2}/stat")).is_ok_and(|s| !s.contains(") Z "))
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let state = std::fs::read_to_string(format!("/proc/{holder2}/stat")).unwrap_or_default();
+    assert!(state.is_empty() || state.contains(") Z "), "the holder still runs: {state}");
+    assert_eq!(reader2.frame(), &frame);
+    // The first holder, whose locator was truncated, notices it no longer names it and exits by itself.
 }

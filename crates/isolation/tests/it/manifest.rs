@@ -111,7 +111,8 @@ fn workers_attach_the_machines_dataset_segments_and_make_the_same_folds() {
                 symbol.segment,
                 format!("ds-{}", manifest.source(&symbol.symbol).unwrap().fingerprint)
             );
-            assert!(symbol.path.starts_with(&segments));
+            assert!(segments.join(format!("isolation.{}", symbol.segment)).exists());
+            assert!(std::fs::metadata(&symbol.path).is_ok(), "the data is readable at {:?}", symbol.path);
             if symbol.published {
                 published.push(symbol.symbol.clone());
             }
