@@ -33,3 +33,22 @@ def bars() -> pd.DataFrame:
 def segment_name() -> str:
     """A segment name no other test (or test run) uses."""
     return f"pytest-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True)
+def _remove_kept_segments_under_tmp_path(request):
+    """After each test, removes the kept segments (fold manifests' datasets) it published under its
+    ``tmp_path``: their holder processes stop at once instead of when pytest deletes old temporary
+    directories, runs later."""
+    yield
+    tmp_path = request.node.funcargs.get("tmp_path")
+    if tmp_path is None:
+        return
+    import isolation
+
+    for locator in tmp_path.rglob("isolation.*"):
+        if locator.is_file() and not locator.name.endswith((".lock", ".tmp")):
+            try:
+                isolation.shm.remove(locator.name[len("isolation."):], dir=locator.parent)
+            except isolation.IsolationError:
+                pass

@@ -24,7 +24,7 @@ PRELUDE = textwrap.dedent(
         return pd.DataFrame({"close": close, "volume": rng.integers(1, 1000, n, dtype=np.int64)},
                             index=pd.date_range("2024-01-01", periods=n, freq="min", tz="UTC"))
 
-    def run(workers, seconds=3.0):
+    def run(workers, seconds=1.5):
         import time
         errors = []
         stop = time.monotonic() + seconds
