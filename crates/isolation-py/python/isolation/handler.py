@@ -250,7 +250,11 @@ class DataHandler:
         dropped when its [t, t1] overlaps a test row's); ``horizon="5d"`` (or rows) is a fixed label length
         in place of a spec's ``purge=``; ``cross_sectional=True`` purges every symbol against every
         symbol's test labels. ``universe`` (a path to a CSV/Parquet table, or a DataFrame / pyarrow Table
-        with columns symbol, from, to) keeps only rows of symbols that were members at the time."""
+        with columns symbol, from, to) keeps only rows of symbols that were members at the time.
+
+        A ``cpcv`` spec of more than 100,000 folds is refused with its count (the study is planned up
+        front); walk such a spec with :class:`~isolation.CombinatorialPurgedCV`, which makes one fold at a
+        time."""
         kind, args = _fold_args(walk_forward, kfold, cpcv, warmup, label_end, horizon, cross_sectional,
                                 universe)
         for fold in self._native.folds(kind, *args):

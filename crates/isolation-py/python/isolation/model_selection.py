@@ -236,7 +236,8 @@ class CombinatorialPurgedCV:
         return _native.cv_folds("cpcv", self.spec(), _n_rows(X), stamps, ends)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
-        """Yields ``(train_index, test_index)`` per combination."""
+        """Yields ``(train_index, test_index)`` per combination, each made when it is reached: the first
+        fold of ``CombinatorialPurgedCV(40, 20)`` (137,846,528,820 folds) comes at once, in flat memory."""
         for train, test in self._folds(X):
             yield _indices(train), _indices(test)
 
