@@ -67,7 +67,7 @@ pub fn gc_datasets_in(dir: &Path, policy: &DatasetPolicy) -> Vec<SegmentInfo> {
     // A plain file maps under its path; a sealed memfd as `/memfd:isolation.<name>`.
     let is_mapped = |s: &SegmentInfo| {
         std::fs::canonicalize(&s.path).is_ok_and(|p| mapped.contains(&p))
-            || mapped.contains(Path::new(&format!("/memfd:{SEGMENT_PREFIX}{}", s.name)))
+            || mapped.contains(Path::new(&crate::sealed::memfd_link_name(&s.name)))
     };
     let (in_use, idle): (Vec<SegmentInfo>, Vec<SegmentInfo>) =
         list_segments_in(dir).into_iter().filter(|s| s.name.starts_with(DATASET_PREFIX)).partition(is_mapped);

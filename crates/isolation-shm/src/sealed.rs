@@ -126,28 +126,34 @@ pub(crate) fn spawn_holder(memfd: &File, locator: &Path) -> std::io::Result<u32>
 /// The path an Arrow reader of this user opens for the data of the segment at `path`: `/proc/<pid>/fd/<fd>`
 /// when `path` is a locator, else `path` itself.
 pub(crate) fn readable_path(path: &Path) -> std::path::PathBuf {
-    let located = crate::sys::open_private(path).ok().and_then(|(mut file, len)| {
-        let mut head = Vec::new();
-        (len > 0 && len <= 128 && file.read_to_end(&mut head).is_ok()).then_some(())?;
-        parse_locator(&head)
-    });
-    located.map_or_else(|| path.to_path_buf(), |(pid, fd)| target_path(pid, fd))
+    read_locator(path).map_or_else(|| path.to_path_buf(), |(pid, fd, _)| target_path(pid, fd))
+}
+
+/// The `(pid, fd, kept)` of the locator at `path`, or `None` when it is not one (or cannot be read).
+fn read_locator(path: &Path) -> Option<(u32, i32, bool)> {
+    let (mut file, len) = crate::sys::open_private(path).ok()?;
+    let mut head = Vec::new();
+    (len > 0 && len <= 128 && file.read_to_end(&mut head).is_ok()).then_some(())?;
+    parse_locator_kept(&head)
+}
+
+/// The name `/proc/<pid>/maps` and `/proc/<pid>/fd/<fd>` links give the memfd of segment `name`, without
+/// the ` (deleted)` the kernel appends.
+pub(crate) fn memfd_link_name(name: &str) -> String {
+    format!("/memfd:{}{name}", crate::name::SEGMENT_PREFIX)
+}
+
+/// Whether `/proc/<pid>/fd/<fd>` is the memfd of segment `name` (a reused descriptor or pid shows another).
+fn is_memfd_of(pid: u32, fd: i32, name: &str) -> Result<bool, std::io::Error> {
+    let link = std::fs::read_link(target_path(pid, fd))?;
+    Ok(link.to_string_lossy().starts_with(&format!("{} ", memfd_link_name(name))))
 }
 
 /// Stops the holder of the kept sealed segment `name` whose locator is at `path`, if it is one and its
 /// descriptor is still this segment's memfd (a reused pid is never signalled). Readers keep their mappings.
 pub(crate) fn release_holder(name: &str, path: &Path) {
-    let Ok((mut file, len)) = crate::sys::open_private(path) else { return };
-    if len == 0 || len > 128 {
-        return;
-    }
-    let mut head = Vec::new();
-    if file.read_to_end(&mut head).is_err() {
-        return;
-    }
-    let Some((pid, fd, true)) = parse_locator_kept(&head) else { return };
-    let holds_it = std::fs::read_link(target_path(pid, fd))
-        .is_ok_and(|link| link.to_string_lossy().starts_with(&format!("/memfd:isolation.{name} ")));
+    let Some((pid, fd, true)) = read_locator(path) else { return };
+    let holds_it = is_memfd_of(pid, fd, name).unwrap_or(false);
     #[cfg(unix)]
     if holds_it
         && pid != std::process::id()
@@ -197,13 +203,14 @@ pub(crate) fn open_segment(name: &str, path: &Path) -> Result<OpenedSegment, Res
 fn open_target(name: &str, pid: u32, fd: i32) -> Result<OpenedSegment, Result<String, std::io::Error>> {
     let target = target_path(pid, fd);
     // The link's text names the memfd: a reused fd number or pid shows up here as another file.
-    match std::fs::read_link(&target) {
-        Ok(link) if link.to_string_lossy().starts_with(&format!("/memfd:isolation.{name} ")) => {}
-        Ok(link) => {
+    match is_memfd_of(pid, fd, name) {
+        Ok(true) => {}
+        Ok(false) => {
+            let now = std::fs::read_link(&target).map(|l| l.display().to_string()).unwrap_or_default();
             return Err(Ok(format!(
                 "its locator names {} (now {}), not this segment's memfd",
                 target.display(),
-                timeseries_array::printable(&link.display().to_string())
+                timeseries_array::printable(&now)
             )));
         }
         Err(_) if !crate::process_alive(pid) => {
