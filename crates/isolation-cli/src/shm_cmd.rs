@@ -82,32 +82,18 @@ pub fn collect_garbage() -> String {
 ///
 /// # Errors
 ///
-/// No limit given, or a limit in rows instead of time.
+/// No limit given, or a limit in rows instead of time ([`isolation::dataset_policy`]).
 pub fn collect_datasets(
     older_than: Option<isolation::Length>,
     unused_for: Option<isolation::Length>,
     budget_bytes: Option<u64>,
 ) -> anyhow::Result<String> {
-    let policy = isolation::shm::DatasetPolicy {
-        older_than: older_than.map(|l| time_limit(l, "--older-than")).transpose()?,
-        unused_for: unused_for.map(|l| time_limit(l, "--unused-for")).transpose()?,
-        budget_bytes,
-    };
-    if policy == isolation::shm::DatasetPolicy::default() {
-        anyhow::bail!("`shm gc --datasets` needs --older-than, --unused-for or --budget-bytes");
-    }
+    let policy = isolation::dataset_policy(older_than, unused_for, budget_bytes)?;
     let removed = isolation::shm::gc_datasets_in(&isolation::shm::default_dir(), &policy);
     Ok(render_segments(
         &removed,
         "no dataset to collect under these limits (datasets a process maps are kept)",
     ))
-}
-
-fn time_limit(length: isolation::Length, flag: &str) -> anyhow::Result<std::time::Duration> {
-    match length {
-        isolation::Length::Time(ns) => Ok(std::time::Duration::from_nanos(ns.max(0).unsigned_abs())),
-        isolation::Length::Rows(_) => anyhow::bail!("{flag} takes a duration (`7d`, `12h`), not rows"),
-    }
 }
 
 /// Removes segment `name`.

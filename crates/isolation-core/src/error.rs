@@ -211,6 +211,12 @@ pub enum IsolationError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Dataset segments to collect without any limit (collecting every one is `shm rm`'s job).
+    #[error(
+        "collecting datasets needs older_than, unused_for or budget_bytes (CLI: --older-than, --unused-for, \
+         --budget-bytes); remove one dataset by name with `shm rm`"
+    )]
+    NoDatasetLimit,
     /// A spec string with an unknown, repeated, missing or malformed key.
     #[error("cannot parse `{spec}`: {reason}")]
     Parse {

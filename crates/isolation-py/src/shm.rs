@@ -182,27 +182,10 @@ pub(crate) fn gc<'py>(
 ) -> PyResult<Vec<Bound<'py, PyDict>>> {
     let dir = dir.unwrap_or_else(isolation::shm::default_dir);
     let removed = if datasets {
-        let duration = |text: Option<&str>| -> PyResult<Option<std::time::Duration>> {
-            match text.map(str::parse::<isolation::Length>).transpose().map_err(py_err)? {
-                None => Ok(None),
-                Some(isolation::Length::Time(ns)) => {
-                    Ok(Some(std::time::Duration::from_nanos(ns.unsigned_abs())))
-                }
-                Some(isolation::Length::Rows(_)) => Err(PyValueError::new_err(
-                    "older_than and unused_for take durations (`7d`, `12h`), not rows",
-                )),
-            }
-        };
-        let policy = isolation::shm::DatasetPolicy {
-            older_than: duration(older_than)?,
-            unused_for: duration(unused_for)?,
-            budget_bytes,
-        };
-        if policy == isolation::shm::DatasetPolicy::default() {
-            return Err(PyValueError::new_err(
-                "gc(datasets=True) needs older_than, unused_for or budget_bytes",
-            ));
-        }
+        let length =
+            |text: Option<&str>| text.map(str::parse::<isolation::Length>).transpose().map_err(py_err);
+        let policy = isolation::dataset_policy(length(older_than)?, length(unused_for)?, budget_bytes)
+            .map_err(py_err)?;
         py.detach(|| isolation::shm::gc_datasets_in(&dir, &policy))
     } else {
         py.detach(|| isolation::shm::gc_in(&dir))

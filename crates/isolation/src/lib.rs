@@ -34,6 +34,8 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+#[cfg(feature = "shm")]
+mod dataset_gc;
 mod dates;
 mod factory;
 #[cfg(test)]
@@ -108,6 +110,8 @@ pub use isolation_view as view;
 #[doc(inline)]
 pub use isolation_cow as cow;
 
+#[cfg(feature = "shm")]
+pub use dataset_gc::dataset_policy;
 #[cfg(feature = "shm")]
 #[doc(inline)]
 pub use isolation_shm as shm;
