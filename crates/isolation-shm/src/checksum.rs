@@ -10,8 +10,7 @@ use arrow_schema::Metadata;
 use timeseries_array::{TIMESTAMP_COLUMN, TimeFrame};
 use twox_hash::XxHash3_64;
 
-/// Metadata key prefix: `isolation.xxh3.<column>` holds the column's checksum in hex.
-const KEY_PREFIX: &str = "isolation.xxh3.";
+use crate::format::KEY_CHECKSUM_PREFIX as KEY_PREFIX;
 
 /// The checksum entries for `frame`'s index and value columns, as schema metadata.
 pub(crate) fn checksums(frame: &TimeFrame) -> Metadata {

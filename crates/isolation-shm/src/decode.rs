@@ -69,10 +69,13 @@ pub(crate) fn decode(
     let footer =
         timeseries_ipc::footer(timeseries_ipc::footer_bytes(bytes, footer_start)).map_err(|e| src.ipc(e))?;
     let schema = frame_schema(&footer, src, conform)?;
+    if let crate::format::Layout::Other(found) = crate::format::layout(schema.metadata()) {
+        let found = found.unwrap_or_else(|| "none recorded".to_string());
+        return Err(ShmError::UnknownFormat { name: src.name.to_string(), found });
+    }
     // The structure every IPC reader here shares: blocks, messages, buffer ranges, alignment, overlaps, the
     // leading schema message against the footer's, a batch list for a body that holds data.
-    timeseries_ipc::check_file(bytes, footer_start, &footer, &schema)
-        .map_err(|reason| src.corrupt(reason))?;
+    timeseries_ipc::check_file(bytes, footer_start, &footer, &schema).map_err(|e| src.ipc(e))?;
     let blocks = footer.recordBatches().ok_or_else(|| src.corrupt("the footer has no record batch list"))?;
     if blocks.len() > 1 && !conform.concatenate_batches {
         return Err(ShmError::MultipleBatches { name: src.name.to_string(), n_batches: blocks.len() });
@@ -80,8 +83,8 @@ pub(crate) fn decode(
     for block in blocks.iter() {
         refuse_compression(bytes, block, src)?;
     }
-    let mut batches = timeseries_ipc::decode_batches(file, &footer, schema.clone(), None)
-        .map_err(|reason| src.corrupt(reason))?;
+    let mut batches =
+        timeseries_ipc::decode_batches(file, &footer, schema.clone(), None).map_err(|e| src.ipc(e))?;
     if batches.is_empty() {
         batches.push(RecordBatch::new_empty(Arc::new(schema.clone())));
     }

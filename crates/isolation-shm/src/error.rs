@@ -54,6 +54,18 @@ pub enum ShmError {
         /// Bytes available to this user on that filesystem.
         available: u64,
     },
+    /// The segment was published by this library in a layout this build does not read (another version of
+    /// `isolation`, before or after [`SEGMENT_FORMAT_VERSION`](crate::SEGMENT_FORMAT_VERSION)).
+    #[error(
+        "segment `{name}` has segment format version {found}, and this build reads version {}; republish it with this version",
+        crate::SEGMENT_FORMAT_VERSION
+    )]
+    UnknownFormat {
+        /// The segment name.
+        name: String,
+        /// The version its metadata records (`none recorded` for segments older than versioning).
+        found: String,
+    },
     /// The file is not an Arrow IPC file at all.
     #[error("segment `{name}` at {} is not an Arrow IPC file: {reason}", path.display())]
     Foreign {
@@ -93,7 +105,7 @@ pub enum ShmError {
         n_batches: usize,
     },
     /// The data decodes but breaks a frame invariant (unsorted or null timestamps, ...).
-    #[error("segment `{name}` does not hold a valid time frame: {source}")]
+    #[error("segment `{name}` does not hold a valid time frame")]
     Frame {
         /// The segment name.
         name: String,
@@ -148,7 +160,7 @@ pub enum ShmError {
         available: u64,
     },
     /// An operating-system call failed.
-    #[error("{op} failed for segment `{name}` at {}: {source}", path.display())]
+    #[error("{op} failed for segment `{name}` at {}", path.display())]
     Io {
         /// The segment name.
         name: String,
@@ -169,6 +181,7 @@ impl ShmError {
             | Self::NotFound { name, .. }
             | Self::AlreadyExists { name, .. }
             | Self::NoSpace { name, .. }
+            | Self::UnknownFormat { name, .. }
             | Self::Foreign { name, .. }
             | Self::Corrupt { name, .. }
             | Self::UnexpectedSchema { name, .. }

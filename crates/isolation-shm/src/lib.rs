@@ -57,6 +57,7 @@ mod conform;
 mod datasets;
 mod decode;
 mod error;
+mod format;
 mod name;
 mod node;
 mod owner;
@@ -70,6 +71,7 @@ pub use attach::{AttachOptions, Attached, attach};
 pub use conform::Conversions;
 pub use datasets::{DATASET_PREFIX, DatasetPolicy, gc_datasets_in};
 pub use error::ShmError;
+pub use format::SEGMENT_FORMAT_VERSION;
 /// Memory figures from `/proc/<pid>/smaps_rollup` (re-exported from `memtrack`), for workers that report
 /// their private memory.
 pub use memtrack::SmapsRollup;

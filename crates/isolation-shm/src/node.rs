@@ -88,6 +88,28 @@ impl NodeOptions {
         Self { dir: None, spill_dir, memory_limit: None }
     }
 
+    /// [`NodeOptions::new`] with what a caller overrides, each `None` left to the environment and the
+    /// defaults: the one way the CLI's `fold-run` flags and the Python `node_fold` keywords become options.
+    ///
+    /// ```
+    /// use isolation_shm::NodeOptions;
+    ///
+    /// let options = NodeOptions::from_overrides(Some("/dev/shm/study".into()), None, Some(1 << 30));
+    /// assert_eq!(options.dir(), std::path::Path::new("/dev/shm/study"));
+    /// ```
+    pub fn from_overrides(
+        dir: Option<PathBuf>,
+        spill_dir: Option<PathBuf>,
+        memory_limit: Option<u64>,
+    ) -> Self {
+        let defaults = Self::new();
+        Self {
+            dir: dir.or(defaults.dir),
+            spill_dir: spill_dir.or(defaults.spill_dir),
+            memory_limit: memory_limit.or(defaults.memory_limit),
+        }
+    }
+
     /// Put dataset segments in `dir` instead of [`default_dir`].
     pub fn with_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.dir = Some(dir.into());

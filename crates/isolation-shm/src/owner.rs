@@ -4,12 +4,7 @@
 use arrow_schema::Metadata;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const KEY_PID: &str = "isolation.owner_pid";
-const KEY_CREATED: &str = "isolation.created_unix_ns";
-const KEY_KEPT: &str = "isolation.kept";
-/// Recorded by the publisher: the index was checked strictly increasing (it came from a `TimeFrame`).
-const KEY_INDEX: &str = "isolation.index";
-const INDEX_CHECKED: &str = "strictly-increasing";
+use crate::format::{INDEX_CHECKED, KEY_CREATED, KEY_INDEX, KEY_KEPT, KEY_PID};
 
 /// Who published a segment and when, as recorded in the segment itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -327,6 +327,7 @@ fn write_ipc(
     };
     let base = frame.schema();
     let mut metadata = base.metadata().clone();
+    metadata.extend([crate::format::version_entry()]);
     metadata.extend(owner.to_metadata());
     metadata.extend(crate::checksum::checksums(frame));
     let schema = Arc::new(Schema::new_with_metadata(base.fields().clone(), metadata));

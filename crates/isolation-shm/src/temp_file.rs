@@ -82,7 +82,8 @@ mod tests {
         drop(temp);
         assert!(!fresh.exists() && planted.symlink_metadata().is_ok(), "only our own file is removed");
 
-        let err = create_temp_from("seg", &dir, std::iter::repeat(planted.clone())).unwrap_err().to_string();
+        let err = create_temp_from("seg", &dir, std::iter::repeat(planted.clone())).unwrap_err();
+        let err = timeseries_array::error_chain(&err);
         assert!(err.contains(&format!("the first: {}", planted.display())), "{err}");
         assert!(err.contains("planted there?"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();

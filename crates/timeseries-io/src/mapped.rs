@@ -73,10 +73,10 @@ pub(crate) fn map(
     let schema = timeseries_ipc::footer_schema(&footer).map_err(ipc_error)?;
     // Every offset and length the file states is checked before arrow-ipc slices anything (it panics on a
     // bad one), and misaligned buffers are refused rather than silently copied.
-    timeseries_ipc::check_file(&buffer, footer_start, &footer, &schema).map_err(truncated)?;
+    timeseries_ipc::check_file(&buffer, footer_start, &footer, &schema).map_err(ipc_error)?;
     let projection = projection(&schema)?;
     let batches = timeseries_ipc::decode_batches(&buffer, &footer, schema.clone(), Some(projection))
-        .map_err(truncated)?;
+        .map_err(ipc_error)?;
     Ok(MappedIpc { schema, batches, mapping: buffer })
 }
 

@@ -112,8 +112,17 @@ pub fn footer_schema(footer: &Footer<'_>) -> Result<Schema, IpcFileError> {
 ///
 /// # Errors
 ///
-/// A sentence naming the batch Arrow refused.
+/// [`IpcFileError::Damaged`] naming the batch Arrow refused.
 pub fn decode_batches(
+    file: &Buffer,
+    footer: &Footer<'_>,
+    schema: Schema,
+    projection: Option<Vec<usize>>,
+) -> Result<Vec<RecordBatch>, IpcFileError> {
+    decode_all(file, footer, schema, projection).map_err(IpcFileError::Damaged)
+}
+
+fn decode_all(
     file: &Buffer,
     footer: &Footer<'_>,
     schema: Schema,

@@ -46,10 +46,20 @@ const HEADER_LEN: usize = 8;
 ///
 /// # Errors
 ///
-/// A sentence naming the fault: a block outside the file, a damaged message, a buffer out of its body,
-/// misaligned or overlapping another, a column whose buffers are too short for its rows, a schema message
-/// that differs from the footer's, or a footer that lists no batch for a body that holds data.
+/// [`IpcFileError::Damaged`] with a sentence naming the fault: a block outside the file, a damaged
+/// message, a buffer out of its body, misaligned or overlapping another, a column whose buffers are too
+/// short for its rows, a schema message that differs from the footer's, or a footer that lists no batch
+/// for a body that holds data.
 pub fn check_file(
+    bytes: &[u8],
+    footer_start: usize,
+    footer: &Footer<'_>,
+    schema: &Schema,
+) -> Result<(), IpcFileError> {
+    check_structure(bytes, footer_start, footer, schema).map_err(IpcFileError::Damaged)
+}
+
+fn check_structure(
     bytes: &[u8],
     footer_start: usize,
     footer: &Footer<'_>,
@@ -286,9 +296,9 @@ fn layout(data_type: &DataType) -> Option<Layout> {
 /// # Errors
 ///
 /// As [`check_file`], plus a missing magic, a footer length that does not fit, or a damaged footer.
-pub fn check_file_bytes(bytes: &[u8]) -> Result<(), String> {
-    let footer_start = footer_start(bytes).map_err(|e| e.to_string())?;
-    let footer = footer(footer_bytes(bytes, footer_start)).map_err(|e| e.to_string())?;
-    let schema = footer_schema(&footer).map_err(|e| e.to_string())?;
+pub fn check_file_bytes(bytes: &[u8]) -> Result<(), IpcFileError> {
+    let footer_start = footer_start(bytes)?;
+    let footer = footer(footer_bytes(bytes, footer_start))?;
+    let schema = footer_schema(&footer)?;
     check_file(bytes, footer_start, &footer, &schema)
 }

@@ -109,7 +109,7 @@ fn unsorted_timestamps_are_refused() {
     corrupt[at..at + 8].copy_from_slice(&i64::MAX.to_le_bytes());
     let err = attach_bytes(dir.path(), "unsorted", &corrupt).unwrap_err();
     assert!(matches!(err, ShmError::Frame { .. }), "{err}");
-    assert!(err.to_string().contains("not sorted"), "{err}");
+    assert!(timeseries_array::error_chain(&err).contains("not sorted"), "{err}");
 }
 
 #[test]
@@ -169,4 +169,52 @@ fn verify_names_the_column_whose_value_changed_after_publishing() {
     std::fs::write(&path, &bytes).unwrap();
     assert!(AttachOptions::new().with_dir(dir.path()).verify(true).attach("value").is_ok());
     std::fs::remove_file(&path).unwrap();
+}
+
+/// A one-batch Arrow IPC file of `sample_frame(10)` whose schema carries `metadata`.
+fn ipc_bytes_with_metadata(metadata: &[(&str, &str)]) -> Vec<u8> {
+    let batch = sample_frame(10).record_batch().clone();
+    let metadata: std::collections::HashMap<String, String> =
+        metadata.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let schema = std::sync::Arc::new(batch.schema().as_ref().clone().with_metadata(metadata));
+    let batch = batch.with_schema(schema.clone()).unwrap();
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(&mut out, &schema).unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    out
+}
+
+#[test]
+fn a_segment_of_another_format_version_is_refused_by_name() {
+    let dir = TestDir::new("format");
+    // What this build writes is what it reads.
+    let bytes = valid_segment_bytes(&dir);
+    assert!(attach_bytes(dir.path(), "current", &bytes).is_ok());
+    let current = isolation_shm::SEGMENT_FORMAT_VERSION.to_string();
+    assert!(
+        attach_bytes(dir.path(), "same", &ipc_bytes_with_metadata(&[("isolation.segment_format", &current)]))
+            .is_ok()
+    );
+
+    let newer = ipc_bytes_with_metadata(&[("isolation.segment_format", "999"), ("isolation.kept", "true")]);
+    let err = attach_bytes(dir.path(), "newer", &newer).expect_err("an unknown version");
+    assert!(matches!(&err, ShmError::UnknownFormat { found, .. } if found == "999"), "{err}");
+    assert_eq!(err.segment_name(), "newer");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "segment `newer` has segment format version 999, and this build reads version {current}; republish it with this version"
+        )
+    );
+
+    // Published by this library before versions were recorded: our keys, no version.
+    let unversioned = ipc_bytes_with_metadata(&[("isolation.owner_pid", "1"), ("isolation.kept", "true")]);
+    let err = attach_bytes(dir.path(), "old", &unversioned).expect_err("no version");
+    assert!(matches!(&err, ShmError::UnknownFormat { found, .. } if found == "none recorded"), "{err}");
+
+    // A file another tool wrote, with metadata of its own, is plain Arrow and attaches.
+    let foreign = ipc_bytes_with_metadata(&[("pandas", "{}")]);
+    assert_eq!(attach_bytes(dir.path(), "foreign", &foreign).unwrap().frame().n_rows(), 10);
 }
