@@ -34,9 +34,18 @@ struct SymbolEnv<'a> {
 ///   segment's name), `ISOLATION_DATA_i` (its Arrow IPC file), `ISOLATION_TRAIN_i`, `ISOLATION_TEST_i` and
 ///   `ISOLATION_WARMUP_i` (half-open row ranges `start:end`, comma-separated when there are several);
 /// - `ISOLATION_FOLD_JSON`: all of it as one JSON object.
-pub fn fold_env(manifest_path: &Path, manifest: &FoldManifest, made: &NodeFold) -> Vec<(String, String)> {
-    let fold: &ManifestFold =
-        manifest.folds.iter().find(|f| f.index == made.fold.index).expect("made from this manifest");
+///
+/// # Errors
+///
+/// `made` is not a fold of `manifest` (no fold of its index, or a symbol without a dataset).
+pub fn fold_env(
+    manifest_path: &Path,
+    manifest: &FoldManifest,
+    made: &NodeFold,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let index = made.fold.index;
+    let fold: &ManifestFold = (manifest.folds.iter().find(|f| f.index == index))
+        .ok_or_else(|| anyhow::anyhow!("the manifest has no fold {index}: the fold was made from another"))?;
     let mut env = vec![
         ("MANIFEST".to_string(), manifest_path.display().to_string()),
         ("FOLD".to_string(), fold.index.to_string()),
@@ -46,8 +55,12 @@ pub fn fold_env(manifest_path: &Path, manifest: &FoldManifest, made: &NodeFold) 
     ];
     let mut symbols = Vec::with_capacity(fold.symbols.len());
     for (i, rows) in fold.symbols.iter().enumerate() {
-        let dataset =
-            made.datasets.iter().find(|d| d.symbol == rows.symbol).expect("every symbol is attached");
+        let dataset = (made.datasets.iter().find(|d| d.symbol == rows.symbol)).ok_or_else(|| {
+            anyhow::anyhow!(
+                "symbol `{}` of fold {index} has no dataset: the fold was made from another manifest",
+                rows.symbol
+            )
+        })?;
         let pair = |r: &Range<usize>| [r.start, r.end];
         let symbol = SymbolEnv {
             symbol: &rows.symbol,
@@ -67,7 +80,7 @@ pub fn fold_env(manifest_path: &Path, manifest: &FoldManifest, made: &NodeFold) 
     }
     let json = serde_json::json!({ "fold": fold.index, "symbols": symbols });
     env.push(("FOLD_JSON".to_string(), json.to_string()));
-    env.into_iter().map(|(k, v)| (format!("{ENV_PREFIX}{k}"), v)).collect()
+    Ok(env.into_iter().map(|(k, v)| (format!("{ENV_PREFIX}{k}"), v)).collect())
 }
 
 /// `start:end[,start:end...]`.
@@ -107,7 +120,7 @@ pub fn run_fold(
     let (program, args) = command.split_first().context("no command given after `--`")?;
     let status = Command::new(program)
         .args(args)
-        .envs(fold_env(manifest_path, &manifest, &made))
+        .envs(fold_env(manifest_path, &manifest, &made)?)
         .status()
         .with_context(|| format!("starting `{program}`"))?;
     Ok(exit_code(status))

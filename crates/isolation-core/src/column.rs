@@ -282,6 +282,9 @@ pub trait BarColumn {
     /// If the handle was resolved from another dataset.
     #[doc(hidden)]
     fn read_at(&self, origin: usize, row: usize) -> Self::Value;
+    /// The dataset the handle was resolved from ([`origin_of`]) and the column's name.
+    #[doc(hidden)]
+    fn origin_and_name(&self) -> (usize, &str);
 }
 
 impl<T: NativeValue> BarColumn for ColumnRef<'_, T> {
@@ -290,6 +293,9 @@ impl<T: NativeValue> BarColumn for ColumnRef<'_, T> {
     fn read_at(&self, origin: usize, row: usize) -> T {
         self.check_origin(origin);
         self.at(row)
+    }
+    fn origin_and_name(&self) -> (usize, &str) {
+        (self.origin, self.name)
     }
 }
 
@@ -300,6 +306,15 @@ impl<T: NativeValue> BarColumn for NullableColumnRef<'_, T> {
         self.values.check_origin(origin);
         self.at(row)
     }
+    fn origin_and_name(&self) -> (usize, &str) {
+        (self.values.origin, self.values.name)
+    }
+}
+
+/// [`IsolationError::ForeignHandle`] unless `column` was resolved from the dataset `origin`.
+pub(crate) fn same_origin<C: BarColumn + ?Sized>(column: &C, origin: usize) -> Result<(), IsolationError> {
+    let (own, name) = column.origin_and_name();
+    if own == origin { Ok(()) } else { Err(IsolationError::ForeignHandle { column: name.to_string() }) }
 }
 
 /// The panic of a handle read through another dataset's bar or window: out of line, so the per-bar path
@@ -307,10 +322,7 @@ impl<T: NativeValue> BarColumn for NullableColumnRef<'_, T> {
 #[cold]
 #[inline(never)]
 fn foreign_handle(name: &str) -> ! {
-    panic!(
-        "column handle `{name}` was resolved from another dataset than the cursor walks; resolve it with \
-         cursor.column() (a split with warm-up walks its history, not the split's own rows)"
-    )
+    panic!("{}", IsolationError::ForeignHandle { column: name.to_string() })
 }
 
 /// The layout of `name` in `data` and the typed handle over it (nulls not checked).

@@ -181,10 +181,24 @@ impl<D: IsolatedData + ?Sized> Bar<'_, D> {
     /// # Panics
     ///
     /// If the handle was resolved from another dataset than the one this bar belongs to (resolve handles
-    /// with [`Cursor::column`]).
+    /// with [`Cursor::column`]): a programming error, as an index past a slice's end is, and the check
+    /// that keeps this read at a slice index's cost. [`Bar::try_get`] returns it as an error instead.
     #[inline(always)]
     pub fn get<C: BarColumn>(&self, column: &C) -> C::Value {
         column.read_at(origin_of(self.data), self.row)
+    }
+
+    /// [`Bar::get`] for a handle that may come from other data (resolved by a caller this code does not
+    /// control): the same read after one comparison.
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::ForeignHandle`] if the handle was resolved from another dataset.
+    #[inline]
+    pub fn try_get<C: BarColumn>(&self, column: &C) -> Result<C::Value, IsolationError> {
+        let origin = origin_of(self.data);
+        crate::column::same_origin(column, origin)?;
+        Ok(column.read_at(origin, self.row))
     }
 
     /// A value of the bar by column position, as `f64`; `None` where null. A dynamic call per read: use
@@ -238,11 +252,25 @@ impl<'a, D: IsolatedData + ?Sized> Window<'a, D> {
     ///
     /// # Panics
     ///
-    /// If the handle was resolved from another dataset than the one this window belongs to.
+    /// If the handle was resolved from another dataset than the one this window belongs to
+    /// ([`Window::try_values`] returns that as an error).
     #[inline]
     pub fn values<'c, T: NativeValue>(&self, column: &ColumnRef<'c, T>) -> Cow<'c, [T]> {
         column.check_origin(origin_of(self.data));
         column.rows(self.rows.clone())
+    }
+
+    /// [`Window::values`] for a handle that may come from other data.
+    ///
+    /// # Errors
+    ///
+    /// [`IsolationError::ForeignHandle`] if the handle was resolved from another dataset.
+    pub fn try_values<'c, T: NativeValue>(
+        &self,
+        column: &ColumnRef<'c, T>,
+    ) -> Result<Cow<'c, [T]>, IsolationError> {
+        crate::column::same_origin(column, origin_of(self.data))?;
+        Ok(column.rows(self.rows.clone()))
     }
 
     /// A column over the window's bars, as `f64` (borrowed where stored as contiguous `f64`).

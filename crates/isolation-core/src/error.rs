@@ -95,6 +95,23 @@ pub enum IsolationError {
         /// The symbol's last timestamp.
         last: TimestampNs,
     },
+    /// An argument outside what the function accepts (a batch of 0 rows, a split boundary past the rows).
+    #[error("`{argument}` {reason}")]
+    InvalidArgument {
+        /// The argument's name.
+        argument: &'static str,
+        /// What it must be, and what it was.
+        reason: String,
+    },
+    /// A typed column handle read through a bar or window of another dataset than it was resolved from.
+    #[error(
+        "column handle `{column}` was resolved from another dataset than the cursor walks; resolve it with \
+         cursor.column() (a split with warm-up walks its history, not the split's own rows)"
+    )]
+    ForeignHandle {
+        /// The handle's column.
+        column: String,
+    },
     /// A row index outside an isolated dataset.
     #[error("row {row} is outside the {split} split's {n_rows} rows")]
     RowOutOfBounds {
@@ -134,16 +151,17 @@ pub enum IsolationError {
         /// The symbols loaded, comma-separated.
         loaded: String,
     },
-    /// An error while working on one symbol's data.
-    #[error("symbol `{symbol}`: {source}")]
+    /// An error while working on one symbol's data (the symbol; the error itself is the source).
+    #[error("symbol `{symbol}`")]
     ForSymbol {
         /// The symbol.
         symbol: String,
         /// What went wrong.
         source: Box<IsolationError>,
     },
-    /// A file (a registered symbol's data, a universe table) could not be loaded.
-    #[error("loading `{path}`: {source}")]
+    /// A file or directory (a universe table, a directory of symbols) could not be read, for a reason that
+    /// does not name it (the path is said here; the reason is the source).
+    #[error("loading `{path}`")]
     Load {
         /// The file.
         path: String,
@@ -151,8 +169,14 @@ pub enum IsolationError {
         #[source]
         source: Cause,
     },
+    /// A file could not be loaded: the loader's error, which names the file and where in it.
+    #[error(transparent)]
+    File {
+        /// The loader's error.
+        source: Cause,
+    },
     /// A backend (copy-on-write, ...) refused an operation in a way no other variant names.
-    #[error("{mode}: {source}")]
+    #[error("{mode} mode")]
     Backend {
         /// The backend's mode.
         mode: IsolationMode,
@@ -178,11 +202,11 @@ pub enum IsolationError {
         /// The fingerprint of the data here.
         found: String,
     },
-    /// A shared-memory segment could not be published, attached or read.
-    #[error("shared memory: {source}")]
+    /// A shared-memory segment could not be published, attached or read (the segment layer's error names
+    /// the segment).
+    #[error(transparent)]
     SharedMemory {
         /// The segment layer's error.
-        #[source]
         source: Cause,
     },
     /// Data was asked for a split before any split was set up.

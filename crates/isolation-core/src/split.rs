@@ -60,12 +60,15 @@ pub struct SplitRanges {
 impl SplitRanges {
     /// Train `0..boundary`, test `boundary..n_rows`.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `boundary > n_rows`.
-    pub fn at_boundary(boundary: usize, n_rows: usize) -> Self {
-        assert!(boundary <= n_rows, "split boundary {boundary} past {n_rows} rows");
-        Self { train: 0..boundary, test: boundary..n_rows }
+    /// [`IsolationError::InvalidArgument`] if `boundary > n_rows`.
+    pub fn at_boundary(boundary: usize, n_rows: usize) -> Result<Self, IsolationError> {
+        if boundary > n_rows {
+            let reason = format!("must be at most the {n_rows} rows, not {boundary}");
+            return Err(IsolationError::InvalidArgument { argument: "boundary", reason });
+        }
+        Ok(Self { train: 0..boundary, test: boundary..n_rows })
     }
 
     /// The rows of `split` (`Full` is both).
@@ -111,7 +114,8 @@ pub struct SplitCut {
 impl SplitCut {
     /// The rows of one symbol's sorted `timestamps` on each side of the cut.
     pub fn ranges(&self, timestamps: &[TimestampNs]) -> SplitRanges {
-        SplitRanges::at_boundary(timestamps.partition_point(|&t| t < self.instant), timestamps.len())
+        let boundary = timestamps.partition_point(|&t| t < self.instant);
+        SplitRanges { train: 0..boundary, test: boundary..timestamps.len() }
     }
 }
 

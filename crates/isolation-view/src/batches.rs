@@ -1,7 +1,7 @@
 //! `Batches`: a view cut into zero-copy sub-views of a fixed number of rows.
 
 use crate::DataView;
-use isolation_core::IsolatedData;
+use isolation_core::{IsolatedData, IsolationError};
 
 /// An iterator of sub-views of at most `batch_rows` rows each, in order, covering the view exactly once.
 #[derive(Debug, Clone)]
@@ -12,9 +12,12 @@ pub struct Batches<'a> {
 }
 
 impl<'a> Batches<'a> {
-    pub(crate) fn new(view: &'a DataView, batch_rows: usize) -> Self {
-        assert!(batch_rows > 0, "a batch needs at least one row");
-        Self { view, batch_rows, next_row: 0 }
+    pub(crate) fn new(view: &'a DataView, batch_rows: usize) -> Result<Self, IsolationError> {
+        if batch_rows == 0 {
+            let reason = "must be at least 1 (rows per batch)".to_string();
+            return Err(IsolationError::InvalidArgument { argument: "batch_rows", reason });
+        }
+        Ok(Self { view, batch_rows, next_row: 0 })
     }
 }
 

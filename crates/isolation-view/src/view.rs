@@ -93,10 +93,10 @@ impl DataView {
     /// Zero-copy sub-views of `batch_rows` rows each (the last may be shorter), for processing large data
     /// in pieces.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `batch_rows` is 0.
-    pub fn batches(&self, batch_rows: usize) -> Batches<'_> {
+    /// [`IsolationError::InvalidArgument`] if `batch_rows` is 0.
+    pub fn batches(&self, batch_rows: usize) -> Result<Batches<'_>, IsolationError> {
         Batches::new(self, batch_rows)
     }
 

@@ -97,9 +97,9 @@ impl FoldManifest {
 /// Loads a manifest source: a local path or a `file://` URI.
 fn load_source(symbol: &str, path: &str) -> Result<TimeFrame, IsolationError> {
     let local = path.strip_prefix("file://").unwrap_or(path);
-    timeseries_io::load(local, &timeseries_io::LoadOptions::default()).map(|loaded| loaded.frame).map_err(
-        |e| IsolationError::Load { path: path.to_string(), source: Cause::new(e) }.for_symbol(symbol),
-    )
+    timeseries_io::load(local, &timeseries_io::LoadOptions::default())
+        .map(|loaded| loaded.frame)
+        .map_err(|e| IsolationError::File { source: Cause::new(e) }.for_symbol(symbol))
 }
 
 /// An error of [`NodeOptions::share`]: from the segment, or from loading the source.

@@ -38,7 +38,7 @@ use crate::backend::Isolated;
 /// }
 /// assert_eq!(seen, 20);
 /// // The same rows in batches of 8 (zero-copy frames for views and shared memory).
-/// let sizes: Vec<usize> = test.batches(8).map(|b| b.n_rows()).collect();
+/// let sizes: Vec<usize> = test.batches(8)?.map(|b| b.n_rows()).collect();
 /// assert_eq!(sizes, [8, 8, 4]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -154,10 +154,13 @@ impl SplitData {
     /// The split's rows as frames of at most `batch_rows` rows each, in order (a model's mini-batches). For
     /// views and shared memory each batch shares the base's buffers.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `batch_rows` is 0.
-    pub fn batches(&self, batch_rows: usize) -> impl Iterator<Item = TimeFrame> + use<> {
+    /// [`IsolationError::InvalidArgument`] if `batch_rows` is 0.
+    pub fn batches(
+        &self,
+        batch_rows: usize,
+    ) -> Result<impl Iterator<Item = TimeFrame> + use<>, IsolationError> {
         frame_batches(self.data.as_dyn().to_frame(), batch_rows)
     }
 
@@ -210,13 +213,19 @@ impl From<SplitData> for Arc<dyn IsolatedData> {
 
 /// `frame` cut into slices of at most `batch_rows` rows, in order (no values copied).
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `batch_rows` is 0.
-pub(crate) fn frame_batches(frame: TimeFrame, batch_rows: usize) -> impl Iterator<Item = TimeFrame> {
-    assert!(batch_rows > 0, "a batch needs at least one row");
+/// [`IsolationError::InvalidArgument`] if `batch_rows` is 0.
+pub(crate) fn frame_batches(
+    frame: TimeFrame,
+    batch_rows: usize,
+) -> Result<impl Iterator<Item = TimeFrame>, IsolationError> {
+    if batch_rows == 0 {
+        let reason = "must be at least 1 (rows per batch)".to_string();
+        return Err(IsolationError::InvalidArgument { argument: "batch_rows", reason });
+    }
     let n_rows = frame.n_rows();
-    (0..n_rows).step_by(batch_rows).map(move |start| {
+    Ok((0..n_rows).step_by(batch_rows).map(move |start| {
         frame.slice(start..(start + batch_rows).min(n_rows)).expect("batch rows lie inside the frame")
-    })
+    }))
 }

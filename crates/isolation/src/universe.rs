@@ -126,9 +126,10 @@ impl Universe {
     #[cfg(feature = "io")]
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self, IsolationError> {
         let path = path.as_ref();
-        let load_error = |e: Cause| IsolationError::Load { path: path.display().to_string(), source: e };
-        let batches = timeseries_io::read_table(path).map_err(|e| load_error(Cause::new(e)))?;
-        Self::from_batches(&batches).map_err(|e| load_error(Cause::new(e)))
+        let batches =
+            timeseries_io::read_table(path).map_err(|e| IsolationError::File { source: Cause::new(e) })?;
+        Self::from_batches(&batches)
+            .map_err(|e| IsolationError::Load { path: path.display().to_string(), source: Cause::new(e) })
     }
 
     /// True when `symbol` was a member at `t`.

@@ -100,8 +100,22 @@ pub enum FrameError {
         /// Rows in the frame.
         n_rows: usize,
     },
+    /// Data from another library with no column that can be told to be the index.
+    #[error("no time column: {reason}")]
+    NoIndex {
+        /// Why none could be told (none, or several candidates), and what to pass.
+        reason: String,
+    },
+    /// A date or timestamp outside what nanoseconds since 1970 can hold (years 1677 to 2262).
+    #[error("column `{column}` {detail}")]
+    OutOfRange {
+        /// The column.
+        column: String,
+        /// The row and value.
+        detail: String,
+    },
     /// An error from Arrow itself while assembling a batch.
-    #[error("arrow: {0}")]
+    #[error("Arrow could not assemble the batch")]
     Arrow(#[source] Cause),
     /// A column's buffer does not hold values of its type (misaligned or too short): a corrupt or foreign
     /// buffer.
@@ -113,7 +127,7 @@ pub enum FrameError {
         detail: String,
     },
     /// Arrow refused to build an optimised column (not expected for valid input).
-    #[error("optimising column {column:?}: {source}")]
+    #[error("optimising column {column:?}")]
     Optimize {
         /// The column being optimised (its name, or `<batch>` for the batch as a whole).
         column: String,

@@ -36,6 +36,7 @@ mod cause;
 mod dtype;
 mod error;
 mod fingerprint;
+mod foreign;
 mod frame;
 mod iso;
 pub mod optimize;
@@ -73,6 +74,29 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// `error`'s message and the messages of its sources, outermost first, joined by `": "` (as anyhow's `{:#}`
+/// prints a chain), with control characters escaped ([`printable`]). Every error type of the workspace
+/// says what failed at its own level and leaves its cause to the chain, so this text says each thing once;
+/// the CLI prints it and the Python package raises it.
+///
+/// ```
+/// use timeseries_array::{Cause, FrameError, error_chain};
+///
+/// let error = FrameError::Arrow(Cause::new(std::io::Error::other("out of\nmemory")));
+/// assert_eq!(error.to_string(), "Arrow could not assemble the batch");
+/// assert_eq!(error_chain(&error), "Arrow could not assemble the batch: out of\\nmemory");
+/// ```
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = printable(&error.to_string()).into_owned();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&printable(&cause.to_string()));
+        source = cause.source();
+    }
+    text
 }
 
 /// Parses an ISO 8601 date or date-time (`2024-03-01`, `2024-03-01T09:30:00Z`, `2024-03-01 09:30+02:00`) to

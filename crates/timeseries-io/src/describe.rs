@@ -56,7 +56,7 @@ pub fn describe(path: impl AsRef<Path>) -> Result<FileInfo, LoadError> {
         Some(Ok(loaded)) => (Some(loaded), None),
         Some(Err(error)) => {
             let sorted = LoadOptions { sort: true, ..options.clone() };
-            (load(path, &sorted).ok(), Some(error.to_string()))
+            (load(path, &sorted).ok(), Some(timeseries_array::error_chain(&error)))
         }
     };
     Ok(FileInfo {

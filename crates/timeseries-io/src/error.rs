@@ -36,7 +36,7 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum LoadError {
     /// An object-store URI could not be fetched (or this build reads local files only).
-    #[error("{uri}: {source}")]
+    #[error("{uri}")]
     Remote {
         /// The URI.
         uri: String,
@@ -44,7 +44,7 @@ pub enum LoadError {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The file could not be opened, read or written.
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     Io {
         /// The file, as the caller named it.
         file: String,
@@ -218,7 +218,7 @@ pub enum LoadError {
         detail: String,
     },
     /// The loaded columns did not make a valid frame.
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     Frame {
         /// The file.
         file: String,

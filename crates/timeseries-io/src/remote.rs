@@ -29,12 +29,13 @@ pub const CACHE_BYTES_ENV: &str = "ISOLATION_CACHE_BYTES";
 /// The default bound of the cache: 16 GiB.
 pub const DEFAULT_CACHE_BYTES: u64 = 16 << 30;
 
-/// Why a remote file could not be fetched.
+/// Why a remote file could not be fetched. The messages do not repeat the URI (the caller, or
+/// [`LoadError::Remote`](crate::LoadError::Remote) around it, names it); the `uri` fields keep it.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum RemoteError {
     /// The text is not a URI of a supported store.
-    #[error("`{uri}` is not a supported object-store URI: {reason}")]
+    #[error("not a supported object-store URI: {reason}")]
     Uri {
         /// The URI.
         uri: String,
@@ -42,7 +43,7 @@ pub enum RemoteError {
         reason: String,
     },
     /// The store refused or failed the request (not found, no credentials, unreachable...).
-    #[error("`{uri}`: {source}")]
+    #[error("the object store refused or failed the request")]
     Store {
         /// The URI.
         uri: String,
@@ -50,7 +51,7 @@ pub enum RemoteError {
         source: Box<object_store::Error>,
     },
     /// The object is larger than the whole cache.
-    #[error("`{uri}` is {size} bytes, more than the cache's {limit} (raise ISOLATION_CACHE_BYTES)")]
+    #[error("the object is {size} bytes, more than the cache's {limit} (raise ISOLATION_CACHE_BYTES)")]
     TooLarge {
         /// The URI.
         uri: String,
@@ -60,7 +61,7 @@ pub enum RemoteError {
         limit: u64,
     },
     /// The object changed size while it was read.
-    #[error("`{uri}`: expected {expected} bytes, received {received}")]
+    #[error("the object changed while it was read: expected {expected} bytes, received {received}")]
     Short {
         /// The URI.
         uri: String,
@@ -70,7 +71,7 @@ pub enum RemoteError {
         received: u64,
     },
     /// The cache directory could not be used.
-    #[error("cache {}: {source}", path.display())]
+    #[error("cache {}", path.display())]
     Io {
         /// The path involved.
         path: PathBuf,

@@ -191,6 +191,12 @@ fn a_study_over_s3_uris_runs_from_its_manifest() {
     // Errors name the URI: a missing object, and a bucket the server does not have.
     let (ok, _, err) = isolation(&env, &["info", "s3://market/bars/NOPE.csv"]);
     assert!(!ok && err.contains("s3://market/bars/NOPE.csv"), "{err}");
+    // Once: each layer says its own part (the URI, then what the store did), none repeats its cause.
+    assert_eq!(err.matches("s3://market/bars/NOPE.csv").count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: s3://market/bars/NOPE.csv: the object store refused or failed the request: "),
+        "{err}"
+    );
     drop(moto);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -25,7 +25,8 @@ fn a_view_allocates_o_columns_bytes_and_a_copy_allocates_the_rows() {
     assert!(stats.allocated_bytes < 4096, "a view of 10M rows allocated {stats:?}");
     assert_eq!(view.f64_column("close").unwrap()[0], 3_000_000.0);
 
-    let (batches, stats) = alloc::measure(|| view.batches(1_000_000).map(|b| b.n_rows()).sum::<usize>());
+    let (batches, stats) =
+        alloc::measure(|| view.batches(1_000_000).unwrap().map(|b| b.n_rows()).sum::<usize>());
     assert_eq!(batches, 7_000_000);
     assert!(stats.peak_extra_bytes < 4096, "zero-copy batches peaked at {stats:?}");
 

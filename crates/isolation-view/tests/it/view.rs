@@ -55,7 +55,7 @@ proptest! {
             assert_bounded(&view, rows.clone())?;
             // Batches cover the view exactly once, in order, each bounded.
             let mut next = rows.start;
-            for b in view.batches(batch) {
+            for b in view.batches(batch).unwrap() {
                 prop_assert!(b.n_rows() <= batch && b.n_rows() > 0);
                 assert_bounded(&b, next..next + b.n_rows())?;
                 prop_assert_eq!(b.base_offset(), next);

@@ -25,10 +25,8 @@ impl FileSource {
 
     /// Loads the file: the frame and the loader's report, errors naming the symbol and the path.
     pub(super) fn load(&self, symbol: &str) -> Result<(TimeFrame, Option<LoadReport>), IsolationError> {
-        let loaded = timeseries_io::load(&self.path, &self.options).map_err(|e| {
-            IsolationError::Load { path: self.path.display().to_string(), source: Cause::new(e) }
-                .for_symbol(symbol)
-        })?;
+        let loaded = timeseries_io::load(&self.path, &self.options)
+            .map_err(|e| IsolationError::File { source: Cause::new(e) }.for_symbol(symbol))?;
         Ok((loaded.frame, Some(loaded.report)))
     }
 }

@@ -196,7 +196,7 @@ fn fold_pieces_batch_their_own_rows_without_the_warm_up() {
     for fold in handler.folds(&FoldSpec::WalkForward(spec), Length::Rows(5)).unwrap() {
         for symbol in fold.unwrap().symbols {
             for piece in &symbol.test {
-                let batches: Vec<TimeFrame> = piece.batches(7).collect();
+                let batches: Vec<TimeFrame> = piece.batches(7).unwrap().collect();
                 let rows: usize = batches.iter().map(TimeFrame::n_rows).sum();
                 assert_eq!(rows, piece.data.n_rows() - piece.warmup_rows);
                 let first_bar = piece.cursor().current().map(|b| b.timestamp());

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float64Array, UInt32Array};
 use isolation::{
     DataHandler, EmptySide, IsolationError, IsolationMode, Split, SplitOptions, SplitSpec, TimeFrame,
-    available_modes,
+    available_modes, error_chain,
 };
 use proptest::prelude::*;
 
@@ -101,11 +101,11 @@ fn errors_name_the_symbol_and_the_problem() {
     let mut handler = handler(IsolationMode::View, &[100, 3]);
     let strict = SplitOptions::new().with_empty_side(EmptySide::Error);
     let messages = [
-        handler.data_for("SYM0", Split::Train).unwrap_err().to_string(),
-        handler.data("ETHUSD").unwrap_err().to_string(),
-        handler.set_active_split(Split::Test).unwrap_err().to_string(),
-        handler.setup_split_with(SplitSpec::Ratio(0.2), strict).unwrap_err().to_string(),
-        handler.setup_split(SplitSpec::Date(0)).unwrap_err().to_string(),
+        error_chain(&handler.data_for("SYM0", Split::Train).unwrap_err()),
+        error_chain(&handler.data("ETHUSD").unwrap_err()),
+        error_chain(&handler.set_active_split(Split::Test).unwrap_err()),
+        error_chain(&handler.setup_split_with(SplitSpec::Ratio(0.2), strict).unwrap_err()),
+        error_chain(&handler.setup_split(SplitSpec::Date(0)).unwrap_err()),
         "cow".parse::<IsolationMode>().map(|m| m.to_string()).unwrap_or_else(|e| e.to_string()),
         "copy".parse::<IsolationMode>().unwrap_err().to_string(),
     ];

@@ -207,13 +207,13 @@ fn label_end_columns_that_cannot_be_used_are_named() {
     lengths[5] = -3;
     handler.load("BAD", frame(0, 1, &lengths)).unwrap();
     let spec = FoldSpec::PurgedKFold(PurgedKFold::new(2));
-    let error = handler.fold_plan_with(&spec, &by_column(false)).unwrap_err().to_string();
+    let error = isolation::error_chain(&handler.fold_plan_with(&spec, &by_column(false)).unwrap_err());
     assert!(error.contains("BAD") && error.contains("row 5"), "{error}");
     let options = FoldOptions::default().with_labels(LabelEnds::Column("close".into()));
-    let error = handler.fold_plan_with(&spec, &options).unwrap_err().to_string();
+    let error = isolation::error_chain(&handler.fold_plan_with(&spec, &options).unwrap_err());
     assert!(error.contains("holds f64, not timestamps"), "{error}");
     let with_purge =
         FoldSpec::PurgedKFold(PurgedKFold::new(2).with_purge_embargo(Length::Rows(1), Length::Rows(0)));
-    let error = handler.fold_plan_with(&with_purge, &by_column(false)).unwrap_err().to_string();
+    let error = isolation::error_chain(&handler.fold_plan_with(&with_purge, &by_column(false)).unwrap_err());
     assert!(error.contains("drop `purge=`"), "{error}");
 }

@@ -55,19 +55,17 @@ fn a_bad_file_fails_on_first_use_naming_symbol_and_file_and_stays_unloaded() {
     let mut handler = DataHandler::new(IsolationMode::View);
     handler.register_path("BAD", &path);
     let error = handler.data_for("BAD", Split::Full).unwrap_err();
-    assert!(
-        matches!(&error, IsolationError::ForSymbol { source, .. } if matches!(**source, IsolationError::Load { .. }))
-    );
-    let message = error.to_string();
-    assert!(message.starts_with("symbol `BAD`: loading `") && message.contains("BAD.csv"), "{message}");
-    // The loader's own error is kept, not flattened to text: the source chain reaches it.
-    let load = std::error::Error::source(&error).expect("the symbol's error");
-    let cause = load.source().expect("the loader's error");
-    let cause = cause.downcast_ref::<isolation::Cause>().expect("kept as a Cause");
+    // The loader's own error is kept, not flattened to text: the symbol's error holds it as a `File`.
+    let IsolationError::ForSymbol { source, .. } = &error else { panic!("{error:?}") };
+    let IsolationError::File { source: cause } = &**source else { panic!("{source:?}") };
     assert!(matches!(
         cause.downcast_ref::<isolation::LoadError>(),
         Some(isolation::LoadError::Unsorted { .. })
     ));
+    // Each layer says its part once: the symbol, then the loader's message (which names the file).
+    assert_eq!(error.to_string(), "symbol `BAD`");
+    let message = isolation::error_chain(&error);
+    assert!(message.starts_with("symbol `BAD`: ") && message.matches("BAD.csv").count() == 1, "{message}");
     assert!(!handler.is_loaded("BAD"));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -149,6 +149,36 @@ fn a_handle_from_other_rows_cannot_be_read_through_a_cursor() {
 }
 
 #[test]
+fn try_get_and_try_values_return_a_foreign_handle_as_an_error() {
+    let mut handler = DataHandler::new(IsolationMode::View);
+    handler.load("S", frame(100, 0)).unwrap();
+    handler.setup_split(SplitSpec::Ratio(0.5)).unwrap();
+    let (train, test) =
+        (handler.data_for("S", Split::Train).unwrap(), handler.data_for("S", Split::Test).unwrap());
+    let test_close = test.column::<f64>("close").unwrap();
+    let mut cursor = train.cursor();
+    let own = cursor.column::<f64>("close").unwrap();
+    cursor.seek(10);
+    let bar = cursor.current().unwrap();
+    assert_eq!(bar.try_get(&own).unwrap(), bar.get(&own));
+    let error = bar.try_get(&test_close).unwrap_err();
+    assert!(matches!(&error, IsolationError::ForeignHandle { column } if column == "close"), "{error}");
+    let window = cursor.window(5);
+    assert_eq!(window.try_values(&own).unwrap(), window.values(&own));
+    assert!(matches!(window.try_values(&test_close), Err(IsolationError::ForeignHandle { .. })));
+}
+
+#[test]
+fn batches_of_zero_rows_are_an_error() {
+    let mut handler = DataHandler::new(IsolationMode::View);
+    handler.load("S", frame(10, 0)).unwrap();
+    let data = handler.data_for("S", Split::Full).unwrap();
+    let error = data.batches(0).err().expect("0 rows per batch is refused");
+    assert_eq!(error.to_string(), "`batch_rows` must be at least 1 (rows per batch)");
+    assert_eq!(data.batches(4).unwrap().map(|b| b.n_rows()).collect::<Vec<_>>(), [4, 4, 2]);
+}
+
+#[test]
 fn only_copy_on_write_splits_without_warmup_are_writable() {
     for mode in IsolationMode::ALL {
         let mut handler = DataHandler::new(mode);
