@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use isolation::{
-    CombinatorialPurgedCv, DataHandler, Decision, FoldOptions, FoldSpec, IsolationFactory, IsolationMode,
-    LabelEnds, Length, PurgedKFold, Resources, SplitSpec, Universe, WalkForward, Workload, available_modes,
+    CombinatorialPurgedCv, DataHandler, Decision, FoldArgs, FoldSpec, IsolationFactory, IsolationMode,
+    Length, PurgedKFold, Resources, SplitSpec, WalkForward, Workload, available_modes,
 };
 use isolation_cli::demo::{DemoConfig, run_demo};
 use isolation_cli::folds::{fold_rows, render_folds};
@@ -134,7 +134,7 @@ struct DemoArgs {
     #[arg(long)]
     explain: bool,
     /// Share of each symbol's bars in train.
-    #[arg(long, default_value_t = 0.7)]
+    #[arg(long, default_value_t = isolation::DEFAULT_TRAIN_RATIO)]
     train_ratio: f64,
     /// In shared-memory mode, also run the strategy in this many worker processes attached to the same
     /// segments, and report each worker's private memory.
@@ -179,7 +179,7 @@ struct SplitArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("scheme").required(true).args(["walk_forward", "kfold", "cpcv"])))]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["walk_forward", "kfold", "cpcv", "scheme"])))]
 struct FoldsArgs {
     /// `demo`, a CSV/Parquet/Arrow file, or a directory of them (one per symbol).
     source: String,
@@ -193,6 +193,10 @@ struct FoldsArgs {
     /// Combinatorial purged CV: `n_folds=6,n_test_folds=2[,purge=1d][,embargo=1d]`.
     #[arg(long)]
     cpcv: Option<CombinatorialPurgedCv>,
+    /// Any fold kind by name, as `KIND:SPEC` (`kfold:k=5`, `walk_forward:train=90d,test=30d`): every kind
+    /// the library has, including those without a flag of their own.
+    #[arg(long)]
+    scheme: Option<FoldSpec>,
     /// History before each test block for indicator warm-up, in rows or time.
     #[arg(long, default_value = "0")]
     warmup: Length,
@@ -307,18 +311,11 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// `error: <message>`, then each cause whose text the message does not already include (our error messages
-/// embed their causes; context added on the way up does not). Control characters from user text (names,
-/// paths) are escaped: they never reach the terminal raw.
+/// `error: <message>: <its cause>: ...`: each layer's message once, outermost first (each error type says
+/// what failed at its own level and leaves its cause to the chain). Control characters from user text
+/// (names, paths) are escaped: they never reach the terminal raw.
 fn error_text(error: &anyhow::Error) -> String {
-    let mut text = format!("error: {}", isolation::printable(&error.to_string()));
-    for cause in error.chain().skip(1) {
-        let cause = isolation::printable(&cause.to_string()).into_owned();
-        if !text.contains(&cause) {
-            text.push_str(&format!("\n  caused by: {cause}"));
-        }
-    }
-    text
+    format!("error: {}", isolation::error_chain(error.as_ref()))
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
@@ -331,16 +328,8 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Shm(command) => shm(command),
         #[cfg(feature = "shm")]
         Command::FoldRun(args) => {
-            let mut node = isolation::shm::NodeOptions::new();
-            if let Some(dir) = args.shm_dir {
-                node = node.with_dir(dir);
-            }
-            if let Some(dir) = args.spill_dir {
-                node = node.with_spill_dir(dir);
-            }
-            if let Some(bytes) = args.memory_limit {
-                node = node.memory_limit(bytes);
-            }
+            let node =
+                isolation::shm::NodeOptions::from_overrides(args.shm_dir, args.spill_dir, args.memory_limit);
             let code = isolation_cli::fold_run::run_fold(&args.manifest, args.fold, &node, &args.command)?;
             if code != 0 {
                 std::process::exit(code);
@@ -408,7 +397,7 @@ fn split(args: SplitArgs) -> anyhow::Result<()> {
     let spec = match (args.split, &args.split_date, args.train_ratio) {
         (Some(spec), _, _) => spec,
         (None, Some(date), _) => format!("date={date}").parse()?,
-        (None, None, ratio) => SplitSpec::Ratio(ratio.unwrap_or(0.7)),
+        (None, None, ratio) => ratio.map_or_else(SplitSpec::default, SplitSpec::Ratio),
     };
     let options = LoadOptions { columns: args.columns.clone(), sort: args.sort, ..LoadOptions::default() };
     let sources = load_source(&args.source, args.data.bars(), &options)?;
@@ -453,10 +442,11 @@ fn info(file: &std::path::Path, json: bool, optimize: bool) -> anyhow::Result<()
 }
 
 fn folds(args: FoldsArgs) -> anyhow::Result<()> {
-    let spec = match (args.walk_forward, args.kfold, args.cpcv) {
-        (Some(wf), _, _) => FoldSpec::WalkForward(wf),
-        (_, Some(kf), _) => FoldSpec::PurgedKFold(kf),
-        (_, _, Some(cpcv)) => FoldSpec::CombinatorialPurgedCv(cpcv),
+    let spec = match (args.walk_forward, args.kfold, args.cpcv, args.scheme) {
+        (Some(wf), ..) => FoldSpec::WalkForward(wf),
+        (_, Some(kf), ..) => FoldSpec::PurgedKFold(kf),
+        (_, _, Some(cpcv), _) => FoldSpec::CombinatorialPurgedCv(cpcv),
+        (.., Some(spec)) => spec,
         _ => unreachable!("clap requires one scheme"),
     };
     let mut handler = DataHandler::new(IsolationMode::View);
@@ -472,15 +462,15 @@ fn folds(args: FoldsArgs) -> anyhow::Result<()> {
             handler.register_path(&timeseries_io::symbol_of(&path), path);
         }
     }
-    let mut options = FoldOptions::default().with_warmup(args.warmup).cross_sectional(args.cross_sectional);
-    options.labels = match (args.label_end, args.horizon) {
-        (Some(column), _) => Some(LabelEnds::Column(column)),
-        (_, Some(horizon)) => Some(LabelEnds::Horizon(horizon)),
-        _ => None,
-    };
-    if let Some(path) = &args.universe {
-        options = options.with_universe(Universe::load(path)?);
+    let options = FoldArgs {
+        warmup: Some(args.warmup),
+        label_end: args.label_end,
+        horizon: args.horizon,
+        cross_sectional: args.cross_sectional,
+        universe_path: args.universe,
+        universe_batches: None,
     }
+    .build()?;
     let rows = fold_rows(&handler, &spec, &options)?;
     if let Some(path) = &args.manifest {
         let manifest = handler.fold_manifest(&spec, &options)?;

@@ -5,12 +5,11 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use serde::Serialize;
-use timeseries_array::TimestampNs;
 
-use crate::cv_folds::CvFolds;
+use crate::cross_validation::{TestBlock, TestBlocks};
 use crate::folds::groups;
 use crate::spec_text::SpecText;
-use crate::{CvFold, FoldError, LabelIntervals, Length};
+use crate::{CrossValidation, FoldError, Length};
 
 /// K-fold cross-validation over contiguous blocks, with purging and embargo.
 ///
@@ -27,7 +26,7 @@ use crate::{CvFold, FoldError, LabelIntervals, Length};
 /// estimate, and [`crate::WalkForward`] to simulate trading. Test bars never appear in train.
 ///
 /// ```
-/// use isolation_core::{Length, PurgedKFold};
+/// use isolation_core::{CrossValidation, Length, PurgedKFold};
 ///
 /// let spec: PurgedKFold = "k=3,purge=1,embargo=2".parse()?;
 /// let folds = spec.folds(&(0..9).collect::<Vec<i64>>())?;
@@ -57,41 +56,28 @@ impl PurgedKFold {
         Self { purge, embargo, ..self }
     }
 
-    /// The `k` folds over `timestamps` (sorted), in the order of their test groups.
-    ///
-    /// # Errors
-    ///
-    /// `k < 2`, fewer rows than folds, or a fold left without train rows.
-    pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
-        self.fold_iter(LabelIntervals::horizon(timestamps, self.purge))?.collect()
-    }
-
-    /// The folds over `labels` one at a time (see [`CombinatorialPurgedCv::fold_iter`]); with labels from
-    /// [`LabelIntervals::horizon`] of the spec's `purge`, as [`PurgedKFold::folds`] makes them.
-    ///
-    /// # Errors
-    ///
-    /// `k < 2` or fewer rows than folds. The spec's `purge` is not applied here: `labels` carry the horizon.
-    pub fn fold_iter<'a>(&self, labels: LabelIntervals<'a>) -> Result<CvFolds<'a>, FoldError> {
-        self.as_combinatorial().fold_iter_named(labels, self.to_string())
-    }
-
-    /// The `k` folds over rows labelled with `labels` (each row's label interval, e.g. from a `t1` column):
-    /// a train row is purged when its label overlaps the labels of a test block, on either side, and the
-    /// `embargo` follows the latest test label end. The spec's own `purge` must be zero.
-    ///
-    /// # Errors
-    ///
-    /// As [`PurgedKFold::folds`], and [`FoldError::PurgeAndLabels`] with a non-zero `purge`.
-    pub fn folds_labelled(&self, labels: &LabelIntervals<'_>) -> Result<Vec<CvFold>, FoldError> {
-        if !self.purge.is_zero() {
-            return Err(FoldError::PurgeAndLabels { spec: self.to_string() });
-        }
-        self.fold_iter(labels.clone())?.collect()
-    }
-
     fn as_combinatorial(&self) -> CombinatorialPurgedCv {
         CombinatorialPurgedCv { n_folds: self.k, n_test_folds: 1, purge: self.purge, embargo: self.embargo }
+    }
+}
+
+impl CrossValidation for PurgedKFold {
+    fn purge(&self) -> Length {
+        self.purge
+    }
+
+    fn embargo(&self) -> Length {
+        self.embargo
+    }
+
+    /// `k`.
+    fn n_splits(&self) -> u128 {
+        self.k as u128
+    }
+
+    /// Group `i` tests in fold `i`. Errors: `k < 2` or fewer rows than folds.
+    fn test_blocks(&self, n_rows: usize) -> Result<TestBlocks, FoldError> {
+        self.as_combinatorial().blocks(n_rows, &self.to_string())
     }
 }
 
@@ -101,7 +87,7 @@ impl PurgedKFold {
 /// [`PurgedKFold`], which is the case `n_test_folds = 1`.
 ///
 /// ```
-/// use isolation_core::CombinatorialPurgedCv;
+/// use isolation_core::{CombinatorialPurgedCv, CrossValidation};
 ///
 /// let spec: CombinatorialPurgedCv = "n_folds=4,n_test_folds=2,embargo=1".parse()?;
 /// let folds = spec.folds(&(0..8).collect::<Vec<i64>>())?;
@@ -132,90 +118,15 @@ impl CombinatorialPurgedCv {
         Self { purge, embargo, ..self }
     }
 
-    /// Number of folds: C(`n_folds`, `n_test_folds`), exactly (`u128::MAX` where it does not fit 128 bits).
-    pub fn n_splits(&self) -> u128 {
-        binomial(self.n_folds, self.n_test_folds)
-    }
-
     /// Number of backtest paths: each group is tested in C(`n_folds - 1`, `n_test_folds - 1`) folds, and
     /// every path takes one of them per group.
     pub fn n_test_paths(&self) -> u128 {
         binomial(self.n_folds.saturating_sub(1), self.n_test_folds.saturating_sub(1))
     }
 
-    /// All C(`n_folds`, `n_test_folds`) folds over `timestamps` (sorted).
-    ///
-    /// # Errors
-    ///
-    /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, fewer rows than groups, a fold left without
-    /// train rows, or more than [`crate::MAX_FOLDS`] folds ([`FoldError::TooManyFolds`]: walk them with
-    /// [`CombinatorialPurgedCv::fold_iter`] instead).
-    pub fn folds(&self, timestamps: &[TimestampNs]) -> Result<Vec<CvFold>, FoldError> {
-        self.check_count()?;
-        self.fold_iter(LabelIntervals::horizon(timestamps, self.purge))?.collect()
-    }
-
-    /// All folds over rows labelled with `labels`, purged by label overlap as in
-    /// [`PurgedKFold::folds_labelled`]. The spec's own `purge` must be zero.
-    ///
-    /// # Errors
-    ///
-    /// As [`CombinatorialPurgedCv::folds`], and [`FoldError::PurgeAndLabels`] with a non-zero `purge`.
-    pub fn folds_labelled(&self, labels: &LabelIntervals<'_>) -> Result<Vec<CvFold>, FoldError> {
-        if !self.purge.is_zero() {
-            return Err(FoldError::PurgeAndLabels { spec: self.to_string() });
-        }
-        self.check_count()?;
-        self.fold_iter(labels.clone())?.collect()
-    }
-
-    /// The folds over `labels`, made one at a time as the iterator is advanced: memory stays flat however
-    /// many folds there are (C(40, 20) is 137,846,528,820), and the first fold comes at once.
-    ///
-    /// ```
-    /// use isolation_core::{CombinatorialPurgedCv, LabelIntervals, Length};
-    ///
-    /// let stamps: Vec<i64> = (0..1_000).collect();
-    /// let spec = CombinatorialPurgedCv::new(40, 20);
-    /// let mut folds = spec.fold_iter(LabelIntervals::horizon(&stamps, Length::Rows(0)))?;
-    /// assert_eq!(folds.len_exact(), 137_846_528_820);
-    /// let first = folds.next().unwrap()?;
-    /// assert_eq!((first.test.clone(), first.train.clone()), (vec![0..500], vec![500..1_000]));
-    /// # Ok::<(), isolation_core::FoldError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// `n_folds < 2`, `n_test_folds` outside `1..n_folds`, or fewer rows than groups (a fold left without
-    /// train rows is an error item of the iterator).
-    pub fn fold_iter<'a>(&self, labels: LabelIntervals<'a>) -> Result<CvFolds<'a>, FoldError> {
-        self.fold_iter_named(labels, self.to_string())
-    }
-
-    fn fold_iter_named<'a>(
-        &self,
-        labels: LabelIntervals<'a>,
-        spec: String,
-    ) -> Result<CvFolds<'a>, FoldError> {
-        let groups = self.groups(labels.len(), &spec)?;
-        Ok(CvFolds {
-            labels,
-            groups,
-            embargo: self.embargo,
-            next: Some((0..self.n_test_folds).collect()),
-            index: 0,
-            count: self.n_splits(),
-            spec,
-        })
-    }
-
-    /// [`FoldError::TooManyFolds`] above [`crate::MAX_FOLDS`].
-    pub fn check_count(&self) -> Result<(), FoldError> {
-        let count = self.n_splits();
-        if count > crate::MAX_FOLDS as u128 {
-            return Err(FoldError::TooManyFolds { spec: self.to_string(), count, limit: crate::MAX_FOLDS });
-        }
-        Ok(())
+    fn blocks(&self, n_rows: usize, spec: &str) -> Result<TestBlocks, FoldError> {
+        let groups = self.groups(n_rows, spec)?;
+        Ok(Box::new(GroupCombinations { groups, next: Some((0..self.n_test_folds).collect()) }))
     }
 
     fn groups(&self, n_rows: usize, spec: &str) -> Result<Vec<Range<usize>>, FoldError> {
@@ -232,6 +143,75 @@ impl CombinatorialPurgedCv {
         }
         Ok(groups(n_rows, self.n_folds))
     }
+}
+
+impl CrossValidation for CombinatorialPurgedCv {
+    fn purge(&self) -> Length {
+        self.purge
+    }
+
+    fn embargo(&self) -> Length {
+        self.embargo
+    }
+
+    /// C(`n_folds`, `n_test_folds`), exactly (`u128::MAX` where it does not fit 128 bits).
+    fn n_splits(&self) -> u128 {
+        binomial(self.n_folds, self.n_test_folds)
+    }
+
+    /// Every combination of `n_test_folds` of the `n_folds` groups, in lexicographic order, made one at a
+    /// time: C(40, 20) is 137,846,528,820 folds, and the first comes at once.
+    ///
+    /// ```
+    /// use isolation_core::{CombinatorialPurgedCv, CrossValidation, LabelIntervals, Length};
+    ///
+    /// let stamps: Vec<i64> = (0..1_000).collect();
+    /// let spec = CombinatorialPurgedCv::new(40, 20);
+    /// let mut folds = spec.fold_iter(LabelIntervals::horizon(&stamps, Length::Rows(0)))?;
+    /// assert_eq!(folds.len_exact(), 137_846_528_820);
+    /// let first = folds.next().unwrap()?;
+    /// assert_eq!((first.test.clone(), first.train.clone()), (vec![0..500], vec![500..1_000]));
+    /// # Ok::<(), isolation_core::FoldError>(())
+    /// ```
+    ///
+    /// Errors: `n_folds < 2`, `n_test_folds` outside `1..n_folds`, or fewer rows than groups.
+    fn test_blocks(&self, n_rows: usize) -> Result<TestBlocks, FoldError> {
+        self.blocks(n_rows, &self.to_string())
+    }
+}
+
+/// The combinations of test groups, in lexicographic order, each with the rows it covers.
+struct GroupCombinations {
+    groups: Vec<Range<usize>>,
+    /// The test groups of the next fold; `None` once every fold was made.
+    next: Option<Vec<usize>>,
+}
+
+impl Iterator for GroupCombinations {
+    type Item = TestBlock;
+
+    fn next(&mut self) -> Option<TestBlock> {
+        let pick = self.next.take()?;
+        let mut following = pick.clone();
+        if next_combination(&mut following, self.groups.len()) {
+            self.next = Some(following);
+        }
+        let test = merged(pick.iter().map(|&g| self.groups[g].clone()));
+        Some((pick, test))
+    }
+}
+
+/// Moves `pick` (a sorted `k`-subset of `0..n`) to the next one in lexicographic order; false after the
+/// last.
+fn next_combination(pick: &mut [usize], n: usize) -> bool {
+    let k = pick.len();
+    // The rightmost position that can still move right.
+    let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else { return false };
+    pick[i] += 1;
+    for j in i + 1..k {
+        pick[j] = pick[j - 1] + 1;
+    }
+    true
 }
 
 impl FromStr for PurgedKFold {
@@ -324,6 +304,16 @@ fn binomial(n: usize, k: usize) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combinations_in_lexicographic_order() {
+        let mut pick = vec![0, 1];
+        let mut all = vec![pick.clone()];
+        while next_combination(&mut pick, 4) {
+            all.push(pick.clone());
+        }
+        assert_eq!(all, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    }
 
     #[test]
     fn binomials_are_exact() {

@@ -24,6 +24,7 @@
 
 mod calendar;
 mod column;
+mod cross_validation;
 mod cursor;
 mod cv_folds;
 mod data;
@@ -44,6 +45,7 @@ mod walk_forward;
 
 pub use calendar::Calendar;
 pub use column::{BarColumn, ColumnChunk, ColumnLayout, ColumnRef, CopiedChunks, NullableColumnRef};
+pub use cross_validation::{CrossValidation, TestBlock, TestBlocks};
 pub use cursor::{Bar, Cursor, Window};
 pub use cv_folds::CvFolds;
 pub use data::{DataInfo, IsolatedData};
@@ -52,9 +54,9 @@ pub use folds::{CvFold, Fold, FoldError, TestWithWarmup};
 pub use kfold::{CombinatorialPurgedCv, PurgedKFold};
 
 /// The most folds a spec may lay out at once (a `Vec` of folds, a fold plan, a manifest): above it,
-/// [`CombinatorialPurgedCv::folds`] and every study built on it refuse with [`FoldError::TooManyFolds`]
+/// [`CrossValidation::folds`] and every study built on it refuse with [`FoldError::TooManyFolds`]
 /// and the exact count, instead of allocating without bound. Walking folds one at a time
-/// ([`CombinatorialPurgedCv::fold_iter`]) has no limit.
+/// ([`CrossValidation::fold_iter`]) has no limit.
 pub const MAX_FOLDS: usize = 100_000;
 pub use last_n::LastN;
 pub use length::Length;
@@ -62,5 +64,6 @@ pub use mode::IsolationMode;
 pub use purge::{BlockPurge, LabelIntervals, Purged, TestSpan};
 pub use split::{Split, SplitCut, SplitRanges, SplitSpec};
 pub use split_options::{EmptySide, SplitOptions, SplitWarning};
+pub use split_text::{DEFAULT_TRAIN_RATIO, SplitMethodArgs};
 pub use timeseries_array::{TimeFrame, TimestampNs};
 pub use walk_forward::{TimeFold, TrainWindow, WalkForward};

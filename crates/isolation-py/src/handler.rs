@@ -6,10 +6,9 @@ use std::sync::Mutex;
 use arrow_array::RecordBatch;
 use arrow_pyarrow::PyArrowType;
 use isolation::{
-    DataHandler, FoldOptions, FoldSpec, IsolationMode, LabelEnds, Length, LoadOptions, Split, SplitOptions,
-    SplitSpec, Universe,
+    DataHandler, FoldArgs, FoldOptions, FoldSpec, IsolationMode, Length, LoadOptions, Split, SplitMethodArgs,
+    SplitOptions, SplitSpec,
 };
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::convert::frame_from_py;
@@ -32,6 +31,11 @@ pub struct Handler {
 }
 
 impl Handler {
+    /// Wraps a handler made in Rust (the factory's).
+    pub(crate) fn from_handler(handler: DataHandler) -> Self {
+        Self { inner: Mutex::new(handler) }
+    }
+
     /// Runs `f` on the handler with the GIL released.
     ///
     /// The lock order of the package: the handler's mutex is only ever waited for without the GIL, and
@@ -48,16 +52,12 @@ pub(crate) fn parse_mode(mode: &str) -> PyResult<IsolationMode> {
 }
 
 pub(crate) fn parse_split(split: &str) -> PyResult<Split> {
-    match split {
-        "train" => Ok(Split::Train),
-        "test" => Ok(Split::Test),
-        "full" => Ok(Split::Full),
-        other => Err(PyValueError::new_err(format!("unknown split `{other}`; expected train, test or full"))),
-    }
+    split.parse().map_err(py_err)
 }
 
-fn parse_length(text: Option<&str>) -> PyResult<Length> {
-    text.map_or(Ok(Length::Rows(0)), |t| t.parse().map_err(py_err))
+/// A length from its text (`50` rows, `5d`), if given.
+fn parse_length(text: Option<&str>) -> PyResult<Option<Length>> {
+    text.map(str::parse).transpose().map_err(py_err)
 }
 
 #[pymethods]
@@ -111,31 +111,21 @@ impl Handler {
     /// (`split_date` in ns: test starts at the first bar at or after it), `index`, or `last` (`last`: test
     /// on the last "250" instants or "30d"). `warmup` ("50" rows or "5d") lets test windows read that much
     /// history. Returns the cut instant (ns) and the warnings.
-    #[pyo3(signature = (method, train_ratio=0.7, split_date=None, split_index=None, last=None, warmup=None))]
+    #[pyo3(signature = (method, train_ratio=None, split_date=None, split_index=None, last=None, warmup=None))]
     #[allow(clippy::too_many_arguments)]
     fn setup_split(
         &self,
         py: Python<'_>,
         method: &str,
-        train_ratio: f64,
+        train_ratio: Option<f64>,
         split_date: Option<i64>,
         split_index: Option<usize>,
         last: Option<&str>,
         warmup: Option<&str>,
     ) -> PyResult<(i64, Vec<String>)> {
-        let needs = |what: &str| PyValueError::new_err(format!("method='{method}' needs {what}"));
-        let spec = match method {
-            "ratio" => SplitSpec::Ratio(train_ratio),
-            "date" => SplitSpec::Date(split_date.ok_or_else(|| needs("split_date"))?),
-            "index" => SplitSpec::Index(split_index.ok_or_else(|| needs("split_index"))?),
-            "last" => format!("last={}", last.ok_or_else(|| needs("last"))?).parse().map_err(py_err)?,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown split method `{other}`; expected ratio, date, index or last"
-                )));
-            }
-        };
-        let options = SplitOptions::new().with_warmup(parse_length(warmup)?);
+        let args = SplitMethodArgs { method, train_ratio, split_date, split_index, last };
+        let spec = SplitSpec::from_method(args).map_err(py_err)?;
+        let options = SplitOptions::new().with_warmup(parse_length(warmup)?.unwrap_or_default());
         self.with(py, |handler| {
             let cut = handler.setup_split_with(spec, options)?;
             let warnings = handler.split_warnings().iter().map(ToString::to_string).collect();
@@ -281,7 +271,7 @@ impl Handler {
     }
 }
 
-/// The fold options of `folds`' and `fold_manifest`'s arguments.
+/// The fold options of `folds`' and `fold_manifest`'s arguments (converted; the rules are the facade's).
 fn fold_options(
     warmup: Option<&str>,
     label_end: Option<String>,
@@ -290,21 +280,15 @@ fn fold_options(
     universe_path: Option<std::path::PathBuf>,
     universe_batches: Option<Vec<PyArrowType<RecordBatch>>>,
 ) -> PyResult<FoldOptions> {
-    let mut options =
-        FoldOptions::default().with_warmup(parse_length(warmup)?).cross_sectional(cross_sectional);
-    options.labels = match (label_end, horizon) {
-        (Some(column), _) => Some(LabelEnds::Column(column)),
-        (_, Some(horizon)) => Some(LabelEnds::Horizon(parse_length(Some(horizon))?)),
-        _ => None,
+    let args = FoldArgs {
+        warmup: parse_length(warmup)?,
+        label_end,
+        horizon: parse_length(horizon)?,
+        cross_sectional,
+        universe_path,
+        universe_batches: universe_batches.map(|b| b.into_iter().map(|b| b.0).collect()),
     };
-    if let Some(path) = universe_path {
-        options = options.with_universe(Universe::load(path).map_err(py_err)?);
-    }
-    if let Some(batches) = universe_batches {
-        let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
-        options = options.with_universe(Universe::from_batches(&batches).map_err(py_err)?);
-    }
-    Ok(options)
+    args.build().map_err(py_err)
 }
 
 /// A fold as Python gets it: per symbol its train and test views (each keeping its warm-up rows as

@@ -31,20 +31,10 @@ pyo3::create_exception!(
     "Bad input or a refused operation: the message names what and where (row, column, segment)."
 );
 
-/// Turns any Rust error of the workspace into `isolation.IsolationError` with its message and the
-/// messages of its causes.
+/// Turns any Rust error of the workspace into `isolation.IsolationError` whose message is the error's
+/// chain, outermost first (each layer's message once: `symbol `SPY`: SPY.csv: line 3, ...`).
 pub(crate) fn py_err(error: impl std::error::Error) -> PyErr {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    IsolationError::new_err(isolation::printable(&message).into_owned())
+    IsolationError::new_err(isolation::error_chain(&error))
 }
 
 /// The extension module.
@@ -63,12 +53,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shm::gc, m)?)?;
     m.add_function(wrap_pyfunction!(shm::remove, m)?)?;
     m.add_function(wrap_pyfunction!(folds::sklearn_walk_forward, m)?)?;
-    m.add_function(wrap_pyfunction!(folds::walk_forward, m)?)?;
-    m.add_function(wrap_pyfunction!(folds::cv_folds, m)?)?;
+    m.add_function(wrap_pyfunction!(folds::row_folds, m)?)?;
+    m.add_function(wrap_pyfunction!(folds::n_splits, m)?)?;
     m.add_function(wrap_pyfunction!(manifest::node_fold, m)?)?;
     m.add_function(wrap_pyfunction!(manifest::check_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(factory::decide, m)?)?;
     m.add_function(wrap_pyfunction!(factory::available_modes, m)?)?;
+    m.add_function(wrap_pyfunction!(factory::create_handler, m)?)?;
+    m.add_function(wrap_pyfunction!(factory::dataset_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(memory::process_memory, m)?)?;
     Ok(())
 }

@@ -26,16 +26,7 @@ pub(crate) fn node_fold(
     memory_limit: Option<u64>,
 ) -> PyResult<(FoldViews, Vec<Dataset>)> {
     let manifest = FoldManifest::from_json(manifest_json).map_err(py_err)?;
-    let mut node = NodeOptions::new();
-    if let Some(dir) = shm_dir {
-        node = node.with_dir(dir);
-    }
-    if let Some(dir) = spill_dir {
-        node = node.with_spill_dir(dir);
-    }
-    if let Some(bytes) = memory_limit {
-        node = node.memory_limit(bytes);
-    }
+    let node = NodeOptions::from_overrides(shm_dir, spill_dir, memory_limit);
     let made = py.detach(|| manifest.node_fold(index, &node)).map_err(py_err)?;
     let datasets = (made.datasets.iter())
         .map(|d| {

@@ -41,8 +41,15 @@ def test_create_isolation_returns_the_seed_shape():
     assert made["mode"] is isolation.IsolationMode.COPY_ON_WRITE
     assert isinstance(made["data"], isolation.CopyOnWriteFrame)
     assert made["original_data_info"]["shape"] == (1_000, 5)
+    ours = lambda: {s["name"] for s in isolation.shm.list() if s["owner_pid"] == os.getpid()}  # noqa: E731
+    before = ours()
     shared = isolation.IsolationFactory().create_isolation(bars, mode="shm")
     assert shared["data"].size == 1_000
     assert shared["shared_memory_name"] == shared["segment"].name
+    # Published once: one new segment of this process, the one workers are told to attach.
+    assert ours() - before == {shared["shared_memory_name"]}
+    worker_view = isolation.shm.attach(shared["shared_memory_name"])
+    assert worker_view.to_pandas().equals(shared["data"].to_pandas())
     shared["segment"].release()
+    assert ours() == before
     assert set(isolation.available_modes()) == set(isolation.IsolationMode) - set()

@@ -12,8 +12,7 @@ use timeseries_array::TimeFrame;
 
 use crate::FoldOptions;
 use crate::backend::{BackendOptions, isolate_with, isolate_within};
-use crate::fold_plan::plan;
-use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold};
+use crate::folds::{FoldData, FoldSpec, PlannedFold, make_fold, plan};
 use crate::report::{MemoryReport, SymbolMemory};
 use crate::split_data::SplitData;
 
@@ -21,6 +20,8 @@ use crate::split_data::SplitData;
 /// feature, which brings the CSV, Parquet and Arrow IPC loaders.
 #[cfg(feature = "io")]
 mod files;
+/// The factory's `create_handler`: a whole frame in a handler of the chosen mode.
+mod from_factory;
 /// Fold manifests: a study's plan with the fingerprints of its data, and one fold of it in a worker.
 mod manifest;
 

@@ -40,8 +40,6 @@ mod dates;
 mod factory;
 #[cfg(test)]
 mod factory_tests;
-mod fold_options;
-mod fold_plan;
 mod folds;
 mod handler;
 mod manifest;
@@ -58,8 +56,10 @@ mod workload;
 
 pub use dates::{IntoTimestamp, timestamp};
 pub use factory::IsolationFactory;
-pub use fold_options::{FoldOptions, LabelEnds};
-pub use folds::{FoldData, FoldSegment, FoldSpec, PlannedFold, SkippedSymbol, SymbolFold, SymbolFoldData};
+pub use folds::{
+    FoldArgs, FoldData, FoldOptions, FoldSegment, FoldSpec, LabelEnds, PlannedFold, RowFoldInput, RowFolds,
+    SkippedSymbol, SymbolFold, SymbolFoldData, row_folds,
+};
 pub use handler::{DataHandler, Folds};
 pub use manifest::{
     FoldManifest, MANIFEST_FORMAT, ManifestFold, ManifestSource, ManifestSymbolFold, RowSpan, TestSpanRows,
@@ -73,10 +73,11 @@ pub use universe::Universe;
 pub use workload::{CreateOptions, Decision, FactoryConfig, Resources, Workload};
 
 pub use isolation_core::{
-    Bar, BarColumn, BlockPurge, Calendar, ColumnRef, CombinatorialPurgedCv, Cursor, CvFold, CvFolds,
-    DataInfo, EmptySide, Fold, FoldError, IsolatedData, IsolationError, IsolationMode, LabelIntervals, LastN,
-    Length, MAX_FOLDS, NullableColumnRef, Purged, PurgedKFold, Split, SplitCut, SplitOptions, SplitRanges,
-    SplitSpec, SplitWarning, TestSpan, TestWithWarmup, TimeFold, TrainWindow, WalkForward, Window,
+    Bar, BarColumn, BlockPurge, Calendar, ColumnRef, CombinatorialPurgedCv, CrossValidation, Cursor, CvFold,
+    CvFolds, DEFAULT_TRAIN_RATIO, DataInfo, EmptySide, Fold, FoldError, IsolatedData, IsolationError,
+    IsolationMode, LabelIntervals, LastN, Length, MAX_FOLDS, NullableColumnRef, Purged, PurgedKFold, Split,
+    SplitCut, SplitMethodArgs, SplitOptions, SplitRanges, SplitSpec, SplitWarning, TestSpan, TestWithWarmup,
+    TimeFold, TrainWindow, WalkForward, Window,
 };
 pub use memtrack::{
     BufferSet, Footprint, Ledger, LedgerRow, LedgerSummary, ProcessMemory, SmapsRollup, SystemMemory,
@@ -99,7 +100,7 @@ pub use arrow_array;
 pub use isolation_cow::CowConfig;
 pub use timeseries_array::{
     Cause, FrameError, NativeValue, TIMESTAMP_COLUMN, TimeFrame, TimeSeriesArray, TimestampNs, ValueType,
-    format_timestamp, printable,
+    error_chain, format_timestamp, printable,
 };
 
 #[cfg(feature = "view")]

@@ -38,9 +38,16 @@ pub struct MemoryReport {
     pub symbols: Vec<SymbolMemory>,
     /// Bytes of all loaded frames' allocations.
     pub base_bytes: u64,
+    /// What every symbol's train data keeps alive, added up over symbols (each symbol's own allocations
+    /// are counted once; train and test of one symbol may share its base).
+    pub train_bytes: u64,
+    /// What every symbol's test data keeps alive, added up over symbols.
+    pub test_bytes: u64,
     /// All allocations kept alive by frames and splits, each counted once: owned (by exactly one handle)
     /// and shared.
     pub distinct: Footprint,
+    /// `distinct` in one figure: every allocation kept alive, once.
+    pub total_bytes: u64,
     /// Of `distinct`, the bytes in memory-mapped segments (shared-memory mode): pages every attached
     /// process shares.
     pub mapped_bytes: u64,
@@ -58,9 +65,22 @@ impl MemoryReport {
         mapped_bytes: u64,
     ) -> Self {
         let base_bytes = symbols.iter().map(|s| s.base_bytes).sum();
-        let naive_sum_bytes =
-            symbols.iter().map(|s| s.base_bytes + s.train.total_bytes() + s.test.total_bytes()).sum();
-        Self { mode, symbols, base_bytes, distinct, mapped_bytes, naive_sum_bytes, cut: None }
+        let train_bytes = symbols.iter().map(|s| s.train.total_bytes()).sum();
+        let test_bytes = symbols.iter().map(|s| s.test.total_bytes()).sum();
+        let naive_sum_bytes = base_bytes + train_bytes + test_bytes;
+        let total_bytes = distinct.total_bytes();
+        Self {
+            mode,
+            symbols,
+            base_bytes,
+            train_bytes,
+            test_bytes,
+            distinct,
+            total_bytes,
+            mapped_bytes,
+            naive_sum_bytes,
+            cut: None,
+        }
     }
 
     /// Bytes that splitting added on top of the loaded frames (0 for views, the rows' bytes for copies).

@@ -1,6 +1,7 @@
 //! Property tests: every fold spec keeps train and test apart, respects gap, purge and embargo, stays inside
 //! the data, and a warmed-up cursor over a test never shows a bar after the current one.
 
+use isolation_core::CrossValidation;
 use std::ops::Range;
 
 use isolation_core::{

@@ -1,5 +1,6 @@
 //! Table tests for the fold specs: text forms, fold layouts and error messages.
 
+use isolation_core::CrossValidation;
 use std::ops::Range;
 
 use isolation_core::{CombinatorialPurgedCv, LastN, Length, PurgedKFold, Split, TestWithWarmup, WalkForward};

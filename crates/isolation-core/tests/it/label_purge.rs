@@ -1,6 +1,7 @@
 //! Purging by label intervals: worked examples from the literature as table tests, and property tests that
 //! no train label overlaps a test label and no train row sits in an embargo window, for random labels.
 
+use isolation_core::CrossValidation;
 use std::ops::Range;
 
 use isolation_core::{CombinatorialPurgedCv, LabelIntervals, Length, PurgedKFold, WalkForward};

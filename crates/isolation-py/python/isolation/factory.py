@@ -18,18 +18,23 @@ class Decision:
 
 
 def _dataset_bytes(data: Any) -> int:
-    if isinstance(data, int):
-        return data
-    if hasattr(data, "nbytes"):
-        nbytes = data.nbytes
-        return int(nbytes() if callable(nbytes) else nbytes)
-    if hasattr(data, "memory_usage"):
-        return int(data.memory_usage(index=True, deep=False).sum())
-    if hasattr(data, "estimated_size"):
-        return int(data.estimated_size())
-    import pyarrow as pa
+    """A size in bytes as given, or the bytes of ``data``'s Arrow buffers as the Rust factory measures them."""
+    return data if isinstance(data, int) else _native.dataset_bytes(data)
 
-    return int(pa.table(data).nbytes)
+
+class _HandlerSegment:
+    """The shared-memory segment a factory-made handler published: its name, and ``release()``."""
+
+    def __init__(self, handler: Any, name: str) -> None:
+        self._handler = handler
+        self.name = name
+
+    def release(self) -> None:
+        """Unlinks the segment (attached processes keep their mapping)."""
+        self._handler.release()
+
+    def __repr__(self) -> str:
+        return f"Segment(name={self.name!r})"
 
 
 class IsolationFactory:
@@ -55,26 +60,18 @@ class IsolationFactory:
         return Decision(IsolationMode(name), reasons)
 
     def create_isolation(self, data: Any, mode: Union[None, str, IsolationMode] = None, *,
-                         will_write: bool = False, readers: int = 1, name: Optional[str] = None
-                         ) -> Dict[str, Any]:
+                         will_write: bool = False, readers: int = 1) -> Dict[str, Any]:
         """Isolated data in the chosen (or given) mode, as the seed returned it: ``{"mode", "reasons",
         "data", "original_data_info"}``; in shared-memory mode also ``"segment"`` and
-        ``"shared_memory_name"`` (keep the segment alive while workers attach)."""
-        decision = self.decide(data, mode, will_write=will_write, readers=readers)
-        handler = _native.Handler(decision.mode.value, None)
-        handler.load("data", data, None)
-        result: Dict[str, Any] = {"mode": decision.mode, "reasons": decision.reasons}
-        if decision.mode is IsolationMode.SHARED_MEMORY:
-            from . import shm
-            import uuid
-
-            segment = shm.publish(name or f"isolation-{uuid.uuid4().hex[:12]}", data)
-            result["segment"] = segment
-            result["shared_memory_name"] = segment.name
-            result["data"] = segment.attach()
-        else:
-            result["data"] = handler.data("data", "full")
-        view = result["data"]
-        rows, columns = (view.shape if hasattr(view, "shape") else view.data_info["shape"])
-        result["original_data_info"] = {"shape": (rows, columns), "bytes": _dataset_bytes(data)}
+        ``"shared_memory_name"`` (the segment workers attach to, published once; keep ``"segment"`` or
+        ``"data"`` alive while they do). The choice and the creation are the Rust factory's."""
+        handler, name, reasons, (rows, columns, nbytes) = _native.create_handler(
+            data, None if mode is None else _mode_name(mode), will_write, readers, 1, self.small_dataset_bytes)
+        decision = IsolationMode(name)
+        result: Dict[str, Any] = {"mode": decision, "reasons": reasons, "data": handler.data("data", "full")}
+        if decision is IsolationMode.SHARED_MEMORY:
+            segment_name = dict(handler.segment_names())["data"]
+            result["segment"] = _HandlerSegment(handler, segment_name)
+            result["shared_memory_name"] = segment_name
+        result["original_data_info"] = {"shape": (rows, columns), "bytes": nbytes}
         return result

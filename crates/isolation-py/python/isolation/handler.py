@@ -149,13 +149,14 @@ class DataHandler:
         """Symbols loaded, sorted."""
         return self._native.symbols()
 
-    def setup_train_test_split(self, method: str = "ratio", train_ratio: float = 0.7,
+    def setup_train_test_split(self, method: str = "ratio", train_ratio: Optional[float] = None,
                                split_date: Any = None, *, split_index: Optional[int] = None,
                                last: Union[None, int, str] = None,
                                warmup: Union[None, int, str] = None) -> Any:
         """Cuts every symbol at one instant and returns it (numpy.datetime64, UTC).
 
-        ``method="ratio"``: train gets the first ``train_ratio`` of all symbols' distinct instants;
+        ``method="ratio"``: train gets the first ``train_ratio`` (default 0.7) of all symbols' distinct
+        instants;
         ``method="date"``: test starts at the first bar at or after ``split_date`` (no exact match needed);
         ``method="index"``: test starts at distinct instant ``split_index``; ``method="last"``: test is the
         last ``last`` distinct instants (``250``) or the last duration (``"30d"``). ``warmup`` (rows, or a
@@ -163,11 +164,10 @@ class DataHandler:
         becomes ``train``. Warnings (a symbol wholly on one side) are in :attr:`split_warnings`.
         """
         date_ns = None if split_date is None else to_nanoseconds(split_date)
-        if method == "date" and date_ns is None:
-            raise ValueError("method='date' needs split_date")
         warmup_text = None if warmup is None else str(warmup)
         last_text = None if last is None else str(last)
-        cut, warnings = self._native.setup_split(method, float(train_ratio), date_ns, split_index, last_text,
+        ratio = None if train_ratio is None else float(train_ratio)
+        cut, warnings = self._native.setup_split(method, ratio, date_ns, split_index, last_text,
                                                  warmup_text)
         self._cut = cut
         self._warnings = warnings
@@ -212,19 +212,17 @@ class DataHandler:
         report_json, _ = self._native.memory_report()
         report = json.loads(report_json)
         distinct = report["distinct"]
-        symbols = report["symbols"]
-        size = lambda footprint: footprint["owned_bytes"] + footprint["shared_bytes"]  # noqa: E731
         return {
             "isolation_mode": report["mode"],
             "raw_data_bytes": report["base_bytes"],
-            "train_data_bytes": sum(size(s["train"]) for s in symbols),
-            "test_data_bytes": sum(size(s["test"]) for s in symbols),
-            "total_bytes": size(distinct),
+            "train_data_bytes": report["train_bytes"],
+            "test_data_bytes": report["test_bytes"],
+            "total_bytes": report["total_bytes"],
             "owned_bytes": distinct["owned_bytes"],
             "shared_bytes": distinct["shared_bytes"],
             "mapped_bytes": report["mapped_bytes"],
             "naive_sum_bytes": report["naive_sum_bytes"],
-            "symbols": symbols,
+            "symbols": report["symbols"],
             "process": _native.process_memory(),
         }
 

@@ -54,42 +54,29 @@ def _length_text(length: Length) -> str:
 
 
 def _nanoseconds(values: Any) -> Any:
-    """An Arrow int64 array of nanoseconds from datetime-like values (a DatetimeIndex, a Series, numpy)."""
+    """An Arrow int64 array of nanoseconds from datetime-like values (a DatetimeIndex, a Series, numpy);
+    NaT becomes null (the Rust side names the row)."""
     import pandas as pd
     import pyarrow as pa
 
     index = pd.DatetimeIndex(values)
     if index.tz is not None:
         index = index.tz_convert("UTC").tz_localize(None)
-    if index.hasnans:
-        raise ValueError("t1 has missing label ends (NaT); drop unlabelled samples first")
-    return pa.array(np.ascontiguousarray(index.as_unit("ns").asi8, dtype=np.int64))
+    nanos = np.ascontiguousarray(index.as_unit("ns").asi8, dtype=np.int64)
+    return pa.array(nanos, mask=np.asarray(index.isna()))
 
 
-def _labels(X: Any, t1: Any, timestamps: Any):
-    """``(timestamps, label_ends)`` Arrow arrays for a ``t1`` Series (index: sample times, values: label
-    end times, as mlfinlab takes it), or ``(timestamps of X, None)`` without one."""
+def _folds(kind: str, spec: str, X: Any, t1: Any, timestamps: Any):
+    """The Rust row folds of ``kind``/``spec`` on ``X`` (its DatetimeIndex, or ``timestamps=``), purged by
+    ``t1`` (a Series: index = sample start times, values = label end times, as mlfinlab takes it). Every
+    check (order, t1's length, index and gaps) is made in Rust; this only converts."""
+    own = _timestamps(X, timestamps) if X is not None or timestamps is not None else None
     if t1 is None:
-        return _timestamps(X, timestamps), None
+        return _native.row_folds(kind, spec, _n_rows(X), own)
     if not hasattr(t1, "index"):
         raise ValueError("t1 must be a pandas Series: index = sample start times, values = label end times")
     n_rows = _n_rows(X) if X is not None else len(t1)
-    if len(t1) != n_rows:
-        raise ValueError(f"t1 has {len(t1)} label ends for {n_rows} samples")
-    starts = _nanoseconds(t1.index)
-    # The samples' own times (X's DatetimeIndex, or timestamps=) must be t1's index, row for row: purging
-    # by t1's index while the folds index X would purge the wrong rows.
-    own = _timestamps(X, timestamps) if X is not None or timestamps is not None else None
-    if own is not None and not own.equals(starts):
-        import pyarrow.compute as pc
-
-        row = int(pc.index(pc.equal(own, starts), False).as_py())
-        as_time = lambda ns: np.datetime64(int(ns), "ns")  # noqa: E731
-        raise ValueError(
-            f"t1 must be indexed like X: row {row} of t1 is at {as_time(starts[row].as_py())}, of X at "
-            f"{as_time(own[row].as_py())}; use t1.reindex(X.index) or build t1 from X's index"
-        )
-    return starts, _nanoseconds(t1.values)
+    return _native.row_folds(kind, spec, n_rows, own, _nanoseconds(t1.index), _nanoseconds(t1.values))
 
 
 def _indices(ranges) -> np.ndarray:
@@ -140,17 +127,16 @@ class WalkForward:
         return ",".join(parts)
 
     def _folds(self, X: Any):
-        n_rows = _n_rows(X)
         spec = self.spec()
         if spec is None:
+            n_rows = _n_rows(X)
             if self.t1 is not None:
                 raise ValueError("t1 needs the train=/test= form of WalkForward")
             if not isinstance(self.gap, int):
                 raise ValueError("in the scikit-learn form gap is a number of rows")
             return _native.sklearn_walk_forward(n_rows, self.n_splits, self.max_train_size, self.test_size,
                                                 self.gap)
-        stamps, ends = _labels(X, self.t1, self.timestamps)
-        return _native.walk_forward(spec, n_rows, stamps, ends)
+        return [train + test for (train,), (test,) in _folds("walk_forward", spec, X, self.t1, self.timestamps)]
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per fold, in time order."""
@@ -195,8 +181,7 @@ class PurgedKFold:
         return f"k={self.n_splits},purge={_length_text(self.purge)},embargo={_length_text(self.embargo)}"
 
     def _folds(self, X: Any):
-        stamps, ends = _labels(X, self.t1, self.timestamps)
-        return _native.cv_folds("kfold", self.spec(), _n_rows(X), stamps, ends)
+        return _folds("kfold", self.spec(), X, self.t1, self.timestamps)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per fold."""
@@ -232,8 +217,7 @@ class CombinatorialPurgedCV:
                 f"embargo={_length_text(self.embargo)}")
 
     def _folds(self, X: Any):
-        stamps, ends = _labels(X, self.t1, self.timestamps)
-        return _native.cv_folds("cpcv", self.spec(), _n_rows(X), stamps, ends)
+        return _folds("cpcv", self.spec(), X, self.t1, self.timestamps)
 
     def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
         """Yields ``(train_index, test_index)`` per combination, each made when it is reached: the first
@@ -242,10 +226,8 @@ class CombinatorialPurgedCV:
             yield _indices(train), _indices(test)
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
-        """The number of test-block combinations: C(n_folds, n_test_folds)."""
-        from math import comb
-
-        return comb(self.n_folds, self.n_test_folds)
+        """The number of test-block combinations: C(n_folds, n_test_folds), exactly."""
+        return _native.n_splits("cpcv", self.spec())
 
     def __repr__(self) -> str:
         return (f"CombinatorialPurgedCV(n_folds={self.n_folds}, n_test_folds={self.n_test_folds}, "

@@ -1,69 +1,14 @@
-//! Folds over a handler's symbols: a plan of row ranges per fold and symbol, and the data of each fold made
-//! in the handler's mode when the fold is reached.
+//! What a fold plan holds (row ranges per fold and symbol, with the rows purged, embargoed and outside the
+//! universe) and the data of each fold, made in the handler's mode when the fold is reached.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use isolation_core::{
-    BlockPurge, CombinatorialPurgedCv, Cursor, IsolatedData, IsolationError, PurgedKFold, Split,
-    TestWithWarmup, WalkForward,
-};
+use isolation_core::{BlockPurge, Cursor, IsolatedData, IsolationError, Split, TestWithWarmup};
 use serde::Serialize;
 use timeseries_array::TimeFrame;
 
 use crate::backend::isolate;
-
-/// Which cross-validation or walk-forward scheme to lay over the data.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FoldSpec {
-    /// Train, gap, test, then forward by a step. In time, one schedule cuts every symbol at the same
-    /// instants; in rows, only one symbol is accepted (rows of different symbols are out of step in time).
-    WalkForward(WalkForward),
-    /// Purged k-fold with embargo: groups of equal numbers of instants on the union of all symbols'
-    /// timestamps, so a test block is one period for every symbol.
-    PurgedKFold(PurgedKFold),
-    /// Combinatorial purged cross-validation, laid on the union of all symbols' timestamps as k-fold is.
-    CombinatorialPurgedCv(CombinatorialPurgedCv),
-}
-
-impl FoldSpec {
-    /// The scheme's name: `walk_forward`, `kfold` or `cpcv` (as the CLI flags, the Python package and
-    /// manifests name it).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            FoldSpec::WalkForward(_) => "walk_forward",
-            FoldSpec::PurgedKFold(_) => "kfold",
-            FoldSpec::CombinatorialPurgedCv(_) => "cpcv",
-        }
-    }
-
-    /// A spec from its scheme's name ([`FoldSpec::kind`]) and its text.
-    ///
-    /// # Errors
-    ///
-    /// An unknown kind, or text the scheme does not parse.
-    pub fn parse(kind: &str, spec: &str) -> Result<Self, IsolationError> {
-        Ok(match kind {
-            "walk_forward" | "walk-forward" => FoldSpec::WalkForward(spec.parse()?),
-            "kfold" => FoldSpec::PurgedKFold(spec.parse()?),
-            "cpcv" => FoldSpec::CombinatorialPurgedCv(spec.parse()?),
-            other => {
-                let reason = format!("unknown scheme `{other}`; expected walk_forward, kfold or cpcv");
-                return Err(IsolationError::Parse { spec: spec.to_string(), reason });
-            }
-        })
-    }
-}
-
-impl std::fmt::Display for FoldSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FoldSpec::WalkForward(spec) => write!(f, "{spec}"),
-            FoldSpec::PurgedKFold(spec) => write!(f, "{spec}"),
-            FoldSpec::CombinatorialPurgedCv(spec) => write!(f, "{spec}"),
-        }
-    }
-}
 
 /// The rows of one symbol in one fold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,10 +89,13 @@ impl FoldSegment {
     /// The piece's rows after the warm-up as frames of at most `batch_rows` rows each, in order (zero-copy
     /// for views and shared memory).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `batch_rows` is 0.
-    pub fn batches(&self, batch_rows: usize) -> impl Iterator<Item = TimeFrame> + use<> {
+    /// [`IsolationError::InvalidArgument`] if `batch_rows` is 0.
+    pub fn batches(
+        &self,
+        batch_rows: usize,
+    ) -> Result<impl Iterator<Item = TimeFrame> + use<>, IsolationError> {
         let frame = self.data.to_frame();
         let rows = self.warmup_rows.min(frame.n_rows())..frame.n_rows();
         crate::split_data::frame_batches(frame.slice(rows).expect("rows inside the piece"), batch_rows)

@@ -9,8 +9,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use isolation_core::row_set;
 use isolation_core::{
-    BlockPurge, Calendar, CombinatorialPurgedCv, CvFold, Fold, FoldError, IsolationError, LabelIntervals,
-    Length, PurgedKFold, TestSpan, TestWithWarmup, TimeFold, WalkForward,
+    BlockPurge, Calendar, CrossValidation, Fold, FoldError, IsolationError, LabelIntervals, Length, TestSpan,
+    TestWithWarmup, TimeFold, WalkForward,
 };
 use timeseries_array::{TimeFrame, TimestampNs};
 
@@ -52,11 +52,7 @@ pub(crate) fn plan(
     spec: &FoldSpec,
     options: &FoldOptions,
 ) -> Result<Vec<PlannedFold>, IsolationError> {
-    let fixed_purge = match spec {
-        FoldSpec::PurgedKFold(kf) => kf.purge,
-        FoldSpec::CombinatorialPurgedCv(cpcv) => cpcv.purge,
-        FoldSpec::WalkForward(_) => Length::Rows(0),
-    };
+    let fixed_purge = spec.as_cross_validation().map_or(Length::Rows(0), CrossValidation::purge);
     if options.labels.is_some() && !fixed_purge.is_zero() {
         return Err(FoldError::PurgeAndLabels { spec: spec.to_string() });
     }
@@ -64,18 +60,10 @@ pub(crate) fn plan(
         .iter()
         .map(|&(name, frame)| read_symbol(name, frame, options).map_err(|e| e.for_symbol(name)))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut planned = match spec {
-        FoldSpec::WalkForward(wf) => walk_forward(&symbols, wf, spec, options)?,
-        FoldSpec::PurgedKFold(kf) => {
-            let as_cpcv = CombinatorialPurgedCv::new(kf.k, 1).with_purge_embargo(kf.purge, kf.embargo);
-            let unpurged = PurgedKFold { purge: Length::Rows(0), embargo: Length::Rows(0), ..*kf };
-            cross_validation(&symbols, &as_cpcv, |axis| unpurged.folds(axis), options)?
-        }
-        FoldSpec::CombinatorialPurgedCv(cpcv) => {
-            let unpurged =
-                CombinatorialPurgedCv { purge: Length::Rows(0), embargo: Length::Rows(0), ..*cpcv };
-            cross_validation(&symbols, cpcv, |axis| unpurged.folds(axis), options)?
-        }
+    let mut planned = match (spec, spec.as_cross_validation()) {
+        (_, Some(cv)) => cross_validation(&symbols, cv, options)?,
+        (FoldSpec::WalkForward(wf), None) => walk_forward(&symbols, wf, spec, options)?,
+        (_, None) => unreachable!("every kind but walk-forward is a cross-validation"),
     };
     planned.retain(|f| !f.symbols.is_empty());
     if planned.is_empty() {
@@ -192,22 +180,29 @@ fn walk_forward(
     Ok(planned)
 }
 
+/// A fold's index and its test ranges.
+type IndexedBlock = (usize, Vec<Range<usize>>);
+
 fn cross_validation(
     symbols: &[Symbol<'_>],
-    cpcv: &CombinatorialPurgedCv,
-    test_blocks: impl Fn(&[TimestampNs]) -> Result<Vec<CvFold>, FoldError>,
+    cv: &dyn CrossValidation,
     options: &FoldOptions,
 ) -> Result<Vec<PlannedFold>, IsolationError> {
     let all: Vec<&[TimestampNs]> = symbols.iter().map(|s| s.timestamps).collect();
     let calendar = Calendar::union(&all);
     let axis = calendar.instants();
     let horizon = match &options.labels {
-        None => cpcv.purge,
+        None => cv.purge(),
         Some(LabelEnds::Horizon(h)) => *h,
         Some(LabelEnds::Column(_)) => Length::Rows(0),
     };
     // The test blocks on the calendar, before any purge (which is done per symbol below).
-    let blocks = match (test_blocks(axis), symbols) {
+    // Each fold's index and test ranges on the calendar.
+    let test_blocks = |n_rows: usize| -> Result<Vec<IndexedBlock>, IsolationError> {
+        cv.check_count()?;
+        Ok(cv.test_blocks(n_rows)?.map(|(_, test)| test).enumerate().collect())
+    };
+    let blocks = match (test_blocks(axis.len()), symbols) {
         (Ok(folds), _) => folds,
         (Err(e), [symbol]) => return Err(e.for_symbol(symbol.name)),
         (Err(e), _) => return Err(e),
@@ -217,11 +212,11 @@ fn cross_validation(
     let calendar_labels = (!by_column).then(|| LabelIntervals::horizon(axis, horizon));
     let labels: Vec<LabelIntervals<'_>> = symbols.iter().map(|s| s.labels(horizon, axis)).collect();
     let mut planned = Vec::with_capacity(blocks.len());
-    for fold in blocks {
+    for (index, test) in blocks {
         // Per symbol, its rows in each test block, and those at which it is a member.
         let tests: Vec<Vec<Range<usize>>> = symbols
             .iter()
-            .map(|s| fold.test.iter().map(|block| calendar.rows_of(block.clone(), s.timestamps)).collect())
+            .map(|s| test.iter().map(|block| calendar.rows_of(block.clone(), s.timestamps)).collect())
             .collect();
         let member_tests: Vec<Vec<Vec<Range<usize>>>> = (symbols.iter().zip(&tests))
             .map(|(s, blocks)| {
@@ -235,15 +230,14 @@ fn cross_validation(
         };
         let shared_spans: Vec<TestSpan> = match &calendar_labels {
             // A fixed horizon: the test periods are the calendar's, the same instants for every symbol.
-            Some(calendar_labels) => calendar_labels.test_spans(&fold.test),
+            Some(calendar_labels) => calendar_labels.test_spans(&test),
             None => covering(&own_spans),
         };
-        let mut entry =
-            PlannedFold { index: fold.index, symbols: Vec::new(), skipped: Vec::new(), universe: None };
+        let mut entry = PlannedFold { index, symbols: Vec::new(), skipped: Vec::new(), universe: None };
         for (i, symbol) in symbols.iter().enumerate() {
             let test_rows: Vec<Range<usize>> = member_tests[i].iter().flatten().cloned().collect();
             let spans = if by_column && !options.cross_sectional { &own_spans[i] } else { &shared_spans };
-            let purged = labels[i].purge(&tests[i], spans, cpcv.embargo, axis);
+            let purged = labels[i].purge(&tests[i], spans, cv.embargo(), axis);
             let train = symbol.members(&purged.train, options);
             let reason = if tests[i].iter().all(Range::is_empty) {
                 Some("no test rows in this fold's period")
