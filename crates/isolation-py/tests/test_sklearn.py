@@ -140,3 +140,21 @@ def test_handler_refuses_a_study_with_too_many_folds_with_the_count():
         list(handler.folds(cpcv="n_folds=40,n_test_folds=20"))
     with pytest.raises(isolation.IsolationError, match=r"makes 137846528820 folds"):
         handler.fold_manifest(cpcv="n_folds=40,n_test_folds=20")
+
+
+def test_a_kind_by_name_and_text_splits_as_its_class():
+    """FoldSplitter takes any kind the Rust registry has, as the CLI's --scheme does."""
+    bars = make_bars(300)
+    for by_name, by_class in [
+        (isolation.FoldSplitter("kfold", "k=5,purge=3,embargo=2"), isolation.PurgedKFold(5, purge=3, embargo=2)),
+        (isolation.FoldSplitter("cpcv", "n_folds=6,n_test_folds=2"), isolation.CombinatorialPurgedCV(6, 2)),
+        (isolation.FoldSplitter("walk_forward", "train=2h,test=1h"), isolation.WalkForward(train="2h", test="1h")),
+    ]:
+        ours, theirs = list(by_name.split(bars)), list(by_class.split(bars))
+        assert len(ours) == len(theirs) == by_name.get_n_splits(bars) > 0
+        for (train, test), (c_train, c_test) in zip(ours, theirs):
+            np.testing.assert_array_equal(train, c_train)
+            np.testing.assert_array_equal(test, c_test)
+    assert isolation.FoldSplitter("cpcv", "n_folds=40,n_test_folds=20").get_n_splits() == 137_846_528_820
+    with pytest.raises(isolation.IsolationError, match="unknown scheme `bogus`"):
+        list(isolation.FoldSplitter("bogus", "k=5").split(bars))

@@ -2,5 +2,6 @@
 //! each linked the package's whole dependency tree again. xtask's `build_shape` test keeps it at one.
 
 mod build_shape;
+mod map;
 mod report;
 mod tidy;

@@ -26,7 +26,7 @@ from ._native import process_memory
 from .factory import Decision, IsolationFactory
 from .handler import DataHandler, Fold, IsolationMode
 from .manifest import FoldManifest
-from .model_selection import CombinatorialPurgedCV, PurgedKFold, WalkForward
+from .model_selection import CombinatorialPurgedCV, FoldSplitter, PurgedKFold, WalkForward
 
 __all__ = [
     "CombinatorialPurgedCV",
@@ -39,6 +39,7 @@ __all__ = [
     "IsolationFactory",
     "IsolationMode",
     "PurgedKFold",
+    "FoldSplitter",
     "View",
     "WalkForward",
     "available_modes",

@@ -232,3 +232,35 @@ class CombinatorialPurgedCV:
     def __repr__(self) -> str:
         return (f"CombinatorialPurgedCV(n_folds={self.n_folds}, n_test_folds={self.n_test_folds}, "
                 f"purge={self.purge!r}, embargo={self.embargo!r})")
+
+
+class FoldSplitter:
+    """Any fold kind the library has, by name and text, as a scikit-learn splitter:
+    ``FoldSplitter("kfold", "k=5,embargo=1d")``, ``FoldSplitter("walk_forward", "train=90d,test=30d")``
+    (the kinds and texts of the CLI's ``--scheme KIND:SPEC`` and :meth:`DataHandler.folds`). The named
+    classes above are this with keyword arguments; a kind added in Rust is usable here without a class of its
+    own. ``t1`` purges by label overlap as in :class:`PurgedKFold`."""
+
+    def __init__(self, kind: str, spec: str, *, timestamps: Any = None, t1: Any = None) -> None:
+        self.kind = kind
+        self.spec_text = spec
+        self.timestamps = timestamps
+        self.t1 = t1
+
+    def spec(self) -> str:
+        """The spec's text."""
+        return self.spec_text
+
+    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+        """Yields ``(train_index, test_index)`` per fold, each made when it is reached."""
+        for train, test in _folds(self.kind, self.spec_text, X, self.t1, self.timestamps):
+            yield _indices(train), _indices(test)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Folds on ``X``; without ``X``, the count of a cross-validation kind (walk-forwards need ``X``)."""
+        if X is None:
+            return _native.n_splits(self.kind, self.spec_text)
+        return _folds(self.kind, self.spec_text, X, self.t1, self.timestamps).n_folds
+
+    def __repr__(self) -> str:
+        return f"FoldSplitter({self.kind!r}, {self.spec_text!r})"

@@ -119,7 +119,10 @@ mod tests {
         let error = FoldSpec::parse("bogus", "k=5").unwrap_err().to_string();
         assert_eq!(
             error,
-            "cannot parse `k=5`: unknown scheme `bogus`; expected one of walk_forward, kfold, cpcv"
+            format!(
+                "cannot parse `k=5`: unknown scheme `bogus`; expected one of {}",
+                FoldSpec::KINDS.join(", ")
+            )
         );
         assert!("k=5".parse::<FoldSpec>().unwrap_err().to_string().contains("expected KIND:SPEC"));
     }
