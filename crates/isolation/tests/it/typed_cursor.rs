@@ -134,14 +134,18 @@ fn a_wrong_type_names_the_column_and_both_types() {
     assert!(data.column::<f64>("missing").is_err());
 }
 
-#[test]
-#[should_panic(expected = "resolved from another dataset")]
-fn a_handle_from_other_rows_cannot_be_read_through_a_cursor() {
+/// Train and test of 100 rows split in half, as views.
+fn halves() -> (isolation::SplitData, isolation::SplitData) {
     let mut handler = DataHandler::new(IsolationMode::View);
     handler.load("S", frame(100, 0)).unwrap();
     handler.setup_split(SplitSpec::Ratio(0.5)).unwrap();
-    let (train, test) =
-        (handler.data_for("S", Split::Train).unwrap(), handler.data_for("S", Split::Test).unwrap());
+    (handler.data_for("S", Split::Train).unwrap(), handler.data_for("S", Split::Test).unwrap())
+}
+
+#[test]
+#[should_panic(expected = "resolved from another dataset")]
+fn a_handle_from_other_rows_cannot_be_read_through_a_cursor() {
+    let (train, test) = halves();
     let test_close = test.column::<f64>("close").unwrap();
     let cursor = train.cursor();
     // Train row 0 read through a test handle would be test row 0: a later row. Refused.
@@ -150,11 +154,7 @@ fn a_handle_from_other_rows_cannot_be_read_through_a_cursor() {
 
 #[test]
 fn try_get_and_try_values_return_a_foreign_handle_as_an_error() {
-    let mut handler = DataHandler::new(IsolationMode::View);
-    handler.load("S", frame(100, 0)).unwrap();
-    handler.setup_split(SplitSpec::Ratio(0.5)).unwrap();
-    let (train, test) =
-        (handler.data_for("S", Split::Train).unwrap(), handler.data_for("S", Split::Test).unwrap());
+    let (train, test) = halves();
     let test_close = test.column::<f64>("close").unwrap();
     let mut cursor = train.cursor();
     let own = cursor.column::<f64>("close").unwrap();
