@@ -228,7 +228,7 @@ impl CowFrame {
     }
 
     /// The current values as a `View` (unwritten columns shared, written ones assembled once).
-    fn view(&self) -> View {
+    fn view(&self) -> PyResult<View> {
         let inner = self.inner();
         View::new(inner.materialize(), 0, &inner.split().to_string(), "cow")
     }

@@ -14,7 +14,8 @@ use pyo3::prelude::*;
 use crate::convert::frame_from_py;
 use crate::cow::CowFrame;
 use crate::py_err;
-use crate::view::View;
+use crate::view::{Origin, View};
+use isolation::SegmentLocation;
 
 /// `(start, end)` rows.
 type RowRange = (usize, usize);
@@ -151,10 +152,11 @@ impl Handler {
     #[pyo3(signature = (symbol, split=None))]
     fn data(&self, py: Python<'_>, symbol: &str, split: Option<&str>) -> PyResult<Py<PyAny>> {
         let split = split.map(parse_split).transpose()?;
-        let (mut data, split, mode) = self
+        let (mut data, split, mode, segment) = self
             .with(py, |h| {
                 let split = split.unwrap_or(h.active_split());
-                Ok::<_, isolation::IsolationError>((h.data_for(symbol, split)?, split, h.mode()))
+                let data = h.data_for(symbol, split)?;
+                Ok::<_, isolation::IsolationError>((data, split, h.mode(), h.segment_location(symbol)))
             })
             .map_err(py_err)?;
         if mode == IsolationMode::CopyOnWrite && data.warmup_rows() == 0 {
@@ -162,7 +164,9 @@ impl Handler {
             return Ok(Py::new(py, CowFrame::from_frame(frame))?.into_any());
         }
         let (frame, warmup) = data.walked_frame();
-        Ok(Py::new(py, View::new(frame, warmup, &split.to_string(), mode.name()))?.into_any())
+        let origin = origin_of(segment.as_ref(), &frame);
+        Ok(Py::new(py, View::with_origin(frame, warmup, &split.to_string(), mode.name(), origin)?)?
+            .into_any())
     }
 
     /// Row ranges of `symbol`'s split: `{"train": (start, end), "test": (start, end)}`, or None before a
@@ -226,13 +230,15 @@ impl Handler {
         let spec = FoldSpec::parse(kind, spec).map_err(py_err)?;
         let options =
             fold_options(warmup, label_end, horizon, cross_sectional, universe_path, universe_batches)?;
-        let (folds, mode) = self
+        let (folds, mode, segments) = self
             .with(py, |handler| {
                 let folds = handler.folds_with(&spec, &options)?.collect::<Result<Vec<_>, _>>()?;
-                Ok::<_, isolation::IsolationError>((folds, handler.mode().name()))
+                let segments: Vec<SegmentLocation> =
+                    handler.symbols().into_iter().filter_map(|s| handler.segment_location(s)).collect();
+                Ok::<_, isolation::IsolationError>((folds, handler.mode().name(), segments))
             })
             .map_err(py_err)?;
-        Ok(folds.iter().map(|fold| fold_views(fold, mode)).collect())
+        folds.iter().map(|fold| fold_views(fold, mode, &segments)).collect()
     }
 
     /// The fold manifest (JSON) of the same arguments as `folds`: the spec, each symbol's file and data
@@ -292,16 +298,34 @@ fn fold_options(
 }
 
 /// A fold as Python gets it: per symbol its train and test views (each keeping its warm-up rows as
-/// history) and `(purged, embargoed, outside_universe)`, and the universe's fingerprint.
-pub(crate) fn fold_views(fold: &isolation::FoldData, mode: &str) -> FoldViews {
-    let views = |segments: &[isolation::FoldSegment], split: &str| -> Vec<View> {
-        segments.iter().map(|s| View::new(s.data.to_frame(), s.warmup_rows, split, mode)).collect()
+/// history) and `(purged, embargoed, outside_universe)`, and the universe's fingerprint. Views whose rows
+/// lie in one of `segments` pickle as that segment's name and rows.
+pub(crate) fn fold_views(
+    fold: &isolation::FoldData,
+    mode: &str,
+    segments: &[SegmentLocation],
+) -> PyResult<FoldViews> {
+    let views = |pieces: &[isolation::FoldSegment], split: &str| -> PyResult<Vec<View>> {
+        (pieces.iter())
+            .map(|s| {
+                let frame = s.data.to_frame();
+                let origin = segments.iter().find_map(|segment| origin_of(Some(segment), &frame));
+                View::with_origin(frame, s.warmup_rows, split, mode, origin)
+            })
+            .collect()
     };
     let symbols = (fold.symbols.iter().zip(&fold.plan.symbols))
         .map(|(s, p)| {
             let report = (p.n_purged(), p.n_embargoed(), p.outside_universe);
-            (s.symbol.clone(), views(&s.train, "train"), views(&s.test, "test"), report)
+            Ok((s.symbol.clone(), views(&s.train, "train")?, views(&s.test, "test")?, report))
         })
-        .collect();
-    (fold.index, symbols, fold.plan.universe.clone())
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((fold.index, symbols, fold.plan.universe.clone()))
+}
+
+/// Where `frame`'s rows lie in `segment`, if they are a run of its mapped rows.
+pub(crate) fn origin_of(segment: Option<&SegmentLocation>, frame: &isolation::TimeFrame) -> Option<Origin> {
+    let segment = segment?;
+    let start = segment.start_of(frame.timestamps())?;
+    Some(Origin { name: segment.name.clone(), dir: segment.dir.clone(), start })
 }

@@ -43,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IsolationError", m.py().get_type::<IsolationError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<view::View>()?;
+    m.add_function(wrap_pyfunction!(view::_attach_view, m)?)?;
     m.add_class::<handler::Handler>()?;
     m.add_class::<cow::CowFrame>()?;
     m.add_class::<shm::Segment>()?;

@@ -37,7 +37,7 @@ pub(crate) fn node_fold(
             (d.symbol.clone(), d.segment.clone(), d.path.display().to_string(), location, d.published)
         })
         .collect();
-    Ok((fold_views(&made.fold, "view"), datasets))
+    Ok((fold_views(&made.fold, "view", &[])?, datasets))
 }
 
 /// The manifest `manifest_json` checked and written back in canonical form (the JSON every writer makes).

@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::frame_from_py;
 use crate::py_err;
-use crate::view::View;
+use crate::view::{Origin, View};
 
 /// A published segment. The segment is unlinked when this object is released (`release()`, the end of a
 /// `with` block, or garbage collection) unless it was published with `keep=True`; processes that attached
@@ -73,7 +73,8 @@ impl Segment {
     fn attach(&self, py: Python<'_>) -> PyResult<View> {
         let publisher = self.publisher()?;
         let attached = py.detach(|| publisher.attach()).map_err(py_err)?;
-        Ok(View::new(attached.into_frame(), 0, "full", "shm"))
+        let origin = Origin { name: self.name.clone(), dir: publisher.dir().to_path_buf(), start: 0 };
+        View::with_origin(attached.into_frame(), 0, "full", "shm", Some(origin))
     }
 
     /// Unlinks the segment now (unless kept); attached processes keep reading their mapping.
@@ -135,12 +136,11 @@ pub(crate) fn attach(
     dir: Option<PathBuf>,
     trust_published_order: bool,
 ) -> PyResult<View> {
-    let mut options = AttachOptions::new().trust_published_order(trust_published_order);
-    if let Some(dir) = dir {
-        options = options.with_dir(dir);
-    }
+    let dir = dir.unwrap_or_else(isolation::shm::default_dir);
+    let options = AttachOptions::new().trust_published_order(trust_published_order).with_dir(&dir);
     let attached = py.detach(|| options.attach(name)).map_err(py_err)?;
-    Ok(View::new(attached.into_frame(), 0, "full", "shm"))
+    let origin = Origin { name: name.to_string(), dir, start: 0 };
+    View::with_origin(attached.into_frame(), 0, "full", "shm", Some(origin))
 }
 
 fn info_dict<'py>(py: Python<'py>, info: &SegmentInfo) -> PyResult<Bound<'py, PyDict>> {

@@ -1,27 +1,45 @@
-//! `View`: the seed design's `DataView` over one split of one symbol: a position that only moves forward,
-//! windows that end at it, and zero-copy exports (Arrow stream, numpy, pandas) of the view's own rows.
+//! `View`: the seed design's `DataView` over one split of one symbol, walked by core's `Cursor` (the one
+//! look-ahead bound: a window never reaches past the current bar, warm-up rows are history only), with the
+//! per-bar reads a Python loop can afford (`get_current`, `current`, `iter`), windows as numpy arrays over
+//! the same memory, zero-copy exports, and pickling as a segment's name and rows.
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef};
-use isolation::{NativeValue, TimeFrame, ValueType};
+mod bar_iter;
+mod numpy;
+mod rows;
+mod travel;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use isolation::{Split, TimeFrame};
+use parking_lot::Mutex;
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyCapsule, PyDict, PyTuple};
-use std::sync::Arc;
+use pyo3::types::{PyCapsule, PyDict, PySlice, PyTuple};
 
-use parking_lot::Mutex;
+use bar_iter::{BarIter, WindowIter};
+use numpy::datetime64;
+pub(crate) use numpy::{bar_dict, numpy_of};
+pub(crate) use rows::Origin;
+use rows::Rows;
+pub(crate) use travel::_attach_view;
 
-use crate::convert::{array_to_pyarrow, frame_to_pyarrow, stream_capsule};
+use crate::convert::{frame_to_pyarrow, stream_capsule};
 use crate::py_err;
 
 /// Rows of one split of one symbol, read through a position that never passes the current bar.
 ///
 /// The view's own rows are `size` bars from the split's first bar; with a warm-up (a split set up with
-/// `warmup=`), `get_window` may also return up to `warmup_rows` bars just before the split, and nothing
-/// else: no bar after the current one, no bar of the other side of the split. Exports
-/// (`__arrow_c_stream__`, `to_arrow`, `to_numpy`, `to_pandas`) cover the own rows and share memory with the
-/// loaded data (or the mapped shared-memory segment), which they keep alive.
+/// `warmup=`), windows may also reach up to `warmup_rows` bars just before the split, and nothing else: no
+/// bar after the current one, no bar of the other side of the split. The position, the bound and the
+/// warm-up are core's `Cursor`'s (the same code a Rust strategy walks with).
+///
+/// Per bar, fastest first: `iter(*columns)` (values while it advances), `current(column)`,
+/// `get_current()` (the seed's dict); per window: `window(column, n)` (numpy over the same memory);
+/// `history(column)` hands compiled code (numba) every bar up to the current one, and no later bar.
+/// Exports (`__arrow_c_stream__`, `to_arrow`, `to_numpy`, `to_pandas`) cover the own rows and share memory
+/// with the loaded data (or the mapped shared-memory segment), which they keep alive. A view over a
+/// shared-memory segment pickles as the segment's name and rows; one over process memory refuses.
 ///
 /// A view may be shared between threads: its position is behind a lock held only for pure-Rust moments
 /// (never while Python runs), so concurrent reads see a consistent bar and moves are not lost.
@@ -29,49 +47,71 @@ use crate::py_err;
 pub struct View {
     walk: Mutex<Walk>,
     warmup: usize,
-    split: String,
+    split: Split,
     mode: String,
+    origin: Option<Origin>,
 }
 
-/// What moves: the rows (warm-up rows, then the view's own rows; `None` once released) and the position.
+/// What moves: the rows (`None` once released) and the position among the own rows.
 struct Walk {
-    frame: Option<Arc<TimeFrame>>,
+    rows: Option<Arc<Rows>>,
     position: usize,
-}
-
-impl Walk {
-    fn n_own(&self, warmup: usize) -> usize {
-        self.frame.as_ref().map_or(0, |f| f.n_rows() - warmup)
-    }
 }
 
 impl View {
     /// A view of `frame`'s rows after its first `warmup` (those are history, reachable only by windows).
-    pub(crate) fn new(frame: TimeFrame, warmup: usize, split: &str, mode: &str) -> Self {
-        debug_assert!(warmup <= frame.n_rows());
-        let walk = Walk { frame: Some(Arc::new(frame)), position: 0 };
-        Self { walk: Mutex::new(walk), warmup, split: split.to_string(), mode: mode.to_string() }
+    pub(crate) fn new(frame: TimeFrame, warmup: usize, split: &str, mode: &str) -> PyResult<Self> {
+        Self::with_origin(frame, warmup, split, mode, None)
+    }
+
+    /// As [`View::new`], for rows that are a run of a shared-memory segment (`origin`).
+    pub(crate) fn with_origin(
+        frame: TimeFrame,
+        warmup: usize,
+        split: &str,
+        mode: &str,
+        origin: Option<Origin>,
+    ) -> PyResult<Self> {
+        let split: Split = split.parse().map_err(py_err)?;
+        let rows = Rows::new(frame, split)?;
+        let warmup = warmup.min(rows.frame().n_rows());
+        let walk = Walk { rows: Some(Arc::new(rows)), position: 0 };
+        Ok(Self { walk: Mutex::new(walk), warmup, split, mode: mode.to_string(), origin })
     }
 
     /// The rows and the position as they are now (the lock is released before this returns).
-    fn now(&self) -> PyResult<(Arc<TimeFrame>, usize)> {
+    fn now(&self) -> PyResult<(Arc<Rows>, usize)> {
         let walk = self.walk.lock();
-        let frame = walk.frame.clone().ok_or_else(|| PyValueError::new_err("the view was released"))?;
-        Ok((frame, walk.position))
+        let rows = walk.rows.clone().ok_or_else(|| PyValueError::new_err("the view was released"))?;
+        Ok((rows, walk.position))
     }
 
-    fn frame(&self) -> PyResult<Arc<TimeFrame>> {
-        self.now().map(|(frame, _)| frame)
+    fn rows(&self) -> PyResult<Arc<Rows>> {
+        self.now().map(|(rows, _)| rows)
     }
 
     /// The own rows (no history), sharing the buffers.
     pub(crate) fn own_rows(&self) -> PyResult<TimeFrame> {
-        let frame = self.frame()?;
+        let frame = self.rows()?.frame().clone();
         frame.slice(self.warmup..frame.n_rows()).map_err(py_err)
     }
 
     fn n_own(&self) -> usize {
-        self.walk.lock().n_own(self.warmup)
+        self.walk.lock().rows.as_ref().map_or(0, |rows| rows.frame().n_rows() - self.warmup)
+    }
+
+    /// Rows `range` of the walked rows as a view of their own (no warm-up), with the origin moved along.
+    fn sub_view(&self, rows: &Rows, range: std::ops::Range<usize>) -> PyResult<View> {
+        let origin = self.origin.as_ref().map(|o| Origin { start: o.start + range.start, ..o.clone() });
+        let frame = rows.frame().slice(range).map_err(py_err)?;
+        View::with_origin(frame, 0, &self.split.to_string(), &self.mode, origin)
+    }
+
+    /// The walked row of the current bar, if the view has one.
+    fn current_row(&self) -> PyResult<(Arc<Rows>, Option<usize>)> {
+        let (rows, position) = self.now()?;
+        let row = rows.cursor(self.warmup, position).current().map(|bar| bar.row());
+        Ok((rows, row))
     }
 }
 
@@ -101,8 +141,8 @@ impl View {
 
     /// `train`, `test` or `full`.
     #[getter]
-    fn split(&self) -> &str {
-        &self.split
+    fn split(&self) -> String {
+        self.split.to_string()
     }
 
     /// The isolation mode that made the rows (`view`, `deep-copy`, `cow`, `shm`).
@@ -114,37 +154,49 @@ impl View {
     /// Value column names (the index, `timestamp`, not included).
     #[getter]
     fn columns(&self) -> PyResult<Vec<String>> {
-        Ok(self.frame()?.column_names().into_iter().map(str::to_string).collect())
+        Ok(self.rows()?.frame().column_names().into_iter().map(str::to_string).collect())
     }
 
     /// The current bar as a dict: `timestamp` (numpy.datetime64, ns, UTC) and each column's value (float or
-    /// int; None for a null). None only for an empty view.
+    /// int; None for a null). None only for an empty view. The seed's shape; for hot loops `iter` and
+    /// `current` read the same values without building a dict.
     fn get_current<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let (frame, position) = self.now()?;
-        if position >= frame.n_rows() - self.warmup {
-            return Ok(None);
-        }
-        bar_dict(py, &frame, self.warmup + position).map(Some)
+        let (rows, row) = self.current_row()?;
+        row.map(|row| rows.bar(py, row)).transpose()
+    }
+
+    /// The current bar's value in `column` (`timestamp` included): a float or int, None for a null or an
+    /// empty view.
+    fn current(&self, py: Python<'_>, column: &str) -> PyResult<Py<PyAny>> {
+        let (rows, row) = self.current_row()?;
+        let idx = rows.column_index(column)?;
+        row.map_or_else(|| Ok(py.None()), |row| rows.value(py, idx, row))
     }
 
     /// Moves to the next bar; False (and no move) at the last bar, as the seed's `DataView.advance`.
     fn advance(&self) -> bool {
         let mut walk = self.walk.lock();
-        if walk.position + 1 >= walk.n_own(self.warmup) {
+        let Some(rows) = walk.rows.as_ref() else { return false };
+        let mut cursor = rows.cursor(self.warmup, walk.position);
+        if !cursor.advance() {
             return false;
         }
-        walk.position += 1;
+        walk.position = cursor.position();
         true
     }
 
     /// Moves to bar `index` of the view's own rows (backtests that restart from a bar).
     fn seek(&self, index: usize) -> PyResult<()> {
         let mut walk = self.walk.lock();
-        let n_own = walk.n_own(self.warmup);
-        if index >= n_own {
-            return Err(PyIndexError::new_err(format!("bar {index} is outside the view's {n_own} bars")));
+        let Some(rows) = walk.rows.as_ref() else {
+            return Err(PyValueError::new_err("the view was released"));
+        };
+        let mut cursor = rows.cursor(self.warmup, 0);
+        if index >= cursor.len() {
+            let n = cursor.len();
+            return Err(PyIndexError::new_err(format!("bar {index} is outside the view's {n} bars")));
         }
-        walk.position = index;
+        walk.position = cursor.seek(index);
         Ok(())
     }
 
@@ -153,14 +205,50 @@ impl View {
         self.walk.lock().position = 0;
     }
 
+    /// An iterator over the bars from the current one to the last, advancing the view as it goes: one
+    /// column gives its values (`for close in view.iter("close")`), several give tuples
+    /// (`for ts, close in view.iter("timestamp", "close")`). The fastest per-bar read: no dict, no lookups.
+    #[pyo3(signature = (*columns))]
+    fn iter(slf: Bound<'_, Self>, columns: Vec<String>) -> PyResult<BarIter> {
+        let rows = slf.get().rows()?;
+        let columns = (columns.iter()).map(|c| rows.column_index(c)).collect::<PyResult<Vec<_>>>()?;
+        if columns.is_empty() {
+            return Err(PyValueError::new_err("iter() needs at least one column, e.g. view.iter(\"close\")"));
+        }
+        Ok(BarIter { view: slf.unbind(), rows, columns, done: AtomicBool::new(false) })
+    }
+
+    /// An iterator over the bars from the current one to the last, advancing the view as it goes, that
+    /// yields the last `n` values of `column` up to each bar as a read-only numpy array over the same memory
+    /// (as `window(column, n)` gives them): `for w in view.windows("close", 20): signal = w.mean()`.
+    fn windows(slf: Bound<'_, Self>, column: &str, n: usize) -> PyResult<WindowIter> {
+        WindowIter::new(slf, column, n)
+    }
+
+    /// The last `n` values of `column` up to and including the current bar (fewer at the start; warm-up
+    /// history included when the split has one) as a read-only numpy array over the same memory: no copy
+    /// and no `View` made. Never a later bar.
+    fn window<'py>(&self, py: Python<'py>, column: &str, n: usize) -> PyResult<Bound<'py, PyAny>> {
+        let (rows, position) = self.now()?;
+        let idx = rows.column_index(column)?;
+        let range = rows.cursor(self.warmup, position).window(n).rows();
+        rows.numpy(py, idx)?.get_item(PySlice::new(py, range.start as isize, range.end as isize, 1))
+    }
+
+    /// Every value of `column` up to and including the current bar, warm-up history first, as a read-only
+    /// numpy array over the same memory: what to hand a compiled (numba) step function, which then cannot
+    /// see a later bar. `current_index + warmup_rows` is the current bar's index in it (the last).
+    fn history<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.window(py, column, usize::MAX)
+    }
+
     /// The last `window_size` bars up to and including the current one (fewer at the start; warm-up history
-    /// included when the split has one) as a view of its own, sharing memory. Never a later bar.
+    /// included when the split has one) as a view of its own, sharing memory. Never a later bar. For one
+    /// column as numpy, `window(column, n)` costs less.
     fn get_window(&self, window_size: usize) -> PyResult<View> {
-        let (frame, position) = self.now()?;
-        let end = if frame.n_rows() == self.warmup { self.warmup } else { self.warmup + position + 1 };
-        let start = end.saturating_sub(window_size);
-        let rows = frame.slice(start..end).map_err(py_err)?;
-        Ok(View::new(rows, 0, &self.split, &self.mode))
+        let (rows, position) = self.now()?;
+        let range = rows.cursor(self.warmup, position).window(window_size).rows();
+        self.sub_view(&rows, range)
     }
 
     /// Own rows `start..stop` as a view of their own (no warm-up), sharing memory: as pandas' `iloc[start:stop]`
@@ -174,22 +262,23 @@ impl View {
                 "slice {start}..{stop} is empty or reversed (the view has {n} rows)"
             )));
         }
-        let rows = self.frame()?.slice(self.warmup + start..self.warmup + stop).map_err(py_err)?;
-        Ok(View::new(rows, 0, &self.split, &self.mode))
+        let rows = self.rows()?;
+        self.sub_view(&rows, self.warmup + start..self.warmup + stop)
     }
 
     /// Shape, columns, first and last timestamps of the own rows, split, mode and warm-up, as the seed's
     /// `data_info`.
     #[getter]
     fn data_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let frame = self.frame()?;
+        let rows = self.rows()?;
+        let frame = rows.frame();
         let info = PyDict::new(py);
         info.set_item("shape", (frame.n_rows() - self.warmup, frame.n_columns()))?;
         info.set_item("columns", self.columns()?)?;
         let own = &frame.timestamps()[self.warmup..];
         info.set_item("start_date", own.first().map(|&ns| datetime64(py, ns)).transpose()?)?;
         info.set_item("end_date", own.last().map(|&ns| datetime64(py, ns)).transpose()?)?;
-        info.set_item("split", &self.split)?;
+        info.set_item("split", self.split.to_string())?;
         info.set_item("mode", &self.mode)?;
         info.set_item("warmup_rows", self.warmup)?;
         Ok(info)
@@ -216,15 +305,10 @@ impl View {
     /// to it raises. A column with nulls cannot be shared (numpy has no validity bits): it is copied, with
     /// NaN for nulls, and is read-only too.
     fn to_numpy<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyAny>> {
-        let own = self.own_rows()?;
-        let idx = own.schema().index_of(column).map_err(|_| {
-            crate::IsolationError::new_err(format!(
-                "no column `{column}`; the view has timestamp, {}",
-                own.column_names().join(", ")
-            ))
-        })?;
-        let array: &ArrayRef = own.record_batch().column(idx);
-        numpy_of(py, array)
+        let rows = self.rows()?;
+        let idx = rows.column_index(column)?;
+        let end = rows.frame().n_rows() as isize;
+        rows.numpy(py, idx)?.get_item(PySlice::new(py, self.warmup as isize, end, 1))
     }
 
     /// The own rows as a pandas DataFrame indexed by `timestamp` (UTC). Columns without nulls share memory
@@ -242,22 +326,29 @@ impl View {
     /// Bytes this view keeps alive: `{"owned_bytes": ..., "shared_bytes": ...}` (shared: buffers other views
     /// or the loaded data also hold).
     fn footprint<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let footprint = self.frame()?.footprint();
+        let footprint = self.rows()?.frame().footprint();
         let out = PyDict::new(py);
         out.set_item("owned_bytes", footprint.owned_bytes)?;
         out.set_item("shared_bytes", footprint.shared_bytes)?;
         Ok(out)
     }
 
+    /// Pickling: a view over a shared-memory segment travels as the segment's name, directory and rows
+    /// (the process that unpickles it attaches; no value is copied). A view over this process's memory
+    /// refuses rather than copying its rows into the pickle.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        travel::reduce(self, py)
+    }
+
     /// Drops this view's hold on the data (arrays exported earlier keep what they read alive).
     fn release(&self) {
-        let frame = {
+        let rows = {
             let mut walk = self.walk.lock();
             walk.position = 0;
-            walk.frame.take()
+            walk.rows.take()
         };
         // Dropped after the lock: the last hold on buffers that belong to Python frees them through Python.
-        drop(frame);
+        drop(rows);
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -272,96 +363,15 @@ impl View {
     fn __repr__(&self) -> String {
         match self.now() {
             Err(_) => "View(released)".to_string(),
-            Ok((frame, position)) => format!(
+            Ok((rows, position)) => format!(
                 "View(split={}, mode={}, rows={}, warmup_rows={}, current_index={}, columns=[{}])",
                 self.split,
                 self.mode,
-                frame.n_rows() - self.warmup,
+                rows.frame().n_rows() - self.warmup,
                 self.warmup,
                 position,
-                frame.column_names().join(", ")
+                rows.frame().column_names().join(", ")
             ),
         }
     }
-}
-
-/// A read-only numpy array of `array`: over the same memory when it has no nulls (`numpy.frombuffer` on the
-/// exported Arrow buffer, which keeps the Rust owner alive; no pandas import, no copy).
-pub(crate) fn numpy_of<'py>(py: Python<'py>, array: &ArrayRef) -> PyResult<Bound<'py, PyAny>> {
-    let arrow = array_to_pyarrow(py, array)?;
-    let dtype = numpy_dtype(array.data_type());
-    if array.null_count() > 0 || dtype.is_none() {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("zero_copy_only", false)?;
-        kwargs.set_item("writable", false)?;
-        let numpy = arrow.call_method("to_numpy", (), Some(&kwargs))?;
-        numpy.getattr("flags")?.setattr("writeable", false)?;
-        return Ok(numpy);
-    }
-    let values = arrow.call_method0("buffers")?.get_item(1)?;
-    let width = array.data_type().primitive_width().unwrap_or(1);
-    let offset: usize = arrow.getattr("offset")?.extract()?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("dtype", dtype)?;
-    kwargs.set_item("count", array.len())?;
-    kwargs.set_item("offset", offset * width)?;
-    let numpy = py.import("numpy")?.call_method("frombuffer", (values,), Some(&kwargs))?;
-    numpy.getattr("flags")?.setattr("writeable", false)?;
-    Ok(numpy)
-}
-
-/// The numpy dtype with the layout of an Arrow primitive type (timestamps as `datetime64[ns]`, the index's
-/// unit), or None for types numpy cannot view directly.
-fn numpy_dtype(data_type: &arrow_schema::DataType) -> Option<&'static str> {
-    use arrow_schema::{DataType, TimeUnit};
-    Some(match data_type {
-        DataType::Float64 => "float64",
-        DataType::Float32 => "float32",
-        DataType::Int64 => "int64",
-        DataType::Int32 => "int32",
-        DataType::Int16 => "int16",
-        DataType::Int8 => "int8",
-        DataType::UInt64 => "uint64",
-        DataType::UInt32 => "uint32",
-        DataType::UInt16 => "uint16",
-        DataType::UInt8 => "uint8",
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => "datetime64[ns]",
-        _ => return None,
-    })
-}
-
-/// `numpy.datetime64(ns, "ns")`.
-pub(crate) fn datetime64(py: Python<'_>, ns: i64) -> PyResult<Bound<'_, PyAny>> {
-    static DATETIME64: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let class = DATETIME64.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py.import("numpy")?.getattr("datetime64")?.unbind())
-    })?;
-    class.bind(py).call1((ns, "ns"))
-}
-
-/// Row `row` of `frame` as a dict (`timestamp` and every value column).
-pub(crate) fn bar_dict<'py>(py: Python<'py>, frame: &TimeFrame, row: usize) -> PyResult<Bound<'py, PyDict>> {
-    let bar = PyDict::new(py);
-    bar.set_item(isolation::TIMESTAMP_COLUMN, datetime64(py, frame.timestamps()[row])?)?;
-    for (idx, name) in frame.column_names().into_iter().enumerate() {
-        let array = frame.record_batch().column(idx + 1);
-        bar.set_item(name, value_of(py, array.as_ref(), row)?)?;
-    }
-    Ok(bar)
-}
-
-/// One value as a Python float or int (None for a null).
-fn value_of<'py>(py: Python<'py>, array: &dyn Array, row: usize) -> PyResult<Bound<'py, PyAny>> {
-    if array.is_null(row) {
-        return Ok(py.None().into_bound(py));
-    }
-    let value_type = ValueType::from_arrow(array.data_type())
-        .ok_or_else(|| PyValueError::new_err(format!("unsupported column type {}", array.data_type())))?;
-    timeseries_array::with_value_type!(value_type, |T| {
-        let value = array.as_primitive::<<T as NativeValue>::Arrow>().value(row);
-        match value.to_i128() {
-            Some(int) if !value_type.is_float() => Ok(int.into_pyobject(py)?.into_any()),
-            _ => Ok(value.to_f64().into_pyobject(py)?.into_any()),
-        }
-    })
 }

@@ -244,6 +244,13 @@ impl DataHandler {
         })
     }
 
+    /// Where `symbol`'s segment is (shared-memory mode), for processes that attach to it; `None` in other
+    /// modes or for an unknown symbol.
+    #[cfg(feature = "shm")]
+    pub fn segment_location(&self, symbol: &str) -> Option<crate::shared::SegmentLocation> {
+        self.loaded().find(|(s, _)| *s == symbol).and_then(|(_, d)| d.segment.as_ref()).map(|s| s.location())
+    }
+
     /// The shared-memory segment of each symbol, as (symbol, segment name) pairs: what worker processes
     /// attach to. Empty unless the handler's mode is [`IsolationMode::SharedMemory`].
     #[cfg(feature = "shm")]

@@ -68,6 +68,8 @@ pub use manifest::{
 pub use node_fold::{NodeFold, NodeSymbol};
 pub use optimize::optimize_frame;
 pub use report::{MemoryReport, SymbolMemory, human_bytes};
+#[cfg(feature = "shm")]
+pub use shared::SegmentLocation;
 pub use split_data::SplitData;
 pub use universe::Universe;
 pub use workload::{CreateOptions, Decision, FactoryConfig, Resources, Workload};

@@ -53,6 +53,43 @@ impl SharedSegment {
     pub(crate) fn name(&self) -> &str {
         self.publisher.name()
     }
+
+    /// Where the segment is, for a process that attaches to it.
+    pub(crate) fn location(&self) -> SegmentLocation {
+        let timestamps = self.frame().timestamps();
+        SegmentLocation {
+            name: self.name().to_string(),
+            dir: self.publisher.dir().to_path_buf(),
+            first: timestamps.as_ptr() as usize,
+            n_rows: timestamps.len(),
+        }
+    }
+}
+
+/// A symbol's segment as another process finds it (its name and directory), and which rows of it a
+/// piece of data is: what a Python view pickles as instead of its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentLocation {
+    /// The segment name.
+    pub name: String,
+    /// The directory it is published in.
+    pub dir: std::path::PathBuf,
+    /// Address of the mapped timestamp column's first value in this process.
+    first: usize,
+    n_rows: usize,
+}
+
+impl SegmentLocation {
+    /// The segment row at which `timestamps` start, when they are a run of the segment's own mapped
+    /// timestamp column (split data, a fold's piece or a window of them in shared-memory mode); `None` for
+    /// timestamps anywhere else (a copy).
+    pub fn start_of(&self, timestamps: &[TimestampNs]) -> Option<usize> {
+        let at = timestamps.as_ptr() as usize;
+        let width = std::mem::size_of::<TimestampNs>();
+        let offset = at.checked_sub(self.first)?;
+        let start = offset / width;
+        (offset % width == 0 && start + timestamps.len() <= self.n_rows).then_some(start)
+    }
 }
 
 /// Rows published as a segment of their own, read through a view of the mapped pages; the segment is
@@ -134,10 +171,27 @@ fn sanitize(symbol: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::sanitize;
+    use timeseries_array::TimeFrame;
 
     #[test]
     fn handler_segment_names_are_not_guessable() {
         assert_ne!(super::random_u64(), super::random_u64());
+    }
+
+    #[test]
+    fn a_run_of_the_segment_is_located_and_a_copy_is_not() {
+        let values = std::sync::Arc::new(arrow_array::Float64Array::from_iter_values((0..50).map(f64::from)));
+        let frame =
+            TimeFrame::try_new((0..50).collect::<Vec<i64>>(), vec![("close".into(), values)]).unwrap();
+        let segment = super::SharedSegment::publish("LOC", &frame).unwrap();
+        let location = segment.location();
+        let mapped = segment.frame().timestamps();
+        assert_eq!(location.start_of(mapped), Some(0));
+        assert_eq!(location.start_of(&mapped[10..20]), Some(10));
+        assert_eq!(location.start_of(&mapped[49..]), Some(49));
+        assert_eq!(location.start_of(frame.timestamps()), None, "the frame it was published from");
+        let copy = mapped[10..20].to_vec();
+        assert_eq!(location.start_of(&copy), None);
     }
 
     #[test]
