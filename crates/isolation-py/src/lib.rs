@@ -31,6 +31,14 @@ pyo3::create_exception!(
     "Bad input or a refused operation: the message names what and where (row, column, segment)."
 );
 
+pyo3::create_exception!(
+    isolation,
+    IsolationWarning,
+    pyo3::exceptions::PyUserWarning,
+    "Something a person should see that is not an error: a symbol left without train or test rows by the \
+     cut all symbols share. Filter it, or turn it into an error, with the `warnings` module."
+);
+
 /// Turns any Rust error of the workspace into `isolation.IsolationError` whose message is the error's
 /// chain, outermost first (each layer's message once: `symbol `SPY`: SPY.csv: line 3, ...`).
 pub(crate) fn py_err(error: impl std::error::Error) -> PyErr {
@@ -41,6 +49,7 @@ pub(crate) fn py_err(error: impl std::error::Error) -> PyErr {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("IsolationError", m.py().get_type::<IsolationError>())?;
+    m.add("IsolationWarning", m.py().get_type::<IsolationWarning>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<view::View>()?;
     m.add_function(wrap_pyfunction!(view::_attach_view, m)?)?;

@@ -311,16 +311,23 @@ impl View {
         rows.numpy(py, idx)?.get_item(PySlice::new(py, self.warmup as isize, end, 1))
     }
 
-    /// The own rows as a pandas DataFrame indexed by `timestamp` (UTC). Columns without nulls share memory
-    /// with the view (pandas gets read-only numpy blocks, so a write to the frame copies that column first,
-    /// as pandas' copy-on-write does); columns with nulls, and the index (pandas keeps its own), are copied.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// The own rows as a pandas DataFrame indexed by `timestamp` (UTC).
+    ///
+    /// By default nothing is copied that can be shared: columns without nulls are read-only numpy blocks
+    /// over the view's memory (the loaded data, or the mapped segment), so writing into the frame
+    /// (`df.iloc[0, 0] = x`, `df.loc[...] = x`, `fillna(inplace=True)`) raises `ValueError: assignment
+    /// destination is read-only`; new columns and whole-column assignment (`df["x"] = ...`) work. Columns
+    /// with nulls, and the index, are copies. `copy=True` returns a frame pandas owns, writable everywhere,
+    /// at the cost of one copy of the rows; writes to it never reach the view's data.
+    #[pyo3(signature = (copy=false))]
+    fn to_pandas<'py>(&self, py: Python<'py>, copy: bool) -> PyResult<Bound<'py, PyAny>> {
         let table = self.to_arrow(py)?;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("split_blocks", true)?;
+        kwargs.set_item("split_blocks", !copy)?;
         kwargs.set_item("self_destruct", false)?;
         let frame = table.call_method("to_pandas", (), Some(&kwargs))?;
-        frame.call_method1("set_index", (isolation::TIMESTAMP_COLUMN,))
+        let frame = frame.call_method1("set_index", (isolation::TIMESTAMP_COLUMN,))?;
+        if copy { frame.call_method1("copy", (true,)) } else { Ok(frame) }
     }
 
     /// Bytes this view keeps alive: `{"owned_bytes": ..., "shared_bytes": ...}` (shared: buffers other views

@@ -20,7 +20,7 @@ view cannot reach test rows, and a view's position never shows a later bar.
 from __future__ import annotations
 
 from . import shm
-from ._native import IsolationError, View, CopyOnWriteFrame, __version__
+from ._native import IsolationError, IsolationWarning, View, CopyOnWriteFrame, __version__
 from ._native import available_modes as _available_modes
 from ._native import process_memory
 from .factory import Decision, IsolationFactory
@@ -37,6 +37,7 @@ __all__ = [
     "FoldManifest",
     "IsolationError",
     "IsolationFactory",
+    "IsolationWarning",
     "IsolationMode",
     "PurgedKFold",
     "FoldSplitter",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 import json
 import os
+import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _native
 from ._convert import to_nanoseconds
-from ._native import CopyOnWriteFrame, View
+from ._native import CopyOnWriteFrame, IsolationWarning, View
 
 
 class IsolationMode(str, enum.Enum):
@@ -161,7 +162,10 @@ class DataHandler:
         ``method="index"``: test starts at distinct instant ``split_index``; ``method="last"``: test is the
         last ``last`` distinct instants (``250``) or the last duration (``"30d"``). ``warmup`` (rows, or a
         duration like ``"5d"``) lets test windows read that much history before the cut. The active split
-        becomes ``train``. Warnings (a symbol wholly on one side) are in :attr:`split_warnings`.
+        becomes ``train``. A symbol wholly on one side of the cut is kept with that side empty: each such case
+        is raised as an :class:`isolation.IsolationWarning` (``warnings.warn``; filter it, or make it an error
+        with ``warnings.simplefilter("error", isolation.IsolationWarning)``) and listed in
+        :attr:`split_warnings`.
         """
         date_ns = None if split_date is None else to_nanoseconds(split_date)
         warmup_text = None if warmup is None else str(warmup)
@@ -171,6 +175,8 @@ class DataHandler:
                                                  warmup_text)
         self._cut = cut
         self._warnings = warnings
+        for text in warnings:
+            _warnings.warn(text, IsolationWarning, stacklevel=2)
         import numpy as np
 
         return np.datetime64(cut, "ns")

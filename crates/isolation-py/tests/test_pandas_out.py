@@ -1,0 +1,49 @@
+"""What a pandas user gets out: a frame that shares memory by default and says so when written to, a
+writable one on request, and split warnings they see."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import isolation
+from conftest import make_bars
+
+
+def test_to_pandas_copy_is_writable_and_writes_never_reach_the_view():
+    bars = make_bars(100)
+    handler = isolation.DataHandler("view")
+    handler.load_data("S", bars)
+    view = handler.get_data("S", "full")
+    shared = view.to_pandas()
+    with pytest.raises(ValueError, match="read-only"):
+        shared.iloc[0, 0] = -1.0
+    frame = view.to_pandas(copy=True)
+    frame.iloc[0, 0] = -1.0
+    frame.loc[frame.index[1], "close"] = -2.0
+    frame.loc[frame.index[2], "high"] = np.nan
+    frame.fillna(0.0, inplace=True)
+    assert (frame.iloc[0, 0], frame["close"].iloc[1], frame["high"].iloc[2]) == (-1.0, -2.0, 0.0)
+    # The view, a fresh export and the loaded frame are unchanged.
+    np.testing.assert_array_equal(view.to_numpy("close"), bars["close"].to_numpy())
+    pd.testing.assert_frame_equal(view.to_pandas(), shared)
+    assert view.to_pandas().iloc[0, 0] == bars.iloc[0, 0]
+
+
+def test_a_symbol_wholly_on_one_side_of_the_cut_is_an_isolation_warning():
+    early = make_bars(100, start="2024-01-01")
+    late = make_bars(100, start="2024-03-01")
+    handler = isolation.DataHandler("view")
+    handler.load_data("EARLY", early)
+    handler.load_data("LATE", late)
+    with pytest.warns(isolation.IsolationWarning) as caught:
+        handler.setup_train_test_split(method="ratio", train_ratio=0.7)
+    messages = [str(w.message) for w in caught]
+    assert messages == handler.split_warnings
+    assert any("symbol `EARLY` has no test rows: its data ends before the cut" in m for m in messages), messages
+    assert issubclass(isolation.IsolationWarning, UserWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", isolation.IsolationWarning)
+        with pytest.raises(isolation.IsolationWarning):
+            handler.setup_train_test_split(method="ratio", train_ratio=0.7)
