@@ -47,3 +47,19 @@ def test_a_symbol_wholly_on_one_side_of_the_cut_is_an_isolation_warning():
         warnings.simplefilter("error", isolation.IsolationWarning)
         with pytest.raises(isolation.IsolationWarning):
             handler.setup_train_test_split(method="ratio", train_ratio=0.7)
+
+
+def test_nan_stays_nan_and_missing_stays_missing():
+    bars = make_bars(10)
+    bars.iloc[3, bars.columns.get_loc("close")] = np.nan
+    bars["flag"] = pd.array([1, None, 3, 4, 5, 6, 7, 8, 9, 10], dtype="Int64")
+    handler = isolation.DataHandler("view")
+    handler.load_data("S", bars)
+    view = handler.get_data("S", "full")
+    view.seek(3)
+    bar = view.get_current()
+    assert isinstance(bar["close"], float) and np.isnan(bar["close"])
+    assert np.isnan(view.current("close"))
+    assert np.isnan(view.to_numpy("close")[3]) and view.to_pandas()["close"].isna().sum() == 1
+    view.seek(1)
+    assert view.get_current()["flag"] is None  # pandas' NA is Arrow's null

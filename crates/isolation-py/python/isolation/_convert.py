@@ -49,11 +49,22 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
         arrays = [pa.Array.from_pandas(index)]
         names = [TIMESTAMP_COLUMN]
         for name in data.columns:
-            arrays.append(pa.Array.from_pandas(data[name]))
+            arrays.append(_column(data[name]))
             names.append(str(name))
         return pa.Table.from_arrays(arrays, names=names), TIMESTAMP_COLUMN
-    table = pa.Table.from_pandas(data, preserve_index=False)
-    return table, time_column
+    columns = [_column(data[name]) for name in data.columns]
+    return pa.Table.from_arrays(columns, names=[str(name) for name in data.columns]), time_column
+
+
+def _column(series: Any) -> Any:
+    """One pandas column as Arrow. A NumPy float column keeps NaN as NaN (a value, as pandas and numpy
+    treat it; pyarrow's pandas conversion would turn it into a null, which comes back as None); pandas'
+    missing markers (``pd.NA`` in nullable dtypes, ``NaT``) become nulls."""
+    import numpy as np
+
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+        return pa.array(series.to_numpy(), from_pandas=False)
+    return pa.Array.from_pandas(series)
 
 
 def _check_names(names) -> None:
