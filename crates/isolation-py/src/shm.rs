@@ -44,17 +44,18 @@ impl Segment {
         &self.name
     }
 
-    /// The segment's file (under /dev/shm unless a directory was given).
+    /// The segment's file (under /dev/shm unless a directory was given), as a string.
     #[getter]
-    fn path(&self) -> PyResult<PathBuf> {
-        Ok(self.publisher()?.path().to_path_buf())
+    fn path(&self) -> PyResult<String> {
+        Ok(self.publisher()?.path().display().to_string())
     }
 
     /// A path any Arrow reader can open for the data itself (`pyarrow.memory_map(segment.data_path)`): the
-    /// segment file, or for a sealed segment `/proc/<pid>/fd/<fd>` of its memfd.
+    /// segment file, or for a sealed segment `/proc/<pid>/fd/<fd>` of its memfd. A string, as
+    /// `pyarrow.memory_map` takes it (it refuses `pathlib` paths).
     #[getter]
-    fn data_path(&self) -> PyResult<PathBuf> {
-        Ok(self.publisher()?.data_path())
+    fn data_path(&self) -> PyResult<String> {
+        Ok(self.publisher()?.data_path().display().to_string())
     }
 
     /// Bytes of the segment file.

@@ -63,3 +63,36 @@ def test_nan_stays_nan_and_missing_stays_missing():
     assert np.isnan(view.to_numpy("close")[3]) and view.to_pandas()["close"].isna().sum() == 1
     view.seek(1)
     assert view.get_current()["flag"] is None  # pandas' NA is Arrow's null
+
+
+def test_date_indexes_load_as_midnight_timestamps():
+    import datetime
+
+    import polars as pl
+
+    days = [datetime.date(2024, 1, d) for d in (2, 3, 4)]
+    expected = np.array(["2024-01-02", "2024-01-03", "2024-01-04"], dtype="datetime64[ns]")
+    by_polars = pl.DataFrame({"day": days, "close": [1.0, 2.0, 3.0]})
+    by_pandas = pd.DataFrame({"close": [1.0, 2.0, 3.0]}, index=pd.Index(days, name="day"))
+    for data in (by_polars, by_pandas):
+        handler = isolation.DataHandler("view")
+        handler.load_data("S", data)
+        view = handler.get_data("S", "full")
+        np.testing.assert_array_equal(view.to_numpy("timestamp"), expected)
+        np.testing.assert_array_equal(view.to_numpy("close"), [1.0, 2.0, 3.0])
+
+
+def test_a_duration_spec_on_rows_says_it_needs_timestamps():
+    with pytest.raises(isolation.IsolationError, match="needs|DatetimeIndex"):
+        list(isolation.WalkForward(train="30d", test="5d").split(np.zeros((100, 1))))
+    with pytest.raises(isolation.IsolationError, match="give X a DatetimeIndex, or pass timestamps="):
+        list(isolation.PurgedKFold(3, embargo="1d").split(np.zeros((100, 1))))
+
+
+def test_segment_paths_are_strings_pyarrow_maps(segment_name):
+    import pyarrow as pa
+
+    with isolation.shm.publish(segment_name, make_bars(50)) as segment:
+        assert isinstance(segment.data_path, str) and isinstance(segment.path, str)
+        with pa.memory_map(segment.data_path) as source:
+            assert pa.ipc.open_file(source).read_all().num_rows == 50

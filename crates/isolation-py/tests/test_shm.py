@@ -1,5 +1,7 @@
 """Shared-memory datasets: publish, attach by name, list, gc, release; foreign segments refused."""
 
+import pathlib
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -34,7 +36,7 @@ def test_publish_attach_and_read_the_same_pages(segment_name):
 def test_pyarrow_reads_a_published_segment(segment_name):
     bars = make_bars(100)
     with shm.publish(segment_name, bars) as segment:
-        with pa.memory_map(str(segment.data_path)) as source:
+        with pa.memory_map(segment.data_path) as source:
             table = pa.ipc.open_file(source).read_all()
         np.testing.assert_array_equal(table.column("close").to_numpy(), bars["close"].to_numpy())
 
@@ -43,7 +45,7 @@ def test_attach_unknown_or_foreign_segments_fails_clearly(tmp_path, segment_name
     with pytest.raises(isolation.IsolationError, match=segment_name):
         shm.attach(segment_name, dir=tmp_path)
     published = shm.publish(segment_name, make_bars(100), dir=tmp_path)
-    path = published.path
+    path = pathlib.Path(published.path)
     data = path.read_bytes()
     published.release()
     path.write_bytes(data[: len(data) // 2])  # truncated, as a crashed writer would leave it

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, RecordBatch, TimestampNanosecondArray};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
 use crate::{
@@ -60,15 +60,21 @@ fn index_column(schema: &Schema, time_column: Option<&str>) -> Result<String, Fr
         .filter(|f| matches!(f.data_type(), DataType::Timestamp(..)))
         .map(|f| f.as_ref())
         .collect();
-    match stamps.as_slice() {
-        [only] => Ok(only.name().clone()),
-        [] => Err(FrameError::NoIndex {
+    let dates: Vec<&Field> = schema
+        .fields()
+        .iter()
+        .filter(|f| matches!(f.data_type(), DataType::Date32 | DataType::Date64))
+        .map(|f| f.as_ref())
+        .collect();
+    match (stamps.as_slice(), dates.as_slice()) {
+        ([only], _) | ([], [only]) => Ok(only.name().clone()),
+        ([], _) => Err(FrameError::NoIndex {
             reason: format!(
                 "none is named `{TIMESTAMP_COLUMN}` and none has a timestamp type (columns: {}); pass time_column=",
                 schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
             ),
         }),
-        several => Err(FrameError::NoIndex {
+        (several, _) => Err(FrameError::NoIndex {
             reason: format!(
                 "{} timestamp columns ({}); pass time_column= to say which is the index",
                 several.len(),
@@ -93,16 +99,30 @@ fn with_nanosecond_index(batch: RecordBatch, name: &str) -> Result<RecordBatch, 
     let Some((idx, field)) = batch.schema().column_with_name(name).map(|(i, f)| (i, f.clone())) else {
         return Ok(batch); // the frame constructor names the missing column and the ones there are
     };
-    let DataType::Timestamp(unit, zone) = field.data_type() else { return Ok(batch) };
-    if *unit == TimeUnit::Nanosecond {
-        return Ok(batch);
-    }
-    let converted = timestamps_in_nanoseconds(batch.column(idx).as_ref(), *unit)
-        .map_err(|(row, value)| FrameError::OutOfRange {
-            column: name.to_string(),
-            detail: format!("row {row}: timestamp {value} ({unit:?}) is outside the nanosecond range"),
-        })?
-        .with_timezone_opt(zone.clone());
+    let (converted, zone) = match field.data_type() {
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => return Ok(batch),
+        DataType::Timestamp(unit, zone) => {
+            let converted = timestamps_in_nanoseconds(batch.column(idx).as_ref(), *unit)
+                .map_err(|(row, value)| FrameError::OutOfRange {
+                    column: name.to_string(),
+                    detail: format!(
+                        "row {row}: timestamp {value} ({unit:?}) is outside the nanosecond range"
+                    ),
+                })?
+                .with_timezone_opt(zone.clone());
+            (converted, zone.clone())
+        }
+        // A date index (polars `Date`, a date-only column): each day at midnight.
+        DataType::Date32 | DataType::Date64 => {
+            let nanos =
+                datetime_values_in_nanoseconds(batch.column(idx).as_ref()).expect("a date column").map_err(
+                    |out| FrameError::OutOfRange { column: name.to_string(), detail: out.to_string() },
+                )?;
+            let (_, values, nulls) = nanos.into_parts();
+            (TimestampNanosecondArray::new(values, nulls), None)
+        }
+        _ => return Ok(batch),
+    };
     let mut columns = batch.columns().to_vec();
     columns[idx] = Arc::new(converted);
     let mut fields: Vec<Field> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
@@ -172,6 +192,15 @@ mod tests {
         assert!(
             TimeFrame::from_foreign_batch(none, None).unwrap_err().to_string().contains("pass time_column=")
         );
+    }
+
+    #[test]
+    fn a_date_index_is_each_day_at_midnight() {
+        let day = Arc::new(Date32Array::from(vec![0, 1, 2])) as ArrayRef;
+        let close = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0])) as ArrayRef;
+        let frame = TimeFrame::from_foreign_batch(batch(vec![("day", day), ("close", close)]), None).unwrap();
+        assert_eq!(frame.timestamps(), [0, 86_400_000_000_000, 172_800_000_000_000]);
+        assert_eq!(frame.column_names(), ["close"]);
     }
 
     #[test]

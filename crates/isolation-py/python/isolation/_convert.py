@@ -36,6 +36,8 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
 
     _check_names(str(n) for n in [*data.columns, data.index.name or ""])
     data = _periods_as_timestamps(data)
+    if not isinstance(data.index, pd.DatetimeIndex) and pd.api.types.infer_dtype(data.index) == "date":
+        data = data.set_axis(pd.DatetimeIndex(data.index, name=data.index.name), axis=0)  # midnight of each day
     if time_column is not None and time_column not in data.columns and time_column == data.index.name:
         time_column = None  # the index, named as the caller named it
     if time_column is None and isinstance(data.index, pd.DatetimeIndex):

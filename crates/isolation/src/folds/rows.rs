@@ -75,6 +75,13 @@ impl Iterator for RowFolds {
 /// whatever the spec refuses on these rows.
 pub fn row_folds(spec: &FoldSpec, input: RowFoldInput) -> Result<RowFolds, IsolationError> {
     let RowFoldInput { n_rows, timestamps, label_ends } = input;
+    if timestamps.is_none() && label_ends.is_none() && spec.uses_time() {
+        let reason = format!(
+            "are needed by `{spec}`, which measures lengths in time: give X a DatetimeIndex, or pass \
+             timestamps= (or give lengths in rows)"
+        );
+        return Err(IsolationError::InvalidArgument { argument: "timestamps", reason });
+    }
     if let Some(stamps) = &timestamps {
         check_timestamps(stamps, n_rows, "timestamps")?;
     }
@@ -210,6 +217,18 @@ mod tests {
             ..input(4)
         };
         assert!(matches!(row_folds(&with_purge, labelled), Err(IsolationError::PurgeAndLabels { .. })));
+    }
+
+    #[test]
+    fn a_spec_in_time_without_timestamps_says_what_it_needs() {
+        for (kind, text) in [("walk_forward", "train=30d,test=5d"), ("kfold", "k=3,embargo=1d")] {
+            let spec = FoldSpec::parse(kind, text).unwrap();
+            let error = row_folds(&spec, input(100)).unwrap_err().to_string();
+            assert!(error.starts_with("`timestamps` are needed by"), "{error}");
+            assert!(error.contains("DatetimeIndex"), "{error}");
+        }
+        let rows = FoldSpec::parse("walk_forward", "train=30,test=5").unwrap();
+        assert!(row_folds(&rows, input(100)).is_ok());
     }
 
     #[test]

@@ -60,6 +60,15 @@ impl FoldSpec {
         })
     }
 
+    /// True when the spec measures a length in time (`30d`), so it needs timestamps to lay its folds.
+    pub fn uses_time(&self) -> bool {
+        match (self, self.as_cross_validation()) {
+            (_, Some(cv)) => cv.purge().is_time() || cv.embargo().is_time(),
+            (FoldSpec::WalkForward(walk), None) => walk.is_time(),
+            (_, None) => false,
+        }
+    }
+
     /// The cross-validation scheme, or `None` for a walk-forward.
     pub fn as_cross_validation(&self) -> Option<&dyn CrossValidation> {
         match self {
