@@ -96,3 +96,13 @@ def test_segment_paths_are_strings_pyarrow_maps(segment_name):
         assert isinstance(segment.data_path, str) and isinstance(segment.path, str)
         with pa.memory_map(segment.data_path) as source:
             assert pa.ipc.open_file(source).read_all().num_rows == 50
+
+
+def test_a_file_and_its_dataframe_load_with_the_same_column_names(tmp_path):
+    path = tmp_path / "GOOG.csv"
+    path.write_text("Date,Open,Close,Adj Close,Volume\n2024-01-02,1.0,1.5,1.4,100\n2024-01-03,2.0,2.5,2.4,200\n")
+    by_path, by_frame = isolation.DataHandler("view"), isolation.DataHandler("view")
+    by_path.load_data("GOOG", str(path))
+    by_frame.load_data("GOOG", pd.read_csv(path, index_col=0, parse_dates=True))
+    names = by_path.get_data("GOOG", "full").columns
+    assert names == by_frame.get_data("GOOG", "full").columns == ["Open", "Close", "Adj Close", "Volume"]

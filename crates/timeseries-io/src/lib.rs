@@ -1,6 +1,7 @@
 //! Loading market data files (CSV, Parquet, Arrow IPC) into [`TimeFrame`]s: streamed in batches, with
-//! timestamps recognised, OHLCV columns renamed to canonical names, and typed errors that name the file,
-//! the line or row group, and the column.
+//! timestamps recognised, columns under the file's own names (OHLCV names recognised when asked for:
+//! `columns: ["close"]` finds `Close`; never renamed), and typed errors that name the file, the line or
+//! row group, and the column.
 //!
 //! ```
 //! use timeseries_io::{LoadOptions, load};
@@ -13,8 +14,8 @@
 //!     2024-01-03,470.4,471.2,468.2,468.8,465.0,103500\n")?;
 //!
 //! let loaded = load(&path, &LoadOptions::default())?;
-//! assert_eq!(loaded.frame.column_names(), ["open", "high", "low", "close", "adj_close", "volume"]);
-//! assert_eq!(loaded.frame.f64_column("close")?, &[472.7, 468.8]);
+//! assert_eq!(loaded.frame.column_names(), ["Open", "High", "Low", "Close", "Adj Close", "Volume"]);
+//! assert_eq!(loaded.frame.f64_column("Close")?, &[472.7, 468.8]);
 //! assert_eq!(loaded.report.rows, 2);
 //! # std::fs::remove_dir_all(&dir)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())

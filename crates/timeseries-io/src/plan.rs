@@ -169,11 +169,11 @@ pub(crate) fn plan(
             plan.dropped.push(field.name().clone());
             continue;
         };
+        // Columns keep the file's names, case included (`Close` stays `Close`, as a pandas or polars frame of
+        // the same file would have it); OHLCV names are only recognised (`columns=["close"]` finds `Close`).
+        // The one rename: a value column named as the index is given another name.
         let file_name = field.name().clone();
-        let mut name = match canonical_name(&file_name) {
-            Some(canonical) if !plan.values.iter().any(|p| p.name == canonical) => canonical.to_string(),
-            _ => file_name.clone(),
-        };
+        let mut name = file_name.clone();
         if name == TIMESTAMP_COLUMN {
             name = format!("{name}_value");
         }
@@ -211,8 +211,19 @@ mod tests {
         let plan = plan("f.csv", &s, &LoadOptions::default(), &ValueType::from_arrow).unwrap();
         assert_eq!(plan.ts, 0);
         let names: Vec<_> = plan.values.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["open", "adj_close", "volume"]);
+        assert_eq!(names, ["Open", "Adj Close", "Volume"], "the file's names, case included");
+        assert!(plan.renamed.is_empty());
         assert_eq!(plan.dropped, ["Symbol"]);
+        let asked =
+            LoadOptions { columns: Some(vec!["close".into(), "adj_close".into()]), ..LoadOptions::default() };
+        let s = schema(&[
+            ("Date", DataType::Date32),
+            ("Close", DataType::Float64),
+            ("Adj Close", DataType::Float64),
+        ]);
+        let projected = super::plan("f.csv", &s, &asked, &ValueType::from_arrow).unwrap();
+        let names: Vec<_> = projected.values.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Close", "Adj Close"], "OHLCV names are recognised, not renamed");
     }
 
     #[test]

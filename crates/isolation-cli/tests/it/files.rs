@@ -240,12 +240,12 @@ fn info_optimize_reports_the_narrowest_lossless_types() {
     assert_eq!(
         types,
         [
-            ("open", "Float64", "Float64"),
-            ("high", "Float64", "Float64"),
-            ("low", "Float64", "Float64"),
-            ("close", "Float64", "Float64"),
-            ("adj_close", "Float64", "Float64"),
-            ("volume", "Int64", "UInt32"),
+            ("Open", "Float64", "Float64"),
+            ("High", "Float64", "Float64"),
+            ("Low", "Float64", "Float64"),
+            ("Close", "Float64", "Float64"),
+            ("Adj Close", "Float64", "Float64"),
+            ("Volume", "Int64", "UInt32"),
         ],
         "{report}"
     );
