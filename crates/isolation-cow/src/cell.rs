@@ -89,3 +89,50 @@ mod tests {
         assert_eq!(CellValue::from(i64::MAX).to_string(), "9223372036854775807");
     }
 }
+
+/// A value of `value_type` as a cell: exact integers for integer types, floats for float types.
+fn cell_of<T: NativeValue>(value: T, value_type: ValueType) -> CellValue {
+    match value.to_i128() {
+        Some(int) if !value_type.is_float() => CellValue::Int(int),
+        _ => CellValue::Float(value.to_f64()),
+    }
+}
+
+impl crate::CowFrame {
+    /// The value at (`column_idx`, `row`) in the column's own kind: an exact integer for an integer column
+    /// (an `i64` past 2^53 is not rounded, as [`CowFrame::get`](crate::CowFrame::get)'s `f64` would),
+    /// a float for a float column; `Ok(None)` where null.
+    ///
+    /// # Errors
+    ///
+    /// [`CowError::ColumnOutOfBounds`](crate::CowError::ColumnOutOfBounds) or
+    /// [`CowError::RowOutOfBounds`](crate::CowError::RowOutOfBounds).
+    pub fn get_cell(&self, column_idx: usize, row: usize) -> Result<Option<CellValue>, crate::CowError> {
+        let column = self.column(column_idx)?;
+        crate::CowError::check_row(row, self.n_rows(), self.split)?;
+        let value_type = column.value_type;
+        let chunk_idx = row >> self.config.shift();
+        Ok(match column.chunks.get(&chunk_idx) {
+            Some(chunk) => {
+                let idx = row & (self.config.chunk_rows() - 1);
+                chunk.is_valid(idx).then(|| {
+                    with_value_type!(value_type, |T| cell_of(
+                        chunk.values().typed_data::<T>()[idx],
+                        value_type
+                    ))
+                })
+            }
+            None => {
+                let array = self.source_array(column);
+                array.is_valid(row).then(|| {
+                    with_value_type!(value_type, |T| {
+                        let values = arrow_array::cast::AsArray::as_primitive::<<T as NativeValue>::Arrow>(
+                            array.as_ref(),
+                        );
+                        cell_of(values.value(row), value_type)
+                    })
+                })
+            }
+        })
+    }
+}

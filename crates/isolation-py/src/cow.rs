@@ -107,11 +107,19 @@ impl CowFrame {
         self.inner().config().chunk_rows()
     }
 
-    /// The value at `row` of `column` as a float (None for a null).
-    fn get_value(&self, row: usize, column: &str) -> PyResult<Option<f64>> {
-        let inner = self.inner();
-        check_row(&inner, row)?;
-        inner.get(column_idx(&inner, column)?, row).map_err(py_err)
+    /// The value at `row` of `column`: an int for an integer column (exactly), a float for a float column,
+    /// None for a null; as `get_row` gives it.
+    fn get_value(&self, py: Python<'_>, row: usize, column: &str) -> PyResult<Py<PyAny>> {
+        let cell = {
+            let inner = self.inner();
+            check_row(&inner, row)?;
+            inner.get_cell(column_idx(&inner, column)?, row).map_err(py_err)?
+        };
+        Ok(match cell {
+            None => py.None(),
+            Some(CellValue::Int(int)) => int.into_pyobject(py)?.into_any().unbind(),
+            Some(CellValue::Float(float)) => float.into_pyobject(py)?.into_any().unbind(),
+        })
     }
 
     /// Sets one value; copies the chunk of `column` that holds `row` on its first write. A value the

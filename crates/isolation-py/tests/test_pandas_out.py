@@ -106,3 +106,13 @@ def test_a_file_and_its_dataframe_load_with_the_same_column_names(tmp_path):
     by_frame.load_data("GOOG", pd.read_csv(path, index_col=0, parse_dates=True))
     names = by_path.get_data("GOOG", "full").columns
     assert names == by_frame.get_data("GOOG", "full").columns == ["Open", "Close", "Adj Close", "Volume"]
+
+
+def test_copy_on_write_get_value_is_an_int_for_an_int_column():
+    bars = make_bars(10)
+    frame = isolation.CopyOnWriteFrame(bars)
+    value = frame.get_value(3, "volume")
+    assert isinstance(value, int) and value == frame.get_row(3)["volume"] == bars["volume"].iloc[3]
+    frame.set_value(3, "volume", 2**53 + 1)
+    assert frame.get_value(3, "volume") == 2**53 + 1
+    assert isinstance(frame.get_value(3, "close"), float)

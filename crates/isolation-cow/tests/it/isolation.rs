@@ -260,3 +260,18 @@ fn reset_drops_every_change() {
     );
     assert_eq!(train.footprint_report().chunk_bytes(), 0);
 }
+
+#[test]
+fn get_cell_reads_integers_exactly_from_the_base_and_from_copied_chunks() {
+    let base = base();
+    let mut cow = frame(&base, Split::Full);
+    let volume = cow.column_index("volume").unwrap();
+    let close = cow.column_index("close").unwrap();
+    assert_eq!(cow.get_cell(volume, 7).unwrap(), Some(isolation_cow::CellValue::Int(70)));
+    assert_eq!(cow.get_cell(close, 7).unwrap(), Some(isolation_cow::CellValue::Float(7.0)));
+    let big = (1_i64 << 53) + 1; // not an f64
+    cow.set_value(volume, 7, big).unwrap();
+    assert_eq!(cow.get_cell(volume, 7).unwrap(), Some(isolation_cow::CellValue::Int(i128::from(big))));
+    assert_eq!(cow.get(volume, 7).unwrap(), Some((1_i64 << 53) as f64), "get's f64 rounds it");
+    assert!(matches!(cow.get_cell(volume, N_ROWS), Err(CowError::RowOutOfBounds { .. })));
+}
