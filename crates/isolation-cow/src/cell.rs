@@ -73,23 +73,6 @@ impl fmt::Display for CellValue {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers_are_exact_or_refused() {
-        let two_53_plus_1 = CellValue::from((1_i64 << 53) + 1);
-        assert!(two_53_plus_1.fits(ValueType::Int64));
-        assert!(!two_53_plus_1.fits(ValueType::Float64));
-        assert!(CellValue::from(i64::MAX).fits(ValueType::Int64));
-        assert!(!CellValue::Int(i128::from(i64::MAX) + 1).fits(ValueType::Int64));
-        assert!(CellValue::from((1_u64 << 63) + 1).fits(ValueType::UInt64));
-        assert!(!CellValue::from(1.5).fits(ValueType::Int32));
-        assert_eq!(CellValue::from(i64::MAX).to_string(), "9223372036854775807");
-    }
-}
-
 /// A value of `value_type` as a cell: exact integers for integer types, floats for float types.
 fn cell_of<T: NativeValue>(value: T, value_type: ValueType) -> CellValue {
     match value.to_i128() {
@@ -134,5 +117,22 @@ impl crate::CowFrame {
                 })
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_exact_or_refused() {
+        let two_53_plus_1 = CellValue::from((1_i64 << 53) + 1);
+        assert!(two_53_plus_1.fits(ValueType::Int64));
+        assert!(!two_53_plus_1.fits(ValueType::Float64));
+        assert!(CellValue::from(i64::MAX).fits(ValueType::Int64));
+        assert!(!CellValue::Int(i128::from(i64::MAX) + 1).fits(ValueType::Int64));
+        assert!(CellValue::from((1_u64 << 63) + 1).fits(ValueType::UInt64));
+        assert!(!CellValue::from(1.5).fits(ValueType::Int32));
+        assert_eq!(CellValue::from(i64::MAX).to_string(), "9223372036854775807");
     }
 }
