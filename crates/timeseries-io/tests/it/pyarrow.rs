@@ -57,7 +57,7 @@ fn pyarrow_files_load_with_identical_values() {
     {
         let loaded = load(dir.join(name), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         let frame = &loaded.frame;
-        assert_eq!(frame.column_names(), ["close", "volume"], "{name}");
+        assert_eq!(frame.column_names(), ["Close", "Volume"], "{name}: the file's names");
         assert_eq!(loaded.report.dropped, ["Symbol"], "{name}");
         assert_eq!(frame.n_rows(), 500, "{name}");
         for i in 0..500 {
