@@ -158,7 +158,40 @@ class WalkForward:
         return f"WalkForward({spec!r})"
 
 
-class PurgedKFold:
+class FoldSplitter:
+    """Any fold kind the library has, by name and text, as a scikit-learn splitter:
+    ``FoldSplitter("kfold", "k=5,embargo=1d")``, ``FoldSplitter("walk_forward", "train=90d,test=30d")``
+    (the kinds and texts of the CLI's ``--scheme KIND:SPEC`` and :meth:`DataHandler.folds`).
+    :class:`PurgedKFold` and :class:`CombinatorialPurgedCV` are this with keyword arguments; a kind added in
+    Rust is usable here without a class of its own. ``t1`` purges by label overlap as in
+    :class:`PurgedKFold`."""
+
+    def __init__(self, kind: str, spec: str, *, timestamps: Any = None, t1: Any = None) -> None:
+        self.kind = kind
+        self.spec_text = spec
+        self.timestamps = timestamps
+        self.t1 = t1
+
+    def spec(self) -> str:
+        """The spec's text."""
+        return self.spec_text
+
+    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+        """Yields ``(train_index, test_index)`` per fold, each made when it is reached."""
+        for train, test in _folds(self.kind, self.spec(), X, self.t1, self.timestamps):
+            yield _indices(train), _indices(test)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Folds on ``X``; without ``X``, the count of a cross-validation kind (walk-forwards need ``X``)."""
+        if X is None:
+            return _native.n_splits(self.kind, self.spec())
+        return _folds(self.kind, self.spec(), X, self.t1, self.timestamps).n_folds
+
+    def __repr__(self) -> str:
+        return f"FoldSplitter({self.kind!r}, {self.spec_text!r})"
+
+
+class PurgedKFold(FoldSplitter):
     """K contiguous test blocks in time order; train is every other row except ``purge`` before each test
     block and ``embargo`` after it (López de Prado, ch. 7). With zero purge and embargo the folds equal
     ``sklearn.model_selection.KFold(n_splits, shuffle=False)``.
@@ -167,6 +200,8 @@ class PurgedKFold:
     ``samples_info_sets``) purges by label overlap instead of a fixed ``purge``: every train sample whose
     [t, t1] overlaps a test sample's is dropped, on both sides of the block, and the embargo follows the
     block's latest label end."""
+
+    kind = "kfold"
 
     def __init__(self, n_splits: int = 5, *, purge: Length = 0, embargo: Length = 0,
                  timestamps: Any = None, t1: Any = None) -> None:
@@ -180,14 +215,6 @@ class PurgedKFold:
         """The text the CLI and ``DataHandler.folds(kfold=...)`` take."""
         return f"k={self.n_splits},purge={_length_text(self.purge)},embargo={_length_text(self.embargo)}"
 
-    def _folds(self, X: Any):
-        return _folds("kfold", self.spec(), X, self.t1, self.timestamps)
-
-    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
-        """Yields ``(train_index, test_index)`` per fold."""
-        for train, test in self._folds(X):
-            yield _indices(train), _indices(test)
-
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """``n_splits``."""
         return self.n_splits
@@ -196,11 +223,13 @@ class PurgedKFold:
         return f"PurgedKFold(n_splits={self.n_splits}, purge={self.purge!r}, embargo={self.embargo!r})"
 
 
-class CombinatorialPurgedCV:
+class CombinatorialPurgedCV(FoldSplitter):
     """Combinatorial purged cross-validation: ``n_folds`` blocks, every combination of ``n_test_folds``
     of them as test, train the rest minus purge and embargo around each test block (``purge`` and ``embargo``
     in rows are skfolio's ``purged_size`` and ``embargo_size``). ``t1`` purges by label overlap as in
     :class:`PurgedKFold`."""
+
+    kind = "cpcv"
 
     def __init__(self, n_folds: int = 6, n_test_folds: int = 2, *, purge: Length = 0, embargo: Length = 0,
                  timestamps: Any = None, t1: Any = None) -> None:
@@ -216,51 +245,12 @@ class CombinatorialPurgedCV:
         return (f"n_folds={self.n_folds},n_test_folds={self.n_test_folds},purge={_length_text(self.purge)},"
                 f"embargo={_length_text(self.embargo)}")
 
-    def _folds(self, X: Any):
-        return _folds("cpcv", self.spec(), X, self.t1, self.timestamps)
-
-    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
-        """Yields ``(train_index, test_index)`` per combination, each made when it is reached: the first
-        fold of ``CombinatorialPurgedCV(40, 20)`` (137,846,528,820 folds) comes at once, in flat memory."""
-        for train, test in self._folds(X):
-            yield _indices(train), _indices(test)
-
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
-        """The number of test-block combinations: C(n_folds, n_test_folds), exactly."""
-        return _native.n_splits("cpcv", self.spec())
+        """The number of test-block combinations: C(n_folds, n_test_folds), exactly. ``split`` makes each
+        fold when it is reached: the first of ``CombinatorialPurgedCV(40, 20)`` (137,846,528,820 folds) comes
+        at once, in flat memory."""
+        return _native.n_splits(self.kind, self.spec())
 
     def __repr__(self) -> str:
         return (f"CombinatorialPurgedCV(n_folds={self.n_folds}, n_test_folds={self.n_test_folds}, "
                 f"purge={self.purge!r}, embargo={self.embargo!r})")
-
-
-class FoldSplitter:
-    """Any fold kind the library has, by name and text, as a scikit-learn splitter:
-    ``FoldSplitter("kfold", "k=5,embargo=1d")``, ``FoldSplitter("walk_forward", "train=90d,test=30d")``
-    (the kinds and texts of the CLI's ``--scheme KIND:SPEC`` and :meth:`DataHandler.folds`). The named
-    classes above are this with keyword arguments; a kind added in Rust is usable here without a class of its
-    own. ``t1`` purges by label overlap as in :class:`PurgedKFold`."""
-
-    def __init__(self, kind: str, spec: str, *, timestamps: Any = None, t1: Any = None) -> None:
-        self.kind = kind
-        self.spec_text = spec
-        self.timestamps = timestamps
-        self.t1 = t1
-
-    def spec(self) -> str:
-        """The spec's text."""
-        return self.spec_text
-
-    def split(self, X: Any, y: Any = None, groups: Any = None) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
-        """Yields ``(train_index, test_index)`` per fold, each made when it is reached."""
-        for train, test in _folds(self.kind, self.spec_text, X, self.t1, self.timestamps):
-            yield _indices(train), _indices(test)
-
-    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
-        """Folds on ``X``; without ``X``, the count of a cross-validation kind (walk-forwards need ``X``)."""
-        if X is None:
-            return _native.n_splits(self.kind, self.spec_text)
-        return _folds(self.kind, self.spec_text, X, self.t1, self.timestamps).n_folds
-
-    def __repr__(self) -> str:
-        return f"FoldSplitter({self.kind!r}, {self.spec_text!r})"
