@@ -63,3 +63,19 @@ def test_a_spawned_worker_reads_a_40_mb_column_without_copying_it():
     assert (size, position, mode) == (rows, rows - 1, "shm")
     assert total == pytest.approx(close.sum() + close[-1000:].sum())
     assert grown_kib < 2 * 1024, f"the worker's anonymous memory grew by {grown_kib} KiB"
+
+
+def test_an_unpickled_view_with_damaged_numbers_is_refused(segment_name):
+    """The numbers a pickled view carries are checked: a range past the segment, one that overflows, or a
+    warm-up longer than the rows is an error, never a panic or a clamped view."""
+    from isolation import _native
+
+    with isolation.shm.publish(segment_name, make_bars(100)):
+        args = pickle.loads(pickle.dumps(isolation.shm.attach(segment_name))).__reduce__()[1]
+        name, directory = args[0], args[1]
+        assert _native._attach_view(*args).size == 100
+        for start, n_rows, warmup in [(90, 20, 0), (2**63, 2**63, 0), (0, 10, 11)]:
+            with pytest.raises(isolation.IsolationError):
+                _native._attach_view(name, directory, start, n_rows, warmup, 0, "full", "shm")
+        with pytest.raises(IndexError):
+            _native._attach_view(name, directory, 0, 10, 0, 10, "full", "shm")

@@ -24,9 +24,17 @@ pub(crate) fn _attach_view(
     split: &str,
     mode: &str,
 ) -> PyResult<View> {
+    // The numbers come from a pickle: a range past the segment or a warm-up past the rows is refused
+    // (the slice checks the segment's end), never wrapped or clamped.
+    let end = start.checked_add(n_rows).filter(|_| warmup <= n_rows).ok_or_else(|| {
+        crate::IsolationError::new_err(format!(
+            "a pickled view of segment `{name}` names rows {start} + {n_rows} with {warmup} of warm-up: not a \
+             view this package pickled"
+        ))
+    })?;
     let options = isolation::shm::AttachOptions::new().with_dir(&dir).trust_published_order(true);
     let attached = py.detach(|| options.attach(name)).map_err(py_err)?;
-    let frame = attached.into_frame().slice(start..start + n_rows).map_err(py_err)?;
+    let frame = attached.into_frame().slice(start..end).map_err(py_err)?;
     let origin = Origin { name: name.to_string(), dir, start };
     let view = View::with_origin(frame, warmup, split, mode, Some(origin))?;
     if position > 0 {
