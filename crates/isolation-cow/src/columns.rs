@@ -1,8 +1,10 @@
-//! Reading a whole `f64` column: one borrowed slice while untouched, chunk-wise slices once written.
+//! Whole columns: reading an `f64` column (one borrowed slice while untouched, chunk-wise slices once
+//! written) and the seed's `set_column` (replace or add a whole column).
 
 use std::borrow::Cow;
 use std::ops::Range;
 
+use arrow_array::ArrayRef;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
 use timeseries_array::ValueType;
@@ -11,6 +13,19 @@ use crate::frame::Column;
 use crate::{CowError, CowFrame};
 
 impl CowFrame {
+    /// The seed's `set_column`: replaces column `name` if the frame has it (exact name), else adds it;
+    /// returns its position. The base is never written.
+    ///
+    /// # Errors
+    ///
+    /// As [`CowFrame::replace_column`] and [`CowFrame::add_column`].
+    pub fn set_column(&mut self, name: &str, values: ArrayRef) -> Result<usize, CowError> {
+        match self.find_column(name).ok() {
+            Some(idx) => self.replace_column(idx, values).map(|()| idx),
+            None => self.add_column(name, values),
+        }
+    }
+
     /// An `f64` column's values over the whole split: borrowed when no chunk of it was written (or when it
     /// is a whole column this frame owns), else assembled from the base and the copied chunks. Null slots
     /// read as whatever the buffer holds (zero in copied chunks); check [`CowFrame::get`] where that matters.

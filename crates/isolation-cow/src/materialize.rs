@@ -24,6 +24,7 @@ impl CowFrame {
         let columns = self.columns.iter().map(|c| (c.name.clone(), self.materialize_column(c))).collect();
         TimeFrame::try_new(timestamps.clone(), columns)
             .expect("same index as the base and split-length columns with unique names")
+            .with_index_of(&self.base)
     }
 
     fn materialize_column(&self, column: &Column) -> ArrayRef {

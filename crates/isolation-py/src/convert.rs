@@ -48,10 +48,30 @@ fn batch_from_py(data: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
     )))
 }
 
+/// One column of values (numpy, pandas, pyarrow, a list) as an Arrow array; `isolation._convert.column`
+/// decides how (a float NaN stays a value).
+pub(crate) fn array_from_py(values: &Bound<'_, PyAny>) -> PyResult<ArrayRef> {
+    let array = values.py().import("isolation._convert")?.call_method1("column", (values,))?;
+    Ok(arrow_array::make_array(arrow_data::ArrayData::from_pyarrow_bound(&array)?))
+}
+
 /// `frame` as a `pyarrow.Table` over the same buffers.
 pub(crate) fn frame_to_pyarrow<'py>(py: Python<'py>, frame: &TimeFrame) -> PyResult<Bound<'py, PyAny>> {
     let batch = frame.record_batch().clone();
     Table::try_new(vec![batch], frame.schema()).map_err(py_err)?.into_pyarrow(py)
+}
+
+/// `frame` as a pandas DataFrame with its index as the data came in (`isolation._convert.to_pandas`);
+/// without `copy`, columns without nulls are read-only numpy blocks over the frame's buffers.
+pub(crate) fn frame_to_pandas<'py>(
+    py: Python<'py>,
+    frame: &TimeFrame,
+    copy: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let label = frame.index_label();
+    let table = frame_to_pyarrow(py, frame)?;
+    py.import("isolation._convert")?
+        .call_method1("to_pandas", (table, label.name, timeseries_array::unit_text(label.unit), copy))
 }
 
 /// An `arrow_array_stream` PyCapsule over `frame` (the `__arrow_c_stream__` protocol): the consumer reads

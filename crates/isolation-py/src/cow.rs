@@ -3,7 +3,7 @@
 
 use isolation::IsolatedData;
 use isolation::cow::{CellValue, CowFrame as RustCowFrame};
-use isolation::{CowConfig, Split};
+use isolation::{CowConfig, Split, TimeFrame};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
@@ -22,11 +22,15 @@ use crate::view::{View, bar_dict, numpy_of};
 #[pyclass(module = "isolation", name = "CopyOnWriteFrame", frozen)]
 pub struct CowFrame {
     inner: Mutex<RustCowFrame>,
+    /// The caller's data, for a frame made directly from it: held so that memory figures count those
+    /// buffers as shared with the caller (they are the caller's memory, wrapped without a copy), not as
+    /// bytes this frame copied.
+    _source: Option<TimeFrame>,
 }
 
 impl CowFrame {
     pub(crate) fn from_frame(inner: RustCowFrame) -> Self {
-        Self { inner: Mutex::new(inner) }
+        Self { inner: Mutex::new(inner), _source: None }
     }
 
     fn inner(&self) -> MutexGuard<'_, RustCowFrame> {
@@ -75,7 +79,7 @@ impl CowFrame {
         let config = chunk_rows.map_or(Ok(CowConfig::default()), CowConfig::try_new).map_err(py_err)?;
         let inner =
             RustCowFrame::with_config(&frame, 0..frame.n_rows(), Split::Full, config).map_err(py_err)?;
-        Ok(Self::from_frame(inner))
+        Ok(Self { inner: Mutex::new(inner), _source: Some(frame) })
     }
 
     /// `(rows, value columns)`.
@@ -190,6 +194,36 @@ impl CowFrame {
         numpy_of(py, frame.column_at(idx))
     }
 
+    /// The seed's `set_column`: replaces `column` (or adds it after the others) with `values` (a numpy
+    /// array, pandas Series, pyarrow array or list, one value per row, by position; a float NaN stays NaN).
+    /// The new column is owned by this frame; the data it was made from is never written.
+    fn set_column(&self, column: &str, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        let array = crate::convert::array_from_py(values)?;
+        self.inner().set_column(column, array).map(|_| ()).map_err(py_err)
+    }
+
+    /// The current values as a pandas DataFrame, index as the data came in (name, unit, zone). Without
+    /// `copy`, unwritten columns are read-only numpy blocks over the shared data (`copy=True` for a frame
+    /// pandas owns, writable; writes to it never reach this frame).
+    #[pyo3(signature = (copy=false))]
+    fn to_pandas<'py>(&self, py: Python<'py>, copy: bool) -> PyResult<Bound<'py, PyAny>> {
+        let frame = self.inner().materialize();
+        crate::convert::frame_to_pandas(py, &frame, copy)
+    }
+
+    /// The seed's `data`: the current values as a pandas DataFrame (`to_pandas()`: read-only where
+    /// shared; write through `set_value`, `set_row`, `set_column`).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.to_pandas(py, false)
+    }
+
+    /// The seed's `index`: the rows' timestamps as a pandas DatetimeIndex, as the data came in.
+    #[getter]
+    fn index<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.to_pandas(py, false)?.getattr("index")
+    }
+
     /// Drops every write: the frame shares all of the data again.
     fn reset(&self) {
         self.inner().reset();
@@ -211,8 +245,10 @@ impl CowFrame {
             .collect()
     }
 
-    /// Memory as the seed's `memory_usage()`, honestly: bytes copied by writes (`owned_bytes`), bytes still
-    /// shared with the source (`shared_bytes`), per column copied chunks, and the total.
+    /// Memory as the seed's `memory_usage()`, honestly: `owned_bytes` is what this frame alone keeps alive
+    /// (chunks copied by writes, columns set with `set_column`, bookkeeping), `shared_bytes` the data it
+    /// still reads from its source (the caller's frame or the handler's loaded data), per column copied
+    /// chunks, and the total. Before any write `owned_bytes` is only the bookkeeping.
     fn memory_usage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let report = self.inner().footprint_report();
         let out = PyDict::new(py);

@@ -311,7 +311,9 @@ impl View {
         rows.numpy(py, idx)?.get_item(PySlice::new(py, self.warmup as isize, end, 1))
     }
 
-    /// The own rows as a pandas DataFrame indexed by `timestamp` (UTC).
+    /// The own rows as a pandas DataFrame whose index is as the data came in: its name, its unit, naive or
+    /// in its time zone (data loaded from a file: named after the file's time column, naive unless the
+    /// file's timestamps carried a zone).
     ///
     /// By default nothing is copied that can be shared: columns without nulls are read-only numpy blocks
     /// over the view's memory (the loaded data, or the mapped segment), so writing into the frame
@@ -321,13 +323,8 @@ impl View {
     /// at the cost of one copy of the rows; writes to it never reach the view's data.
     #[pyo3(signature = (copy=false))]
     fn to_pandas<'py>(&self, py: Python<'py>, copy: bool) -> PyResult<Bound<'py, PyAny>> {
-        let table = self.to_arrow(py)?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("split_blocks", !copy)?;
-        kwargs.set_item("self_destruct", false)?;
-        let frame = table.call_method("to_pandas", (), Some(&kwargs))?;
-        let frame = frame.call_method1("set_index", (isolation::TIMESTAMP_COLUMN,))?;
-        if copy { frame.call_method1("copy", (true,)) } else { Ok(frame) }
+        let rows = self.own_rows()?;
+        crate::convert::frame_to_pandas(py, &rows, copy)
     }
 
     /// Bytes this view keeps alive: `{"owned_bytes": ..., "shared_bytes": ...}` (shared: buffers other views

@@ -8,14 +8,16 @@ use arrow_array::{ArrayRef, RecordBatch, TimestampNanosecondArray};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
 use crate::{
-    FrameError, TIMESTAMP_COLUMN, TimeFrame, datetime_values_in_nanoseconds, timestamps_in_nanoseconds,
+    FrameError, IndexLabel, TIMESTAMP_COLUMN, TimeFrame, datetime_values_in_nanoseconds,
+    timestamps_in_nanoseconds,
 };
 
 impl TimeFrame {
     /// A frame from `batch`, whose index is `time_column` if given, else the column named `timestamp`,
     /// else the timestamp column pandas names as its index in the schema's `pandas` metadata, else the only
     /// timestamp column. The index is converted to nanoseconds when it has another unit (pandas 3 and
-    /// polars often use microseconds), keeping its zone; other date and timestamp columns (a label end
+    /// polars often use microseconds), keeping its zone (or naivety); its name and unit are kept as the
+    /// frame's [`IndexLabel`] unless the batch's metadata records one ([`crate::INDEX_METADATA_KEY`]); other date and timestamp columns (a label end
     /// `t1`) become `i64` nanoseconds since the epoch, nulls kept. Nothing else is copied.
     ///
     /// ```
@@ -36,10 +38,18 @@ impl TimeFrame {
     /// No index column can be told (none, or several timestamp columns), a timestamp outside the
     /// nanosecond range (naming column and row), or anything [`TimeFrame::try_from_record_batch`] refuses.
     pub fn from_foreign_batch(batch: RecordBatch, time_column: Option<&str>) -> Result<Self, FrameError> {
-        let name = index_column(batch.schema().as_ref(), time_column)?;
+        let schema = batch.schema();
+        let name = index_column(schema.as_ref(), time_column)?;
+        let label = IndexLabel::from_metadata(schema.metadata()).unwrap_or_else(|| IndexLabel {
+            name: Some(name.clone()),
+            unit: match schema.column_with_name(&name).map(|(_, f)| f.data_type()) {
+                Some(DataType::Timestamp(unit, _)) => *unit,
+                _ => TimeUnit::Nanosecond,
+            },
+        });
         let batch = with_nanosecond_index(batch, &name)?;
         let batch = with_datetime_values_as_nanoseconds(batch, &name)?;
-        TimeFrame::try_from_record_batch(&batch, &name)
+        Ok(TimeFrame::try_from_record_batch(&batch, &name)?.with_index_label(&label))
     }
 }
 
@@ -178,7 +188,11 @@ mod tests {
         let ms = |v: Vec<i64>| Arc::new(TimestampMillisecondArray::from(v)) as ArrayRef;
         let close = Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef;
         let one = batch(vec![("when", ms(vec![1, 2])), ("close", close.clone())]);
-        assert_eq!(TimeFrame::from_foreign_batch(one, None).unwrap().timestamps(), [1_000_000, 2_000_000]);
+        let frame = TimeFrame::from_foreign_batch(one, None).unwrap();
+        assert_eq!(frame.timestamps(), [1_000_000, 2_000_000]);
+        // What came in is remembered: the name, the unit and the naivety of the index.
+        let label = crate::IndexLabel { name: Some("when".into()), unit: TimeUnit::Millisecond };
+        assert_eq!((frame.index_label(), frame.index_zone()), (label, None));
         let two = batch(vec![("a", ms(vec![1, 2])), ("b", ms(vec![3, 4])), ("close", close.clone())]);
         let error = TimeFrame::from_foreign_batch(two.clone(), None).unwrap_err().to_string();
         assert_eq!(

@@ -9,15 +9,17 @@ use arrow_array::{Array, ArrayRef, RecordBatch, TimestampNanosecondArray, make_a
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow_data::ArrayData;
 use arrow_data::transform::MutableArrayData;
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, Field, Metadata, Schema, SchemaRef, TimeUnit};
 use memtrack::{BufferSet, Footprint};
 
-use crate::{FrameError, TimeSeriesArray, TimestampNs, ValueType, value_f64};
+use crate::index::index_field;
+use crate::{FrameError, INDEX_METADATA_KEY, IndexLabel, TimeSeriesArray, TimestampNs, ValueType, value_f64};
 
 /// The name of the timestamp index column in a frame's Arrow schema.
 pub const TIMESTAMP_COLUMN: &str = "timestamp";
 
-/// A timestamp index (i64 nanoseconds, UTC, strictly increasing) with named numeric columns.
+/// A timestamp index (i64 nanoseconds since the epoch, strictly increasing; naive or in a time zone, see
+/// [`TimeFrame::index_zone`]) with named numeric columns.
 ///
 /// Cloning and slicing are O(columns): they share the Arrow buffers. Use [`TimeFrame::deep_copy`] for an
 /// independent copy.
@@ -28,7 +30,8 @@ pub const TIMESTAMP_COLUMN: &str = "timestamp";
 /// nulls and is strictly increasing (no duplicates). All constructors check this.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimeFrame {
-    /// Column 0 is the index, named [`TIMESTAMP_COLUMN`], of type `Timestamp(Nanosecond, "UTC")`.
+    /// Column 0 is the index, named [`TIMESTAMP_COLUMN`], of type `Timestamp(Nanosecond, zone)`; the
+    /// schema metadata may record the index's original name and unit ([`crate::IndexLabel`]).
     batch: RecordBatch,
 }
 
@@ -47,18 +50,20 @@ impl TimeFrame {
             Arc::new(TimestampNanosecondArray::new(timestamps.into(), None).with_timezone("UTC"));
         let mut fields = Vec::with_capacity(columns.len() + 1);
         let mut arrays = Vec::with_capacity(columns.len() + 1);
-        fields.push(index_field());
+        fields.push(index_field(Some("UTC".into())));
         arrays.push(index);
         for (name, array) in columns {
             fields.push(Field::new(name, array.data_type().clone(), true));
             arrays.push(array);
         }
-        Self::validated(fields, arrays, true)
+        Self::validated(fields, arrays, Metadata::default(), true)
     }
 
     /// Builds a frame from an Arrow record batch whose column `timestamp_column` is the index (a nanosecond
-    /// `Timestamp` of any zone, or `Int64` nanoseconds since the epoch). The index becomes column 0; the other
-    /// columns keep their order. No values are copied.
+    /// `Timestamp`, whose zone or naivety the frame keeps, or `Int64` nanoseconds since the epoch, taken as
+    /// UTC). The index becomes column 0, named `timestamp`; the other columns keep their order and names. The
+    /// index's original name is kept as its [`IndexLabel`](crate::IndexLabel) (or the label the batch's
+    /// metadata already records). No values are copied.
     ///
     /// # Errors
     ///
@@ -93,11 +98,11 @@ impl TimeFrame {
             return Err(unknown_column(timestamp_column, schema.fields().iter().map(|f| f.name().as_str())));
         };
         let ts = batch.column(ts_idx);
-        let values = match ts.data_type() {
-            DataType::Timestamp(TimeUnit::Nanosecond, _) => {
-                ts.as_primitive::<TimestampNanosecondType>().values().clone()
+        let (values, zone) = match ts.data_type() {
+            DataType::Timestamp(TimeUnit::Nanosecond, zone) => {
+                (ts.as_primitive::<TimestampNanosecondType>().values().clone(), zone.clone())
             }
-            DataType::Int64 => ts.as_primitive::<Int64Type>().values().clone(),
+            DataType::Int64 => (ts.as_primitive::<Int64Type>().values().clone(), Some("UTC".into())),
             other => {
                 return Err(FrameError::UnsupportedTimestampType {
                     column: timestamp_column.to_string(),
@@ -108,19 +113,30 @@ impl TimeFrame {
         if let Some(row) = ts.nulls().and_then(|n| (0..n.len()).find(|&i| n.is_null(i))) {
             return Err(FrameError::NullTimestamp { row });
         }
-        let mut fields = vec![index_field()];
+        let mut fields = vec![index_field(zone.clone())];
         let mut arrays: Vec<ArrayRef> =
-            vec![Arc::new(TimestampNanosecondArray::new(values, None).with_timezone("UTC"))];
+            vec![Arc::new(TimestampNanosecondArray::new(values, None).with_timezone_opt(zone))];
         for (i, (field, array)) in schema.fields().iter().zip(batch.columns()).enumerate() {
             if i != ts_idx {
                 fields.push(field.as_ref().clone().with_nullable(true));
                 arrays.push(array.clone());
             }
         }
-        Self::validated(fields, arrays, check_order)
+        let label = IndexLabel::from_metadata(schema.metadata())
+            .unwrap_or(IndexLabel { name: Some(timestamp_column.to_string()), unit: TimeUnit::Nanosecond });
+        let mut metadata = Metadata::default();
+        if label != IndexLabel::default() {
+            metadata.insert(INDEX_METADATA_KEY.to_string(), label.to_json());
+        }
+        Self::validated(fields, arrays, metadata, check_order)
     }
 
-    fn validated(fields: Vec<Field>, arrays: Vec<ArrayRef>, check_order: bool) -> Result<Self, FrameError> {
+    fn validated(
+        fields: Vec<Field>,
+        arrays: Vec<ArrayRef>,
+        metadata: Metadata,
+        check_order: bool,
+    ) -> Result<Self, FrameError> {
         let n_rows = arrays[0].len();
         for (i, (field, array)) in fields.iter().zip(&arrays).enumerate().skip(1) {
             if array.len() != n_rows {
@@ -143,8 +159,19 @@ impl TimeFrame {
         if check_order {
             check_strictly_increasing(arrays[0].as_primitive::<TimestampNanosecondType>().values())?;
         }
-        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
+        let batch = RecordBatch::try_new(Arc::new(Schema::new_with_metadata(fields, metadata)), arrays)?;
         Ok(Self { batch })
+    }
+
+    /// Wraps a batch that already is a valid frame's (the same columns with another schema's metadata or
+    /// index zone).
+    pub(crate) fn from_valid_batch(batch: RecordBatch) -> Self {
+        Self { batch }
+    }
+
+    /// The frame's record batch, by value (column 0 is the index).
+    pub fn into_record_batch(self) -> RecordBatch {
+        self.batch
     }
 
     /// Number of rows.
@@ -319,10 +346,6 @@ impl TimeFrame {
             8 + (0..self.n_columns()).map(|c| self.value_type(c).byte_width()).sum::<usize>();
         (per_row * self.n_rows()) as u64
     }
-}
-
-fn index_field() -> Field {
-    Field::new(TIMESTAMP_COLUMN, DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())), false)
 }
 
 pub(crate) fn unknown_column<'a>(name: &str, available: impl Iterator<Item = &'a str>) -> FrameError {

@@ -38,15 +38,18 @@ mod error;
 mod fingerprint;
 mod foreign;
 mod frame;
+mod index;
 mod iso;
 pub mod optimize;
 mod series;
 mod units;
 
+pub use arrow_schema::TimeUnit;
 pub use cause::Cause;
 pub use dtype::{NativeValue, ValueType, value_f64, values_buffer};
 pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
+pub use index::{INDEX_METADATA_KEY, IndexLabel, unit_text};
 pub use iso::{ParsedTimestamp, parse_iso};
 pub use series::TimeSeriesArray;
 pub use units::{OutOfNanosecondRange, datetime_values_in_nanoseconds, timestamps_in_nanoseconds};

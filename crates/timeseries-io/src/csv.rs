@@ -304,6 +304,7 @@ fn read_with(
         return Err(LoadError::HeaderOnly { file: file.to_string() }.into());
     }
     let (frame, missing, sorted) = assembler.finish()?;
+    let frame = ts_reader.label_index(frame, &ts_name);
     let report = LoadReport {
         format: FileFormat::Csv,
         rows: frame.n_rows(),

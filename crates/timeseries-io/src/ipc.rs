@@ -77,6 +77,7 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
             assembler.finish()?
         }
     };
+    let frame = ts_reader.label_index(frame, &ts_name);
     Ok(Loaded {
         report: LoadReport {
             format: FileFormat::Ipc,

@@ -105,6 +105,7 @@ pub(crate) fn read(file: &str, handle: File, options: &LoadOptions) -> Result<Lo
         push_batch(file, &batch, &schema, &plan, &mut ts_reader, &mut assembler, &locate)?;
     }
     let (frame, missing, sorted) = assembler.finish()?;
+    let frame = ts_reader.label_index(frame, &ts_name);
     Ok(Loaded {
         report: LoadReport {
             format: FileFormat::Parquet,

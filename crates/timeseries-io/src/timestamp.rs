@@ -1,5 +1,7 @@
 //! Turning a file's timestamp column (text, epoch numbers or a native Arrow type) into i64 nanoseconds UTC.
 
+use std::sync::Arc;
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
@@ -9,6 +11,7 @@ use arrow_array::{Array, ArrowPrimitiveType};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::format::ParseErrorKind;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use timeseries_array::{IndexLabel, TimeFrame};
 
 use crate::error::{LoadError, Location};
 use crate::{EpochUnit, TimestampFormat, TimestampLayout, date_time};
@@ -27,6 +30,8 @@ pub(crate) struct TimestampReader {
     all_dates: bool,
     /// The native Arrow type, if the column had one.
     native: Option<String>,
+    /// The zone of a native timestamp column (`None` for a naive one or a date).
+    native_zone: Option<Arc<str>>,
     /// Separate date and time columns.
     date_time: Option<(String, String)>,
 }
@@ -45,6 +50,7 @@ impl TimestampReader {
             zoned: None,
             all_dates: true,
             native: None,
+            native_zone: None,
             date_time: None,
         }
     }
@@ -72,6 +78,32 @@ impl TimestampReader {
             (None, _) if self.all_dates => TimestampLayout::Date,
             (None, zoned) => TimestampLayout::Iso { zoned: zoned.unwrap_or(false) },
         }
+    }
+
+    /// The index's zone as the file wrote it: a native timestamp column's own zone (or none); UTC for
+    /// epoch numbers and for text with offsets (converted to UTC); none (naive) for dates and for text
+    /// without a zone, which a pandas user reading the file would get as naive timestamps too.
+    pub(crate) fn zone(&self) -> Option<Arc<str>> {
+        let utc = || Some(Arc::from("UTC"));
+        if self.native.is_some() {
+            return self.native_zone.clone();
+        }
+        if let TimestampFormat::Format(format) = &self.format {
+            return if format.contains("%z") || format.contains("%:z") { utc() } else { None };
+        }
+        match (self.epoch, self.zoned) {
+            (Some(_), _) | (None, Some(true)) => utc(),
+            _ => None,
+        }
+    }
+
+    /// `frame` with its index labelled as the file had it: named after the file's time column (the name
+    /// exactly as written, case included; an empty header is an unnamed index) and in the file's zone ([`TimestampReader::zone`]).
+    pub(crate) fn label_index(&self, frame: TimeFrame, column: &str) -> TimeFrame {
+        // An empty header is how pandas writes an unnamed index (and reads it back as unnamed).
+        let name = (!column.is_empty()).then(|| column.to_string());
+        let label = IndexLabel { name, unit: TimeUnit::Nanosecond };
+        frame.with_index_zone(self.zone()).with_index_label(&label)
     }
 
     /// Appends the nanosecond timestamps of `array` (and `time`, for separate date and time columns) to
@@ -113,6 +145,10 @@ impl TimestampReader {
         .map_or((0, false), |x| x);
         if is_native {
             self.native = Some(array.data_type().to_string());
+            self.native_zone = match array.data_type() {
+                DataType::Timestamp(_, zone) => zone.clone(),
+                _ => None,
+            };
         }
         let values = integers(array);
         for (row, value) in values.enumerate() {

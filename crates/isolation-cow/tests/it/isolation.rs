@@ -275,3 +275,20 @@ fn get_cell_reads_integers_exactly_from_the_base_and_from_copied_chunks() {
     assert_eq!(cow.get(volume, 7).unwrap(), Some((1_i64 << 53) as f64), "get's f64 rounds it");
     assert!(matches!(cow.get_cell(volume, N_ROWS), Err(CowError::RowOutOfBounds { .. })));
 }
+
+#[test]
+fn set_column_replaces_or_adds_and_never_reaches_the_base() {
+    let base = base();
+    let before = base.deep_copy();
+    let mut cow = frame(&base, Split::Full);
+    let n = cow.n_rows();
+    let ones: ArrayRef = Arc::new(arrow_array::Int32Array::from(vec![1; n]));
+    let first = "close";
+    assert_eq!(cow.set_column(first, ones.clone()).unwrap(), 0, "an existing name is replaced in place");
+    let added = cow.set_column("signal", ones).unwrap();
+    assert_eq!((added, cow.n_columns()), (base.n_columns(), base.n_columns() + 1));
+    assert_eq!(cow.get(0, 3).unwrap(), Some(1.0));
+    let short: ArrayRef = Arc::new(arrow_array::Int32Array::from(vec![1; 2]));
+    assert!(cow.set_column("short", short).is_err(), "a column of another length is refused");
+    assert_eq!(base, before, "the base is untouched");
+}

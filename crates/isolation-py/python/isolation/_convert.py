@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
+import json
+
 import pyarrow as pa
 
 TIMESTAMP_COLUMN = "timestamp"
+#: The schema metadata key where a frame records its index's name and unit (Rust's INDEX_METADATA_KEY).
+INDEX_METADATA_KEY = "isolation.index_label"
 
 
 def _is_pandas_frame(data: Any) -> bool:
@@ -17,10 +21,11 @@ def _is_pandas_frame(data: Any) -> bool:
 def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optional[str]]:
     """Returns ``(arrow_data, time_column)`` for ``data``.
 
-    A pandas DataFrame with a DatetimeIndex becomes a table whose ``timestamp`` column is the index (naive
-    timestamps are read as UTC); without one, ``time_column`` (or a column named ``timestamp``) is the
-    index. Numeric columns without missing values keep their memory (pyarrow wraps the numpy buffers);
-    the caller's frame is never modified.
+    A pandas DataFrame with a DatetimeIndex becomes a table whose ``timestamp`` column is the index, naive
+    or in its zone as it was, with the index's name and unit recorded in the schema metadata
+    (``isolation.index_label``) so that ``to_pandas()`` gives them back; without one, ``time_column`` (or a column
+    named ``timestamp``) is the index. Numeric columns without missing values keep their memory (pyarrow
+    wraps the numpy buffers); the caller's frame is never modified.
     """
     if not _is_pandas_frame(data):
         if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
@@ -42,7 +47,6 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
         time_column = None  # the index, named as the caller named it
     if time_column is None and isinstance(data.index, pd.DatetimeIndex):
         index = data.index
-        index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
         if TIMESTAMP_COLUMN in data.columns:
             raise ValueError(
                 f"the frame has a DatetimeIndex and a column named `{TIMESTAMP_COLUMN}`; "
@@ -53,9 +57,23 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
         for name in data.columns:
             arrays.append(_column(data[name]))
             names.append(str(name))
-        return pa.Table.from_arrays(arrays, names=names), TIMESTAMP_COLUMN
+        name = None if index.name is None else str(index.name)
+        label = json.dumps({"name": name, "unit": getattr(index, "unit", "ns")})
+        return pa.Table.from_arrays(arrays, names=names, metadata={INDEX_METADATA_KEY: label}), TIMESTAMP_COLUMN
     columns = [_column(data[name]) for name in data.columns]
     return pa.Table.from_arrays(columns, names=[str(name) for name in data.columns]), time_column
+
+
+def column(values: Any) -> Any:
+    """Values for one column (a pandas Series, numpy array, pyarrow array or a list) as a pyarrow array:
+    pandas columns as :func:`_column` converts them, a float NaN kept as NaN."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if type(values).__module__.startswith("pandas"):
+        return _column(values)
+    import numpy as np
+
+    return pa.array(np.asarray(values), from_pandas=False)
 
 
 def _column(series: Any) -> Any:
@@ -113,3 +131,16 @@ def to_nanoseconds(instant: Any) -> int:
     stamp = pd.Timestamp(instant)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     return int(stamp.value)
+
+
+def to_pandas(table: Any, index_name: Optional[str], index_unit: str, copy: bool) -> Any:
+    """A frame's rows (a pyarrow table whose ``timestamp`` column is the index) as a pandas DataFrame whose
+    index is named and in the unit the data came in (``index_name``, ``index_unit``), naive or zoned as it
+    came (the Arrow type carries the zone). Without ``copy``, columns without nulls stay read-only numpy
+    blocks over the table's memory; with it, pandas owns every value."""
+    frame = table.to_pandas(split_blocks=not copy, self_destruct=False).set_index(TIMESTAMP_COLUMN)
+    index = frame.index.rename(index_name)
+    if index_unit != "ns":
+        index = index.as_unit(index_unit)  # exact: the values came in this unit
+    frame.index = index
+    return frame.copy(deep=True) if copy else frame

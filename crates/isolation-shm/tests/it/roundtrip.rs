@@ -200,3 +200,20 @@ fn a_ledger_counts_an_attached_frame_as_mapped() {
     assert!(breakdown.mapped_bytes > 0 && breakdown.mapped_bytes <= attached.mapped_bytes(), "{breakdown:?}");
     drop(publisher);
 }
+
+#[test]
+fn the_index_zone_name_and_unit_survive_publish_and_attach() {
+    use timeseries_array::{IndexLabel, TimeUnit};
+    let dir = TestDir::new("label");
+    let label = IndexLabel { name: Some("Date".into()), unit: TimeUnit::Millisecond };
+    let unnamed = IndexLabel { name: None, unit: TimeUnit::Nanosecond };
+    for (zone, label) in [(None, &label), (Some("America/New_York"), &label), (Some("UTC"), &unnamed)] {
+        let frame = sample_frame(10).with_index_zone(zone.map(Arc::from)).with_index_label(label);
+        let name = unique_name("label");
+        let _publisher = publish_in(&dir, &name, &frame);
+        let attached = attach_in(&dir, &name).expect("attach");
+        assert_eq!(attached.frame().index_zone(), zone);
+        assert_eq!(&attached.frame().index_label(), label);
+        assert_eq!(attached.frame().timestamps(), frame.timestamps());
+    }
+}

@@ -193,3 +193,29 @@ fn a_datetime_value_outside_the_nanosecond_range_is_an_error_not_a_null() {
         "{err}"
     );
 }
+
+#[test]
+fn the_index_keeps_the_files_name_and_zone() {
+    // (file, the index name as the file writes it, its zone: naive text and dates stay naive, text with
+    // offsets and epoch numbers are UTC)
+    let cases = [
+        ("yahoo.csv", Some("Date"), None),
+        ("pandas_index.csv", None, None), // an empty header is pandas' unnamed index
+        ("zoned.csv", Some("timestamp"), Some("UTC")),
+        ("epoch_seconds.csv", Some("time"), Some("UTC")),
+        ("custom_format.csv", Some("when"), None),
+    ];
+    for (file, name, zone) in cases {
+        let options = match file {
+            "custom_format.csv" => LoadOptions {
+                timestamp_format: TimestampFormat::Format("%m/%d/%Y %H:%M".into()),
+                timestamp_column: Some("when".into()),
+                ..LoadOptions::default()
+            },
+            _ => LoadOptions::default(),
+        };
+        let loaded = load(format!("tests/data/{file}"), &options).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(loaded.frame.index_zone(), zone, "{file}");
+        assert_eq!(loaded.frame.index_label().name.as_deref(), name, "{file}");
+    }
+}
