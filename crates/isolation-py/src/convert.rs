@@ -70,8 +70,10 @@ pub(crate) fn frame_to_pandas<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let label = frame.index_label();
     let table = frame_to_pyarrow(py, frame)?;
-    py.import("isolation._convert")?
-        .call_method1("to_pandas", (table, label.name, timeseries_array::unit_text(label.unit), copy))
+    py.import("isolation._convert")?.call_method1(
+        "to_pandas",
+        (table, label.name, timeseries_array::unit_text(label.unit), label.freq, copy),
+    )
 }
 
 /// An `arrow_array_stream` PyCapsule over `frame` (the `__arrow_c_stream__` protocol): the consumer reads

@@ -61,6 +61,9 @@ fn parse_length(text: Option<&str>) -> PyResult<Option<Length>> {
     text.map(str::parse).transpose().map_err(py_err)
 }
 
+/// A split's cut: `(None, instant)` for the one shared cut, `(Some(symbol), instant)` per symbol.
+type SymbolCut = (Option<String>, i64);
+
 #[pymethods]
 impl Handler {
     /// A handler in `mode` (`view`, `deep-copy`, `cow`, `shm`); `cow_chunk_rows` sets the copy-on-write
@@ -112,7 +115,7 @@ impl Handler {
     /// (`split_date` in ns: test starts at the first bar at or after it), `index`, or `last` (`last`: test
     /// on the last "250" instants or "30d"). `warmup` ("50" rows or "5d") lets test windows read that much
     /// history. Returns the cut instant (ns) and the warnings.
-    #[pyo3(signature = (method, train_ratio=None, split_date=None, split_index=None, last=None, warmup=None))]
+    #[pyo3(signature = (method, train_ratio=None, split_date=None, split_index=None, last=None, warmup=None, per_symbol=false))]
     #[allow(clippy::too_many_arguments)]
     fn setup_split(
         &self,
@@ -123,14 +126,20 @@ impl Handler {
         split_index: Option<usize>,
         last: Option<&str>,
         warmup: Option<&str>,
-    ) -> PyResult<(i64, Vec<String>)> {
+        per_symbol: bool,
+    ) -> PyResult<(Vec<SymbolCut>, Vec<String>)> {
         let args = SplitMethodArgs { method, train_ratio, split_date, split_index, last };
         let spec = SplitSpec::from_method(args).map_err(py_err)?;
         let options = SplitOptions::new().with_warmup(parse_length(warmup)?.unwrap_or_default());
         self.with(py, |handler| {
-            let cut = handler.setup_split_with(spec, options)?;
+            let cuts = if per_symbol {
+                let cuts = handler.setup_split_per_symbol(spec, options)?;
+                cuts.into_iter().map(|(symbol, cut)| (Some(symbol), cut.instant)).collect()
+            } else {
+                vec![(None, handler.setup_split_with(spec, options)?.instant)]
+            };
             let warnings = handler.split_warnings().iter().map(ToString::to_string).collect();
-            Ok::<_, isolation::IsolationError>((cut.instant, warnings))
+            Ok::<_, isolation::IsolationError>((cuts, warnings))
         })
         .map_err(py_err)
     }

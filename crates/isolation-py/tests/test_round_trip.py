@@ -1,6 +1,6 @@
 """What goes in comes out the same: random pandas frames through load -> split -> to_pandas in every mode
-equal the matching ``iloc`` slice of the input (index dtype, unit, zone and name; column names and dtypes;
-NaN as NaN)."""
+equal the matching ``iloc`` slice of the input (index dtype, unit, zone, name and frequency; column names
+and dtypes; NaN as NaN)."""
 
 import warnings
 
@@ -32,9 +32,14 @@ def frames(draw):
     scale = {"ns": 1, "us": 1_000, "ms": 1_000_000}[unit]
     # Instants over six years from 1970, whole in the index's own unit.
     stamps = np.array(sorted(ticks), dtype=np.int64) * (10**9 // scale) // 10
-    index = pd.DatetimeIndex(stamps.astype(f"datetime64[{unit}]"), name=draw(st.none() | NAMES))
-    if zone is not None:
-        index = index.tz_localize("UTC").tz_convert(zone)
+    name = draw(st.none() | NAMES)
+    if draw(st.booleans()):  # a regular calendar: pandas keeps its frequency, and so must we
+        freq = draw(st.sampled_from(["s", "min", "h", "D", "B", "ME"]))
+        index = pd.date_range("2024-01-01", periods=len(stamps), freq=freq, unit=unit, tz=zone, name=name)
+    else:
+        index = pd.DatetimeIndex(stamps.astype(f"datetime64[{unit}]"), name=name)
+        if zone is not None:
+            index = index.tz_localize("UTC").tz_convert(zone)
     names = draw(st.lists(NAMES, min_size=1, max_size=4, unique=True))
     columns = {}
     for name in names:

@@ -74,11 +74,30 @@ pub struct DataHandler {
     active: Split,
 }
 
-/// The split set up over all symbols: one cut instant for every symbol.
+/// The split set up over all symbols: one cut instant for every symbol, or the spec each symbol is cut by
+/// on its own.
 #[derive(Debug, Clone)]
 struct HandlerSplit {
     options: SplitOptions,
-    cut: SplitCut,
+    rule: CutRule,
+}
+
+/// Where symbols are cut.
+#[derive(Debug, Clone, Copy)]
+enum CutRule {
+    /// At one instant for all (the default; no symbol's test precedes another's train).
+    Shared(SplitCut),
+    /// Each symbol by this spec over its own timestamps.
+    PerSymbol(SplitSpec),
+}
+
+impl CutRule {
+    fn cut_for(&self, symbol: &str, timestamps: &[i64]) -> Result<SplitCut, IsolationError> {
+        match self {
+            Self::Shared(cut) => Ok(*cut),
+            Self::PerSymbol(spec) => spec.cut(&[timestamps]).map_err(|e| e.for_symbol(symbol)),
+        }
+    }
 }
 
 /// A symbol's place in the handler: its data once loaded, and the file it loads from (with the options to
@@ -109,6 +128,7 @@ struct SymbolData {
 
 #[derive(Debug)]
 struct SymbolSplit {
+    cut: SplitCut,
     ranges: SplitRanges,
     train: SplitData,
     test: SplitData,
@@ -230,7 +250,10 @@ impl DataHandler {
         #[cfg(not(feature = "shm"))]
         let source = frame.clone();
         let split = match &self.split {
-            Some(split) => Some(self.split_one(symbol, &source, split.cut, split.options)?),
+            Some(split) => {
+                let cut = split.rule.cut_for(symbol, source.timestamps())?;
+                Some(self.split_one(symbol, &source, cut, split.options)?)
+            }
             None => None,
         };
         Ok(SymbolData {
@@ -309,33 +332,87 @@ impl DataHandler {
         spec: SplitSpec,
         options: SplitOptions,
     ) -> Result<SplitCut, IsolationError> {
-        let frames = self.frames()?;
-        let all: Vec<&[i64]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
-        let cut = spec.cut(&all)?;
-        let mut splits = Vec::with_capacity(frames.len());
-        for (symbol, frame) in &frames {
+        let cut = {
+            let frames = self.frames()?;
+            let all: Vec<&[i64]> = frames.iter().map(|(_, f)| f.timestamps()).collect();
+            spec.cut(&all)?
+        };
+        self.apply_split(CutRule::Shared(cut), options)?;
+        Ok(cut)
+    }
+
+    /// Splits each symbol by `spec` over **its own** timestamps (a ratio of its own rows, its own last
+    /// `n`): every symbol gets both sides, but symbols no longer share one cut, so one symbol's test rows
+    /// may precede another's train rows, and a model trained across symbols (cross-sectional) can see the
+    /// future of one symbol while training on another. Use it for models fitted per symbol only; the
+    /// shared cut of [`DataHandler::setup_split_with`] is the default for that reason. Returns each symbol's
+    /// cut, sorted by symbol; [`DataHandler::split_cut`] is `None` afterwards.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::Float64Array;
+    /// use isolation::{DataHandler, IsolationMode, Split, SplitOptions, SplitSpec, TimeFrame};
+    ///
+    /// let frame = |start: i64, n: i64| {
+    ///     let close = Arc::new(Float64Array::from_iter_values((0..n).map(|x| x as f64)));
+    ///     TimeFrame::try_new((start..start + n).collect::<Vec<i64>>(), vec![("close".into(), close)])
+    /// };
+    /// let mut handler = DataHandler::new(IsolationMode::View);
+    /// handler.load("OLD", frame(0, 100)?)?;
+    /// handler.load("NEW", frame(1_000, 10)?)?; // wholly after OLD: a shared cut would leave it no train rows
+    /// let cuts = handler.setup_split_per_symbol(SplitSpec::Ratio(0.7), SplitOptions::new())?;
+    /// assert_eq!((cuts[0].1.instant, cuts[1].1.instant), (1_007, 70)); // NEW, then OLD
+    /// assert_eq!(handler.data_for("NEW", Split::Train)?.n_rows(), 7);
+    /// assert!(handler.split_cut().is_none() && handler.split_warnings().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`DataHandler::setup_split_with`], naming the symbol whose data the spec cuts nothing of.
+    pub fn setup_split_per_symbol(
+        &mut self,
+        spec: SplitSpec,
+        options: SplitOptions,
+    ) -> Result<Vec<(String, SplitCut)>, IsolationError> {
+        self.apply_split(CutRule::PerSymbol(spec), options)?;
+        Ok(self
+            .loaded()
+            .filter_map(|(symbol, d)| Some((symbol.to_string(), d.split.as_ref()?.cut)))
+            .collect())
+    }
+
+    /// Splits every frame by `rule` (all or none: any error leaves every symbol's split as it was).
+    fn apply_split(&mut self, rule: CutRule, options: SplitOptions) -> Result<(), IsolationError> {
+        let mut splits = Vec::new();
+        for (symbol, frame) in self.frames()? {
+            let cut = rule.cut_for(symbol, frame.timestamps())?;
             splits.push(self.split_one(symbol, frame, cut, options)?);
         }
         for (data, split) in self.symbols.values_mut().filter_map(|slot| slot.data.get_mut()).zip(splits) {
             data.split = Some(split);
         }
-        self.split = Some(HandlerSplit { options, cut });
+        self.split = Some(HandlerSplit { options, rule });
         self.active = Split::Train;
-        Ok(cut)
+        Ok(())
     }
 
-    /// The instant the split cuts every symbol at, if a split is set up.
+    /// The instant the split cuts every symbol at, if a split with one shared cut is set up (`None` after
+    /// [`DataHandler::setup_split_per_symbol`]).
     pub fn split_cut(&self) -> Option<SplitCut> {
-        self.split.as_ref().map(|s| s.cut)
+        match self.split.as_ref()?.rule {
+            CutRule::Shared(cut) => Some(cut),
+            CutRule::PerSymbol(_) => None,
+        }
     }
 
     /// The loaded symbols the split left with an empty side (kept because of [`EmptySide::Warn`]), sorted by
     /// symbol.
     pub fn split_warnings(&self) -> Vec<SplitWarning> {
-        let Some(split) = &self.split else { return Vec::new() };
         self.loaded()
             .filter_map(|(symbol, data)| {
-                let side = data.split.as_ref()?.ranges.empty_side()?;
+                let split = data.split.as_ref()?;
+                let side = split.ranges.empty_side()?;
                 Some(SplitWarning { symbol: symbol.to_string(), side, cut: split.cut })
             })
             .collect()
@@ -372,7 +449,7 @@ impl DataHandler {
         } else {
             SplitData::isolated(isolate(test_rows, Split::Test)?)
         };
-        Ok(SymbolSplit { ranges, train: SplitData::isolated(train), test })
+        Ok(SymbolSplit { cut, ranges, train: SplitData::isolated(train), test })
     }
 
     /// The split that [`DataHandler::data`] returns.

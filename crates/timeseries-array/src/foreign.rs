@@ -46,6 +46,7 @@ impl TimeFrame {
                 Some(DataType::Timestamp(unit, _)) => *unit,
                 _ => TimeUnit::Nanosecond,
             },
+            freq: None,
         });
         let batch = with_nanosecond_index(batch, &name)?;
         let batch = with_datetime_values_as_nanoseconds(batch, &name)?;
@@ -191,7 +192,7 @@ mod tests {
         let frame = TimeFrame::from_foreign_batch(one, None).unwrap();
         assert_eq!(frame.timestamps(), [1_000_000, 2_000_000]);
         // What came in is remembered: the name, the unit and the naivety of the index.
-        let label = crate::IndexLabel { name: Some("when".into()), unit: TimeUnit::Millisecond };
+        let label = crate::IndexLabel { name: Some("when".into()), unit: TimeUnit::Millisecond, freq: None };
         assert_eq!((frame.index_label(), frame.index_zone()), (label, None));
         let two = batch(vec![("a", ms(vec![1, 2])), ("b", ms(vec![3, 4])), ("close", close.clone())]);
         let error = TimeFrame::from_foreign_batch(two.clone(), None).unwrap_err().to_string();

@@ -122,8 +122,11 @@ impl TimeFrame {
                 arrays.push(array.clone());
             }
         }
-        let label = IndexLabel::from_metadata(schema.metadata())
-            .unwrap_or(IndexLabel { name: Some(timestamp_column.to_string()), unit: TimeUnit::Nanosecond });
+        let label = IndexLabel::from_metadata(schema.metadata()).unwrap_or(IndexLabel {
+            name: Some(timestamp_column.to_string()),
+            unit: TimeUnit::Nanosecond,
+            freq: None,
+        });
         let mut metadata = Metadata::default();
         if label != IndexLabel::default() {
             metadata.insert(INDEX_METADATA_KEY.to_string(), label.to_json());

@@ -14,7 +14,8 @@ use arrow_schema::{DataType, Field, Metadata, Schema, TimeUnit};
 use crate::{TIMESTAMP_COLUMN, TimeFrame};
 
 /// The schema metadata key holding the index's name and unit as JSON: `{"name": "Date", "unit": "ms"}`
-/// (`"name": null` for an unnamed index, as pandas has).
+/// (`"name": null` for an unnamed index, as pandas has), and pandas' frequency if the index had one
+/// (`"freq": "B"`).
 pub const INDEX_METADATA_KEY: &str = "isolation.index_label";
 
 /// The index's name and unit as the data came in (the values are nanoseconds whatever the unit was).
@@ -22,7 +23,7 @@ pub const INDEX_METADATA_KEY: &str = "isolation.index_label";
 /// ```
 /// use timeseries_array::{IndexLabel, TimeUnit};
 ///
-/// let label = IndexLabel { name: Some("Date".into()), unit: TimeUnit::Millisecond };
+/// let label = IndexLabel { name: Some("Date".into()), unit: TimeUnit::Millisecond, freq: None };
 /// assert_eq!(IndexLabel::from_json(&label.to_json()), Some(label));
 /// assert_eq!(IndexLabel::default().name.as_deref(), Some("timestamp"));
 /// ```
@@ -32,19 +33,26 @@ pub struct IndexLabel {
     pub name: Option<String>,
     /// The unit the timestamps came in.
     pub unit: TimeUnit,
+    /// The pandas frequency the index had (`"B"`, `"min"`, `"ME"`), kept only to give it back; nothing
+    /// here reads it.
+    pub freq: Option<String>,
 }
 
 impl Default for IndexLabel {
     /// Named `timestamp`, in nanoseconds: a frame built in Rust, or data that said nothing else.
     fn default() -> Self {
-        Self { name: Some(TIMESTAMP_COLUMN.to_string()), unit: TimeUnit::Nanosecond }
+        Self { name: Some(TIMESTAMP_COLUMN.to_string()), unit: TimeUnit::Nanosecond, freq: None }
     }
 }
 
 impl IndexLabel {
-    /// The metadata value: `{"name": ..., "unit": "ns"}`.
+    /// The metadata value: `{"name": ..., "unit": "ns"}`, plus `"freq"` when there is one.
     pub fn to_json(&self) -> String {
-        serde_json::json!({ "name": self.name, "unit": unit_text(self.unit) }).to_string()
+        let mut json = serde_json::json!({ "name": self.name, "unit": unit_text(self.unit) });
+        if let Some(freq) = &self.freq {
+            json["freq"] = freq.clone().into();
+        }
+        json.to_string()
     }
 
     /// Reads a metadata value written by [`IndexLabel::to_json`] (or by hand: a missing `unit` is
@@ -60,7 +68,11 @@ impl IndexLabel {
             None => TimeUnit::Nanosecond,
             Some(unit) => unit_from_text(unit.as_str()?)?,
         };
-        Some(Self { name, unit })
+        let freq = match value.get("freq") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(freq) => Some(freq.as_str()?.to_string()),
+        };
+        Some(Self { name, unit, freq })
     }
 
     /// The label recorded in `metadata`, if there is a readable one.

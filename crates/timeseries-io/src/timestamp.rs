@@ -102,7 +102,7 @@ impl TimestampReader {
     pub(crate) fn label_index(&self, frame: TimeFrame, column: &str) -> TimeFrame {
         // An empty header is how pandas writes an unnamed index (and reads it back as unnamed).
         let name = (!column.is_empty()).then(|| column.to_string());
-        let label = IndexLabel { name, unit: TimeUnit::Nanosecond };
+        let label = IndexLabel { name, unit: TimeUnit::Nanosecond, freq: None };
         frame.with_index_zone(self.zone()).with_index_label(&label)
     }
 

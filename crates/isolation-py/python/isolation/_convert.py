@@ -58,7 +58,10 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
             arrays.append(_column(data[name]))
             names.append(str(name))
         name = None if index.name is None else str(index.name)
-        label = json.dumps({"name": name, "unit": getattr(index, "unit", "ns")})
+        label = {"name": name, "unit": getattr(index, "unit", "ns")}
+        if index.freqstr is not None:
+            label["freq"] = index.freqstr
+        label = json.dumps(label)
         return pa.Table.from_arrays(arrays, names=names, metadata={INDEX_METADATA_KEY: label}), TIMESTAMP_COLUMN
     columns = [_column(data[name]) for name in data.columns]
     return pa.Table.from_arrays(columns, names=[str(name) for name in data.columns]), time_column
@@ -133,14 +136,22 @@ def to_nanoseconds(instant: Any) -> int:
     return int(stamp.value)
 
 
-def to_pandas(table: Any, index_name: Optional[str], index_unit: str, copy: bool) -> Any:
+def to_pandas(table: Any, index_name: Optional[str], index_unit: str, freq: Optional[str], copy: bool) -> Any:
     """A frame's rows (a pyarrow table whose ``timestamp`` column is the index) as a pandas DataFrame whose
-    index is named and in the unit the data came in (``index_name``, ``index_unit``), naive or zoned as it
-    came (the Arrow type carries the zone). Without ``copy``, columns without nulls stay read-only numpy
-    blocks over the table's memory; with it, pandas owns every value."""
+    index is named, in the unit and with the frequency the data came in with (``index_name``,
+    ``index_unit``, ``freq``), naive or zoned as it came (the Arrow type carries the zone). Without
+    ``copy``, columns without nulls stay read-only numpy blocks over the table's memory; with it, pandas
+    owns every value."""
     frame = table.to_pandas(split_blocks=not copy, self_destruct=False).set_index(TIMESTAMP_COLUMN)
     index = frame.index.rename(index_name)
     if index_unit != "ns":
         index = index.as_unit(index_unit)  # exact: the values came in this unit
+    if freq is not None:
+        import pandas as pd
+
+        try:
+            index = pd.DatetimeIndex(index, freq=freq)  # pandas checks the rows still follow it
+        except ValueError:
+            pass
     frame.index = index
     return frame.copy(deep=True) if copy else frame

@@ -131,7 +131,6 @@ class DataHandler:
     def __init__(self, isolation_mode: Union[str, IsolationMode] = IsolationMode.VIEW_BASED, *,
                  cow_chunk_rows: Optional[int] = None) -> None:
         self._native = _native.Handler(_mode_name(isolation_mode), cow_chunk_rows)
-        self._cut: Optional[int] = None
 
     @property
     def isolation_mode(self) -> IsolationMode:
@@ -153,7 +152,7 @@ class DataHandler:
     def setup_train_test_split(self, method: str = "ratio", train_ratio: Optional[float] = None,
                                split_date: Any = None, *, split_index: Optional[int] = None,
                                last: Union[None, int, str] = None,
-                               warmup: Union[None, int, str] = None) -> Any:
+                               warmup: Union[None, int, str] = None, per_symbol: bool = False) -> Any:
         """Cuts every symbol at one instant and returns it (numpy.datetime64, UTC).
 
         ``method="ratio"``: train gets the first ``train_ratio`` (default 0.7) of all symbols' distinct
@@ -166,20 +165,27 @@ class DataHandler:
         is raised as an :class:`isolation.IsolationWarning` (``warnings.warn``; filter it, or make it an error
         with ``warnings.simplefilter("error", isolation.IsolationWarning)``) and listed in
         :attr:`split_warnings`.
+
+        ``per_symbol=True`` cuts each symbol by the method over **its own** rows instead (a ratio of its
+        own rows, its own last ``n``) and returns ``{symbol: cut}``. Every symbol then gets both sides, but
+        symbols no longer share one cut: one symbol's test rows may come before another's train rows, so a
+        model trained across symbols (cross-sectional) can see the future of one symbol while it trains on
+        another. Use it only for models fitted per symbol; the shared cut is the default for that reason.
         """
+        import numpy as np
+
         date_ns = None if split_date is None else to_nanoseconds(split_date)
         warmup_text = None if warmup is None else str(warmup)
         last_text = None if last is None else str(last)
         ratio = None if train_ratio is None else float(train_ratio)
-        cut, warnings = self._native.setup_split(method, ratio, date_ns, split_index, last_text,
-                                                 warmup_text)
-        self._cut = cut
+        cuts, warnings = self._native.setup_split(method, ratio, date_ns, split_index, last_text,
+                                                  warmup_text, bool(per_symbol))
         self._warnings = warnings
         for text in warnings:
             _warnings.warn(text, IsolationWarning, stacklevel=2)
-        import numpy as np
-
-        return np.datetime64(cut, "ns")
+        if per_symbol:
+            return {symbol: np.datetime64(cut, "ns") for symbol, cut in cuts}
+        return np.datetime64(cuts[0][1], "ns")
 
     @property
     def split_warnings(self) -> List[str]:

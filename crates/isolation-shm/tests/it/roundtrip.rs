@@ -205,8 +205,8 @@ fn a_ledger_counts_an_attached_frame_as_mapped() {
 fn the_index_zone_name_and_unit_survive_publish_and_attach() {
     use timeseries_array::{IndexLabel, TimeUnit};
     let dir = TestDir::new("label");
-    let label = IndexLabel { name: Some("Date".into()), unit: TimeUnit::Millisecond };
-    let unnamed = IndexLabel { name: None, unit: TimeUnit::Nanosecond };
+    let label = IndexLabel { name: Some("Date".into()), unit: TimeUnit::Millisecond, freq: Some("B".into()) };
+    let unnamed = IndexLabel { name: None, unit: TimeUnit::Nanosecond, freq: None };
     for (zone, label) in [(None, &label), (Some("America/New_York"), &label), (Some("UTC"), &unnamed)] {
         let frame = sample_frame(10).with_index_zone(zone.map(Arc::from)).with_index_label(label);
         let name = unique_name("label");
