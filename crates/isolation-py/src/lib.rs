@@ -19,6 +19,7 @@ mod folds;
 mod handler;
 mod manifest;
 mod memory;
+mod series;
 mod shm;
 mod view;
 
@@ -72,5 +73,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factory::create_handler, m)?)?;
     m.add_function(wrap_pyfunction!(factory::dataset_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(memory::process_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::system_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::distinct_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::optimize_batch_lossless, m)?)?;
+    m.add_class::<series::SeriesArray>()?;
     Ok(())
 }

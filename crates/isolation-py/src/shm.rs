@@ -78,6 +78,23 @@ impl Segment {
         View::with_origin(attached.into_frame(), 0, "full", "shm", Some(origin))
     }
 
+    /// The seed's `SharedMemoryDataFrame.get_view(start_idx, end_idx)`: rows `start` to `end` (exclusive;
+    /// `None`: the last; clamped like a slice) as a pandas DataFrame over the mapped pages, read-only, no
+    /// value copied, its index as the published data's (`attach()` gives a `View` instead).
+    #[pyo3(signature = (start=0, end=None))]
+    fn get_view<'py>(
+        &self,
+        py: Python<'py>,
+        start: usize,
+        end: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let publisher = self.publisher()?;
+        let frame = py.detach(|| publisher.attach()).map_err(py_err)?.into_frame();
+        let end = end.unwrap_or(frame.n_rows()).min(frame.n_rows());
+        let rows = frame.slice(start.min(end)..end).map_err(py_err)?;
+        crate::convert::frame_to_pandas(py, &rows, false)
+    }
+
     /// Unlinks the segment now (unless kept); attached processes keep reading their mapping.
     fn release(&self) {
         let publisher = self.publisher.lock().take();

@@ -113,6 +113,19 @@ impl BufferSet {
         self.add(buffer.data_ptr().as_ptr() as usize, Entry { bytes: extent(buffer), shared, mapped: true });
     }
 
+    /// Adds an allocation known only by its start address and size (memory another runtime owns: a numpy
+    /// array's base, for one), shared if other holders keep it alive too. Added twice, it counts once.
+    ///
+    /// ```
+    /// let mut set = memtrack::BufferSet::new();
+    /// set.insert_region(0x1000, 800, false);
+    /// set.insert_region(0x1000, 800, false); // a second column over the same block
+    /// assert_eq!((set.len(), set.footprint().total_bytes()), (1, 800));
+    /// ```
+    pub fn insert_region(&mut self, start: usize, bytes: u64, shared: bool) {
+        self.add(start, Entry { bytes, shared, mapped: false });
+    }
+
     /// Adds every allocation of `other` (a set built for another container).
     pub fn extend_from(&mut self, other: &BufferSet) {
         for (&id, &entry) in &other.entries {

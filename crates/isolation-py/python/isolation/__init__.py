@@ -20,17 +20,30 @@ view cannot reach test rows, and a view's position never shows a later bar.
 from __future__ import annotations
 
 from . import shm
-from ._native import IsolationError, IsolationWarning, View, CopyOnWriteFrame, __version__
+from ._native import IsolationError, IsolationWarning, View, CopyOnWriteFrame, TimeSeriesArray, __version__
 from ._native import available_modes as _available_modes
 from ._native import process_memory
 from .factory import Decision, IsolationFactory
 from .handler import DataHandler, Fold, IsolationMode
 from .manifest import FoldManifest
+from .memory import MemoryTracker
 from .model_selection import CombinatorialPurgedCV, FoldSplitter, PurgedKFold, WalkForward
+
+# The seed design's class names, as aliases of what this package calls them (docs/python.md has the table).
+EnhancedDataHandler = DataHandler
+DataView = View
+CopyOnWriteDataFrame = CopyOnWriteFrame
+DataIsolationFactory = IsolationFactory
+SharedMemoryDataFrame = shm.SharedMemoryDataFrame
 
 __all__ = [
     "CombinatorialPurgedCV",
+    "CopyOnWriteDataFrame",
     "CopyOnWriteFrame",
+    "DataIsolationFactory",
+    "DataView",
+    "EnhancedDataHandler",
+    "SharedMemoryDataFrame",
     "DataHandler",
     "Decision",
     "Fold",
@@ -39,8 +52,10 @@ __all__ = [
     "IsolationFactory",
     "IsolationWarning",
     "IsolationMode",
+    "MemoryTracker",
     "PurgedKFold",
     "FoldSplitter",
+    "TimeSeriesArray",
     "View",
     "WalkForward",
     "available_modes",

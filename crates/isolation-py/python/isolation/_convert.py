@@ -155,3 +155,22 @@ def to_pandas(table: Any, index_name: Optional[str], index_unit: str, freq: Opti
             pass
     frame.index = index
     return frame.copy(deep=True) if copy else frame
+
+
+def series_table(timestamps: Any, values: Any, name: str) -> Any:
+    """The seed's ``TimeSeriesArray(timestamps, values)`` as a table: ``timestamps`` as given (numpy
+    ``datetime64``, a pandas DatetimeIndex, or ints of nanoseconds since the epoch, taken as naive) and
+    one column ``name``."""
+    import numpy as np
+
+    if isinstance(timestamps, (pa.Array, pa.ChunkedArray)):
+        stamps = timestamps
+    else:
+        if type(timestamps).__module__.startswith("pandas"):
+            stamps = pa.Array.from_pandas(timestamps)
+        else:
+            array = np.asarray(timestamps)
+            stamps = pa.array(array.astype("datetime64[ns]") if array.dtype.kind in "iu" else array)
+    if not pa.types.is_timestamp(stamps.type) and not pa.types.is_date(stamps.type):
+        raise TypeError(f"timestamps must be datetime64 values or int nanoseconds, got {stamps.type}")
+    return pa.table({TIMESTAMP_COLUMN: stamps, name: column(values)})

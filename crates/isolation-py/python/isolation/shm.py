@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 from ._native import Segment, View
 from . import _native
 
-__all__ = ["Segment", "attach", "gc", "list", "publish", "remove"]
+__all__ = ["Segment", "SharedMemoryDataFrame", "attach", "gc", "list", "publish", "remove"]
 
 _list = list
 
@@ -67,3 +67,60 @@ def gc(dir: Optional[os.PathLike] = None, *, datasets: bool = False, older_than:
 def remove(name: str, dir: Optional[os.PathLike] = None) -> None:
     """Unlinks segment ``name``; processes that attached keep reading their mapping."""
     _native.remove(name, _dir(dir))
+
+
+class SharedMemoryDataFrame:
+    """The seed's ``SharedMemoryDataFrame``: ``SharedMemoryDataFrame(data)`` publishes ``data`` (pandas,
+    pyarrow, polars) as a new segment, ``SharedMemoryDataFrame(shared_memory_name=name)`` attaches to one
+    another process published (the seed left that unimplemented). ``get_view(start_idx, end_idx)`` is a
+    read-only pandas frame over the mapped pages with the data's own dtypes and index (not the seed's
+    float64 and int64 guesses); ``release()`` unlinks a segment this object published (attaching never
+    unlinks). ``name`` is the segment's name, for other processes."""
+
+    def __init__(self, data: Any = None, shared_memory_name: Optional[str] = None, *,
+                 dir: Optional[os.PathLike] = None, time_column: Optional[str] = None) -> None:
+        if data is None and shared_memory_name is None:
+            raise ValueError("Either data or shared_memory_name must be provided")
+        self._segment: Optional[Segment] = None
+        self._view: Optional[View] = None
+        if data is not None:
+            import uuid
+
+            name = shared_memory_name or f"dataframe-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            self._segment = publish(name, data, time_column=time_column, dir=dir)
+            self.name = name
+        else:
+            self._view = attach(shared_memory_name, dir=dir)  # validates the segment now
+            self.name = shared_memory_name
+
+    def get_view(self, start_idx: int = 0, end_idx: Optional[int] = None) -> Any:
+        """Rows ``start_idx`` to ``end_idx`` (exclusive) as a pandas DataFrame over the shared pages."""
+        if self._segment is not None:
+            return self._segment.get_view(start_idx, end_idx)
+        if self._view is None:
+            raise ValueError(f"shared-memory frame {self.name!r} was released")
+        end = len(self._view) if end_idx is None else min(end_idx, len(self._view))
+        return self._view.slice(min(start_idx, end), end).to_pandas()
+
+    @property
+    def shape(self) -> tuple:
+        """``(rows, value columns)``."""
+        view = self._segment.attach() if self._segment is not None else self._view
+        if view is None:
+            raise ValueError(f"shared-memory frame {self.name!r} was released")
+        return (len(view), len(view.columns))
+
+    def release(self) -> None:
+        """Unlinks a segment this object published; drops this object's mapping of an attached one."""
+        if self._segment is not None:
+            self._segment.release()
+            self._segment = None
+        if self._view is not None:
+            self._view.release()
+            self._view = None
+
+    def __enter__(self) -> "SharedMemoryDataFrame":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
