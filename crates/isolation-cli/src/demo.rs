@@ -18,8 +18,8 @@ pub struct DemoConfig {
     pub modes: Vec<IsolationMode>,
     /// Share of each symbol's bars in train.
     pub train_ratio: f64,
-    /// Worker processes to start in shared-memory mode, and the executable that runs `isolation worker`.
-    pub workers: Option<(usize, std::path::PathBuf)>,
+    /// Worker processes to start in shared-memory mode, and how to run `isolation worker`.
+    pub workers: Option<(usize, crate::workers::SelfCommand)>,
 }
 
 /// One mode's figures. Serialised as one JSON object per mode (`--json`).

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod cli;
 #[cfg(feature = "cow")]
 pub mod cow_step;
 pub mod demo;

@@ -25,8 +25,7 @@ pub struct WorkerReport {
 
 #[cfg(feature = "shm")]
 mod process {
-    use std::path::Path;
-    use std::process::Command;
+    use super::SelfCommand;
 
     use anyhow::{Context, bail};
     use isolation::shm::AttachOptions;
@@ -79,14 +78,14 @@ mod process {
     ///
     /// A worker that cannot start, fails, or prints something that is not a report.
     pub fn spawn_workers(
-        exe: &Path,
+        exe: &SelfCommand,
         segments: &[String],
         train_ratio: f64,
         n: usize,
     ) -> anyhow::Result<Vec<WorkerReport>> {
         let children = (0..n)
             .map(|_| {
-                Command::new(exe)
+                exe.command()
                     .args([
                         "worker",
                         "--segments",
@@ -97,7 +96,7 @@ mod process {
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
                     .spawn()
-                    .with_context(|| format!("starting worker {}", exe.display()))
+                    .with_context(|| format!("starting worker {}", exe.program.display()))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         children
@@ -116,5 +115,29 @@ mod process {
                     .with_context(|| format!("reading worker report `{}`", text.trim()))
             })
             .collect()
+    }
+}
+
+/// How this program starts itself again (a worker is `<program> <args...> worker ...`): the `isolation`
+/// binary is its own path; the Python package's command is the interpreter with `-m isolation`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfCommand {
+    /// The executable.
+    pub program: std::path::PathBuf,
+    /// Arguments before the subcommand.
+    pub args: Vec<std::ffi::OsString>,
+}
+
+impl SelfCommand {
+    /// `program` run with `args` before the subcommand.
+    pub fn new(program: impl Into<std::path::PathBuf>, args: Vec<std::ffi::OsString>) -> Self {
+        Self { program: program.into(), args }
+    }
+
+    /// A `Command` that runs this program with its leading arguments.
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.program);
+        command.args(&self.args);
+        command
     }
 }

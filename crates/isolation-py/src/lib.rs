@@ -46,6 +46,23 @@ pub(crate) fn py_err(error: impl std::error::Error) -> PyErr {
     IsolationError::new_err(isolation::error_chain(&error))
 }
 
+/// The `isolation` command (`python -m isolation ...`): runs the Rust CLI on `args` (the program name
+/// first) with the GIL released and returns its exit code; `relaunch` is how the command starts itself
+/// again (`[sys.executable, "-m", "isolation"]`, for `demo --workers`).
+#[pyfunction]
+fn cli_main(
+    py: Python<'_>,
+    args: Vec<std::ffi::OsString>,
+    relaunch: Vec<std::ffi::OsString>,
+) -> PyResult<u8> {
+    let mut relaunch = relaunch.into_iter();
+    let program = relaunch.next().ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err("relaunch needs the program to run (sys.executable)")
+    })?;
+    let relaunch = isolation_cli::workers::SelfCommand::new(program, relaunch.collect());
+    Ok(py.detach(|| isolation_cli::cli::main(args, relaunch)))
+}
+
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -72,6 +89,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(factory::available_modes, m)?)?;
     m.add_function(wrap_pyfunction!(factory::create_handler, m)?)?;
     m.add_function(wrap_pyfunction!(factory::dataset_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(memory::process_memory, m)?)?;
     m.add_function(wrap_pyfunction!(memory::system_memory, m)?)?;
     m.add_function(wrap_pyfunction!(memory::distinct_bytes, m)?)?;
