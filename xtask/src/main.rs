@@ -23,7 +23,7 @@ mod plot;
 mod report;
 mod run;
 mod test_suite;
-
+mod wheel;
 mod workers;
 
 use std::path::{Path, PathBuf};
@@ -40,7 +40,7 @@ use crate::options::BenchOptions;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-const USAGE: &str = "tasks: test [--python-only | --cargo-only] [-- ARGS], bench [--quick] [--sizes small,medium,large], criterion [--quick]";
+const USAGE: &str = "tasks: test [--python-only | --cargo-only] [-- ARGS], wheel [--check-install], bench [--quick] [--sizes small,medium,large], criterion [--quick]";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +49,7 @@ fn main() -> Result<()> {
         Some("bench") => run::bench(&BenchOptions::parse(rest, default_out_dir())?),
         Some("criterion") => criterion(rest),
         Some("test") => test_suite::run(&workspace_root(), &test_suite::TestOptions::parse(rest)?),
+        Some("wheel") => wheel::run(&workspace_root(), &wheel::WheelOptions::parse(rest)?),
         Some("bench-child") => print_json(&child::run(child_spec(rest)?)?),
         Some("bench-shared") => {
             let (rows, workers) = match rest {

@@ -98,7 +98,7 @@ pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
 
 /// The virtual environment's interpreter, creating the environment and installing the pinned packages when
 /// missing or out of date.
-fn ensure_venv(root: &Path) -> Result<PathBuf> {
+pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf> {
     let venv = root.join("target").join("py-venv");
     let python = venv.join("bin").join("python");
     if !python.exists() {
@@ -126,7 +126,7 @@ fn ensure_venv(root: &Path) -> Result<PathBuf> {
 }
 
 /// `$PATH` with the environment's `bin` first (pip's build backend runs the `maturin` found there).
-fn venv_path(python: &Path) -> std::ffi::OsString {
+pub(crate) fn venv_path(python: &Path) -> std::ffi::OsString {
     let bin = python.parent().unwrap_or(Path::new(".")).to_path_buf();
     let rest = std::env::var_os("PATH").unwrap_or_default();
     std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&rest))).unwrap_or(rest)
@@ -155,11 +155,11 @@ fn install_package(root: &Path, python: &Path, release: bool) -> Result<()> {
 }
 
 /// Runs `command`, saying what it is and how long it took; fails with its exit status.
-fn step(what: &str, command: &mut Command) -> Result<()> {
-    eprintln!("xtask test: {what}");
+pub(crate) fn step(what: &str, command: &mut Command) -> Result<()> {
+    eprintln!("xtask: {what}");
     let started = std::time::Instant::now();
     let status = command.status().with_context(|| format!("starting `{what}`"))?;
-    eprintln!("xtask test: {what}: {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!("xtask: {what}: {:.0} s", started.elapsed().as_secs_f64());
     if !status.success() {
         bail!("`{what}` failed ({status})");
     }
