@@ -58,10 +58,10 @@ def to_arrow(data: Any, time_column: Optional[str] = None) -> Tuple[Any, Optiona
             arrays.append(_column(data[name]))
             names.append(str(name))
         name = None if index.name is None else str(index.name)
-        label = {"name": name, "unit": getattr(index, "unit", "ns")}
+        recorded = {"name": name, "unit": getattr(index, "unit", "ns")}
         if index.freqstr is not None:
-            label["freq"] = index.freqstr
-        label = json.dumps(label)
+            recorded["freq"] = index.freqstr
+        label = json.dumps(recorded)
         return pa.Table.from_arrays(arrays, names=names, metadata={INDEX_METADATA_KEY: label}), TIMESTAMP_COLUMN
     columns = [_column(data[name]) for name in data.columns]
     return pa.Table.from_arrays(columns, names=[str(name) for name in data.columns]), time_column

@@ -7,11 +7,14 @@ import json
 import os
 import warnings as _warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _native
 from ._convert import to_nanoseconds
 from ._native import CopyOnWriteFrame, IsolationWarning, View
+
+if TYPE_CHECKING:
+    from .manifest import FoldManifest
 
 
 class IsolationMode(str, enum.Enum):

@@ -47,7 +47,7 @@ class MemoryTracker:
         figures = _native.system_memory()
         if figures is None:
             raise OSError("the operating system gives no memory figures")
-        total, available = figures["total_bytes"], figures["available_bytes"]
+        total, available = int(figures["total_bytes"] or 0), int(figures["available_bytes"] or 0)
         return {
             "total_bytes": total,
             "available_bytes": available,

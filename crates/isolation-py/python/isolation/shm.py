@@ -90,6 +90,7 @@ class SharedMemoryDataFrame:
             self._segment = publish(name, data, time_column=time_column, dir=dir)
             self.name = name
         else:
+            assert shared_memory_name is not None
             self._view = attach(shared_memory_name, dir=dir)  # validates the segment now
             self.name = shared_memory_name
 
