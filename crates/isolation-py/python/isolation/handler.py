@@ -156,11 +156,14 @@ class DataHandler:
                                split_date: Any = None, *, split_index: Optional[int] = None,
                                last: Union[None, int, str] = None,
                                warmup: Union[None, int, str] = None, per_symbol: bool = False) -> Any:
-        """Cuts every symbol at one instant and returns it (numpy.datetime64, UTC).
+        """Cuts every symbol at one instant and returns it (numpy.datetime64 of the instant in UTC, which for
+        naive data is its wall-clock time).
 
         ``method="ratio"``: train gets the first ``train_ratio`` (default 0.7) of all symbols' distinct
         instants;
-        ``method="date"``: test starts at the first bar at or after ``split_date`` (no exact match needed);
+        ``method="date"``: test starts at the first bar at or after ``split_date`` (no exact match needed; a
+        date without a zone is read as UTC, which matches naive data; give zoned data a zoned date, e.g.
+        ``pd.Timestamp("2024-03-01", tz="America/New_York")``);
         ``method="index"``: test starts at distinct instant ``split_index``; ``method="last"``: test is the
         last ``last`` distinct instants (``250``) or the last duration (``"30d"``). ``warmup`` (rows, or a
         duration like ``"5d"``) lets test windows read that much history before the cut. The active split
