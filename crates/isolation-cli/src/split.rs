@@ -28,8 +28,12 @@ pub struct SideRow {
 pub struct SplitRow {
     /// The symbol.
     pub symbol: String,
-    /// The instant every symbol is cut at (first test instant), ISO 8601: the same on every row.
+    /// The instant this symbol is cut at (first test instant), ISO 8601: the same on every row unless the
+    /// split was per symbol.
     pub cut: String,
+    /// True when each symbol was cut over its own rows (`--per-symbol`): symbols do not share one cut.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub per_symbol: bool,
     /// Why this symbol has an empty side, if it has one.
     pub warning: Option<String>,
     /// The mode the splits were made in.
@@ -46,7 +50,8 @@ pub struct SplitRow {
     pub test: SideRow,
 }
 
-/// Splits every source in `mode` and describes the result.
+/// Splits every source in `mode` and describes the result: at one instant for all symbols, or with
+/// `per_symbol` each symbol over its own rows ([`DataHandler::setup_split_per_symbol`]).
 ///
 /// # Errors
 ///
@@ -55,6 +60,7 @@ pub fn split_rows(
     mode: IsolationMode,
     sources: Vec<SourceFrame>,
     spec: SplitSpec,
+    per_symbol: bool,
 ) -> anyhow::Result<Vec<SplitRow>> {
     let mut handler = DataHandler::new(mode);
     let mut missing = std::collections::BTreeMap::new();
@@ -68,7 +74,13 @@ pub fn split_rows(
         );
         handler.load(&source.symbol, source.frame)?;
     }
-    let cut = format_timestamp(handler.setup_split(spec)?.instant);
+    let cuts: std::collections::BTreeMap<String, String> = if per_symbol {
+        let cuts = handler.setup_split_per_symbol(spec, isolation::SplitOptions::new())?;
+        cuts.into_iter().map(|(symbol, cut)| (symbol, format_timestamp(cut.instant))).collect()
+    } else {
+        let cut = format_timestamp(handler.setup_split(spec)?.instant);
+        handler.symbols().into_iter().map(|symbol| (symbol.to_string(), cut.clone())).collect()
+    };
     let warnings = handler.split_warnings();
     handler
         .symbols()
@@ -88,7 +100,8 @@ pub fn split_rows(
             };
             Ok(SplitRow {
                 symbol: symbol.to_string(),
-                cut: cut.clone(),
+                cut: cuts.get(symbol).cloned().unwrap_or_default(),
+                per_symbol,
                 warning: warnings.iter().find(|w| w.symbol == symbol).map(ToString::to_string),
                 mode,
                 rows: handler.base(symbol)?.n_rows(),
@@ -104,8 +117,20 @@ pub fn split_rows(
 /// The splits as a table, after the instant every symbol is cut at.
 pub fn render_split(rows: &[SplitRow]) -> String {
     let mut out = String::new();
-    if let Some(first) = rows.first() {
-        out.push_str(&format!("cut: every symbol's test starts at {}\n", first.cut));
+    match rows.first() {
+        Some(first) if !first.per_symbol => {
+            out.push_str(&format!("cut: every symbol's test starts at {}\n", first.cut));
+        }
+        Some(_) => {
+            out.push_str(
+                "cut: each symbol over its own rows (--per-symbol): symbols do not share one cut, so a model \
+                 trained across symbols can see one symbol's future while training on another\n",
+            );
+            for row in rows {
+                out.push_str(&format!("{:<12} test starts at {}\n", row.symbol, row.cut));
+            }
+        }
+        None => {}
     }
     out.push_str(&format!(
         "{:<12} {:<6} {:<5} {:>9} {:<20} {:<20} {:>10} {:>10}\n",

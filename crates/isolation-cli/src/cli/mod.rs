@@ -153,6 +153,11 @@ struct SplitArgs {
     /// Share of all symbols' distinct instants in train (default 0.7).
     #[arg(long, conflicts_with_all = ["split_date", "split"])]
     train_ratio: Option<f64>,
+    /// Cut each symbol over its own rows (its own ratio, its own last N) instead of at one instant for all:
+    /// every symbol gets both sides, but symbols no longer share a cut, so a model trained across symbols
+    /// can see one symbol's future while training on another. For models fitted per symbol only.
+    #[arg(long)]
+    per_symbol: bool,
     /// Test starts at the first bar at or after this date or date-time (ISO 8601, UTC unless zoned).
     #[arg(long, conflicts_with = "split")]
     split_date: Option<String>,

@@ -127,7 +127,7 @@ fn split(args: SplitArgs) -> anyhow::Result<()> {
         let text = explain(&decision);
         if args.json { eprint!("{text}") } else { emit(&text)? }
     }
-    let rows = split_rows(decision.mode, sources, spec)?;
+    let rows = split_rows(decision.mode, sources, spec, args.per_symbol)?;
     if args.json {
         let lines: Vec<String> = rows.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
         emit(&(lines.join("\n") + "\n"))

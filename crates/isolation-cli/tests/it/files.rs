@@ -185,6 +185,23 @@ fn split_of_a_directory_with_two_calendars_prints_one_cut_and_the_symbol_left_wi
         [("EARLY", "train", "100"), ("EARLY", "test", "0"), ("LATE", "train", "52"), ("LATE", "test", "48")]
     );
     assert!(out.contains("EARLY        warning: symbol `EARLY` has no test rows"), "{out}");
+
+    // --per-symbol: each symbol 70/30 over its own days, both sides for both, each cut printed and why it
+    // is not the default.
+    let (ok, out, err) = isolation(&["split", dir.to_str().unwrap(), "--train-ratio", "0.7", "--per-symbol"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("cut: each symbol over its own rows (--per-symbol)"), "{out}");
+    assert!(out.contains("can see one symbol's future"), "{out}");
+    assert!(out.contains("EARLY        test starts at 2024-03-11T00:00:00Z"), "{out}");
+    assert!(out.contains("LATE         test starts at 2024-05-10T00:00:00Z"), "{out}");
+    assert!(!out.contains("warning"), "{out}");
+    let (ok, json, err) =
+        isolation(&["split", dir.to_str().unwrap(), "--train-ratio", "0.7", "--per-symbol", "--json"]);
+    assert!(ok, "{err}");
+    let rows: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(
+        rows.iter().all(|r| r["per_symbol"] == true && r["train"]["rows"] == 70 && r["test"]["rows"] == 30)
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
