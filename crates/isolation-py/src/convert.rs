@@ -55,6 +55,12 @@ pub(crate) fn array_from_py(values: &Bound<'_, PyAny>) -> PyResult<ArrayRef> {
     Ok(arrow_array::make_array(arrow_data::ArrayData::from_pyarrow_bound(&array)?))
 }
 
+/// Rows `start..end` of `n` as Python slices clamp them (`end` None: the last; past the end: the end).
+pub(crate) fn clamped_rows(start: usize, end: Option<usize>, n: usize) -> std::ops::Range<usize> {
+    let end = end.unwrap_or(n).min(n);
+    start.min(end)..end
+}
+
 /// `frame` as a `pyarrow.Table` over the same buffers.
 pub(crate) fn frame_to_pyarrow<'py>(py: Python<'py>, frame: &TimeFrame) -> PyResult<Bound<'py, PyAny>> {
     let batch = frame.record_batch().clone();

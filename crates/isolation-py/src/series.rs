@@ -58,10 +58,8 @@ impl SeriesArray {
     /// value copied. Bounds past the end are clamped, as slicing a numpy array clamps them.
     #[pyo3(signature = (start=0, end=None))]
     fn get_view(&self, start: usize, end: Option<usize>) -> PyResult<Self> {
-        let n = self.frame.n_rows();
-        let end = end.unwrap_or(n).min(n);
-        let start = start.min(end);
-        Ok(Self { frame: self.frame.slice(start..end).map_err(py_err)? })
+        let rows = crate::convert::clamped_rows(start, end, self.frame.n_rows());
+        Ok(Self { frame: self.frame.slice(rows).map_err(py_err)? })
     }
 
     /// The value column's name.

@@ -90,8 +90,7 @@ impl Segment {
     ) -> PyResult<Bound<'py, PyAny>> {
         let publisher = self.publisher()?;
         let frame = py.detach(|| publisher.attach()).map_err(py_err)?.into_frame();
-        let end = end.unwrap_or(frame.n_rows()).min(frame.n_rows());
-        let rows = frame.slice(start.min(end)..end).map_err(py_err)?;
+        let rows = frame.slice(crate::convert::clamped_rows(start, end, frame.n_rows())).map_err(py_err)?;
         crate::convert::frame_to_pandas(py, &rows, false)
     }
 

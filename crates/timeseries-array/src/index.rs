@@ -124,9 +124,36 @@ impl TimeFrame {
         }
     }
 
-    /// The index's name and unit as the data came in ([`IndexLabel::default`] if nothing was recorded).
+    /// The index's name and unit as the data came in ([`IndexLabel::default`] if nothing was recorded). A
+    /// recorded unit that some timestamp is not a whole number of (metadata written by another tool, or
+    /// damaged) reads as nanoseconds: an export in that unit would round the timestamps.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::Float64Array;
+    /// use timeseries_array::{IndexLabel, TimeFrame, TimeUnit};
+    ///
+    /// let close = Arc::new(Float64Array::from(vec![1.0, 2.0]));
+    /// let frame = TimeFrame::try_new(vec![0, 2_000_000], vec![("close".into(), close)])?; // 0 and 2 ms
+    /// let ms = IndexLabel { name: None, unit: TimeUnit::Millisecond, freq: None };
+    /// assert_eq!(frame.clone().with_index_label(&ms).index_label().unit, TimeUnit::Millisecond);
+    /// let s = IndexLabel { unit: TimeUnit::Second, ..ms };
+    /// assert_eq!(frame.with_index_label(&s).index_label().unit, TimeUnit::Nanosecond); // 2 ms: not whole seconds
+    /// # Ok::<(), timeseries_array::FrameError>(())
+    /// ```
     pub fn index_label(&self) -> IndexLabel {
-        IndexLabel::from_metadata(self.record_batch().schema_ref().metadata()).unwrap_or_default()
+        let mut label =
+            IndexLabel::from_metadata(self.record_batch().schema_ref().metadata()).unwrap_or_default();
+        let per_unit: i64 = match label.unit {
+            TimeUnit::Second => 1_000_000_000,
+            TimeUnit::Millisecond => 1_000_000,
+            TimeUnit::Microsecond => 1_000,
+            TimeUnit::Nanosecond => 1,
+        };
+        if per_unit > 1 && self.timestamps().iter().any(|t| t % per_unit != 0) {
+            label.unit = TimeUnit::Nanosecond;
+        }
+        label
     }
 
     /// The same frame with the index in zone `zone` (`None`: naive). The instants do not change; O(columns),

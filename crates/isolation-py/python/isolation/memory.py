@@ -136,13 +136,13 @@ class MemoryTracker:
         out = [df.iloc[:, i] for i in range(len(df.columns))]
         report: Dict[str, Any] = {}
         if chosen:
-            arrays = [column(df.iloc[:, i]) if i in chosen else None for i in range(len(df.columns))]
-            batch = pa.RecordBatch.from_arrays([arrays[i] for i in chosen], names=[str(i) for i in chosen])
+            arrays = [column(df.iloc[:, i]) for i in chosen]
+            batch = pa.RecordBatch.from_arrays(arrays, names=[str(i) for i in chosen])
             optimized, changes = _native.optimize_batch_lossless(batch)
             for position, (i, change) in enumerate(zip(chosen, changes)):
                 name = df.columns[i]
+                report[name] = {"from": change["from"], "to": change["to"], "note": change["note"]}
                 if change["from"] == change["to"]:
-                    report[name] = {"from": change["from"], "to": change["to"], "note": change["note"]}
                     continue
                 new = optimized.column(position)
                 if pa.types.is_dictionary(new.type):
@@ -151,7 +151,6 @@ class MemoryTracker:
                 else:
                     values = new.to_numpy(zero_copy_only=False)
                 out[i] = pd.Series(values, index=df.index, name=name)
-                report[name] = {"from": change["from"], "to": change["to"], "note": change["note"]}
         result = pd.DataFrame({i: series for i, series in enumerate(out)}, index=df.index.copy())
         result.columns = df.columns.copy()
         after = int(result.memory_usage(deep=True).sum())
