@@ -39,12 +39,7 @@ pub fn read_table(path: impl AsRef<Path>) -> Result<Vec<RecordBatch>, LoadError>
                 .map_err(|e| malformed(e.to_string()))?;
             reader.collect::<Result<_, _>>().map_err(|e| malformed(e.to_string()))
         }
-        FileFormat::Parquet => {
-            let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(handle)
-                .and_then(|builder| builder.build())
-                .map_err(|e| malformed(e.to_string()))?;
-            reader.collect::<Result<_, _>>().map_err(|e| malformed(e.to_string()))
-        }
+        FileFormat::Parquet => crate::parquet::read_all(&file, handle),
         FileFormat::Ipc => {
             // The one IPC reader, reading (not mapping) the small table: nothing depends on the file after.
             let every_column = &mut |schema: &Schema| Ok((0..schema.fields().len()).collect());

@@ -1,7 +1,7 @@
 //! Inputs the fuzzers found (fuzz/run.sh), each named after what broke; every one must now load or give a
 //! `LoadError`, never panic or abort.
 
-use timeseries_io::{LoadOptions, load};
+use timeseries_io::{LoadOptions, load, read_table};
 
 const DIR: &str = "tests/data/fuzz";
 
@@ -11,6 +11,8 @@ fn fuzz_findings_are_errors_not_crashes() {
     // arrow-ipc allocated that before decompressing (the allocator aborted the process).
     // parquet_column_chunk_at_a_negative_offset: the parquet crate asserted (panicked) on a column chunk
     // whose offset was negative; now the chunk ranges are checked against the file first.
+    // parquet_footer_row_count_disagrees_with_row_groups: one flipped bit made the footer state 14 rows
+    // over row groups of 5, 5 and 2; the file loaded 12 rows without a word (as pyarrow still reads it).
     let mut checked = 0;
     for entry in std::fs::read_dir(DIR).unwrap() {
         let path = entry.unwrap().path();
@@ -20,6 +22,25 @@ fn fuzz_findings_are_errors_not_crashes() {
         checked += 1;
     }
     assert!(checked >= 1, "the regression inputs are in {DIR}");
+}
+
+#[test]
+fn side_tables_refuse_the_same_findings() {
+    // `read_table` (a universe's membership, a calendar) reads Parquet and IPC through the same checks.
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let path = entry.unwrap().path();
+        let refused = std::panic::catch_unwind(|| read_table(&path).is_err());
+        let refused = refused.unwrap_or_else(|_| panic!("read_table panicked on {}", path.display()));
+        assert!(refused, "read_table read {}, though it is corrupt", path.display());
+    }
+}
+
+#[test]
+fn a_footer_stating_rows_its_groups_do_not_hold_is_named() {
+    let path = format!("{DIR}/parquet_footer_row_count_disagrees_with_row_groups.parquet");
+    let err = load(&path, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("its footer states 14 rows, but its row groups hold 12"), "{err}");
+    assert!(err.contains("parquet_footer_row_count_disagrees_with_row_groups.parquet"), "{err}");
 }
 
 /// Set in the child run of [`a_caught_decoder_panic_prints_nothing_but_the_error`].
