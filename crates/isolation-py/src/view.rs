@@ -160,6 +160,10 @@ impl View {
     /// The current bar as a dict: `timestamp` (numpy.datetime64, ns, UTC) and each column's value (float or
     /// int; None for a null). None only for an empty view. The seed's shape; for hot loops `iter` and
     /// `current` read the same values without building a dict.
+    ///
+    /// A dict you keep is yours and never changes. One you drop may be refilled for a later bar instead of
+    /// a new one being made (as `zip` refills its tuples); if you had removed a key from it and put it back,
+    /// that key stays last in the refilled bars.
     fn get_current<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
         let (rows, row) = self.current_row()?;
         row.map(|row| rows.bar(py, row)).transpose()

@@ -101,3 +101,57 @@ def test_windows_are_numpy_over_the_same_memory():
     with pytest.raises(ValueError):
         first[0] = 1.0
     assert len(view.window("close", 1000)) == 11  # the warm-up and the current bar, no more
+
+
+def expected_bar(row: int) -> dict:
+    values = BARS.iloc[row]
+    bar = {"timestamp": np.datetime64(BARS.index[row].tz_localize(None))}
+    bar.update({column: values[column] for column in BARS.columns})
+    return bar
+
+
+def test_get_current_dicts_kept_are_never_changed_by_later_bars():
+    # get_current refills the dict it last returned when nothing else refers to it (as zip reuses its
+    # tuples); a dict the caller keeps must stay the bar it was, whatever the view does after.
+    view = split_view(0)
+    kept = []
+    for bar_index in range(100):
+        kept.append(view.get_current())
+        view.get_current()  # dropped at once: may be refilled next time, never one of the kept
+        view.advance()
+    assert len({id(bar) for bar in kept}) == 100
+    for bar_index, bar in enumerate(kept):
+        assert bar == expected_bar(CUT + bar_index)
+        assert list(bar) == ["timestamp", *BARS.columns]
+
+
+def test_a_dropped_dict_the_caller_changed_comes_back_as_a_whole_bar():
+    view = split_view(0)
+    keys = ["timestamp", *BARS.columns]
+    changes = [
+        lambda bar: bar.update(signal=1.0),  # a key added
+        lambda bar: bar.pop("close"),  # a key removed
+        lambda bar: bar.clear(),
+        lambda bar: (bar.pop("close"), bar.update(other=0.0)),  # a key replaced by another
+        lambda bar: bar.update(close="text"),  # a value replaced
+    ]
+    for step, change in enumerate(changes * 3):
+        change(view.get_current())  # the dict is dropped changed
+        bar = view.get_current()
+        assert bar == expected_bar(CUT + step), step
+        assert list(bar) == keys, step
+        view.advance()
+
+
+def test_a_key_removed_and_put_back_keeps_the_order_it_was_put_back_in():
+    # The one change a refilled dict shows: checking the order per bar would cost what the reuse saves.
+    view = split_view(0)
+    bar = view.get_current()
+    bar["open"] = bar.pop("open")
+    del bar
+    bar = view.get_current()
+    assert bar == expected_bar(CUT)
+    assert list(bar) == ["timestamp", "high", "low", "close", "volume", "open"]
+    kept = view.get_current()  # the dict is held: the next bar is a new dict in the seed's order
+    view.advance()
+    assert list(view.get_current()) == ["timestamp", *BARS.columns] and kept == expected_bar(CUT)

@@ -39,10 +39,39 @@ pub(crate) struct Rows {
     /// A dict with every key (values None), copied per bar: a copy is sized for its keys, where a new dict
     /// would grow once on the way.
     template: PyOnceLock<Py<PyDict>>,
+    /// A run of timestamps and the last bar's dict ([`PerBar`]).
+    per_bar: Mutex<PerBar>,
+    numpy: Vec<PyOnceLock<Py<PyAny>>>,
+}
+
+/// What per-bar reads keep from one bar to the next, behind one lock held only for pure-Rust moments
+/// (taking references, never running Python).
+#[derive(Default)]
+struct PerBar {
+    /// The row of `timestamps[0]`.
+    run_start: usize,
     /// The `numpy.datetime64` scalars of a run of [`TIMESTAMP_CHUNK`] rows, made by one numpy iteration
     /// when a bar outside the run is read: a bar's timestamp is then a reference count, not a numpy call.
-    timestamps: Mutex<(usize, Vec<Py<PyAny>>)>,
-    numpy: Vec<PyOnceLock<Py<PyAny>>>,
+    timestamps: Vec<Py<PyAny>>,
+    /// The dict `bar` last returned. When nothing in Python refers to it any more (a loop that read a value
+    /// and dropped the dict), the next bar refills it instead of making a new one, as CPython's `zip` and
+    /// `enumerate` reuse their result tuples: nobody can see the old bar change.
+    last_bar: Option<Py<PyDict>>,
+}
+
+impl PerBar {
+    /// Row `row`'s cached timestamp, if the run holds it.
+    fn timestamp(&self, py: Python<'_>, row: usize) -> Option<Py<PyAny>> {
+        let scalar = row.checked_sub(self.run_start).and_then(|i| self.timestamps.get(i))?;
+        Some(scalar.clone_ref(py))
+    }
+
+    /// The last bar's dict, if only this cache refers to it.
+    #[allow(deprecated)] // `get_refcnt` is the safe way to read a reference count; this crate has no unsafe
+    fn reusable_bar(&self, py: Python<'_>) -> Option<Py<PyDict>> {
+        let bar = self.last_bar.as_ref()?;
+        (bar.get_refcnt(py) == 1).then(|| bar.clone_ref(py))
+    }
 }
 
 /// Rows of timestamps made as `numpy.datetime64` scalars at once (about 50 KB of them per view).
@@ -59,8 +88,8 @@ impl Rows {
             .map(|idx| reader(frame.record_batch().column(idx + 1).clone()))
             .collect::<PyResult<Vec<_>>>()?;
         let numpy = (0..=frame.n_columns()).map(|_| PyOnceLock::new()).collect();
-        let timestamps = Mutex::new((0, Vec::new()));
-        Ok(Self { data, readers, keys: PyOnceLock::new(), template: PyOnceLock::new(), timestamps, numpy })
+        let per_bar = Mutex::new(PerBar::default());
+        Ok(Self { data, readers, keys: PyOnceLock::new(), template: PyOnceLock::new(), per_bar, numpy })
     }
 
     pub(crate) fn frame(&self) -> &TimeFrame {
@@ -84,18 +113,52 @@ impl Rows {
 
     /// Row `row` as the seed's dict: `timestamp` and every column's value.
     pub(crate) fn bar<'py>(&self, py: Python<'py>, row: usize) -> PyResult<Bound<'py, PyDict>> {
+        let keys = self.keys(py);
+        let (reusable, timestamp) = {
+            let per_bar = self.per_bar.lock();
+            (per_bar.reusable_bar(py), per_bar.timestamp(py, row))
+        };
+        let timestamp = match timestamp {
+            Some(timestamp) => timestamp,
+            None => self.timestamp(py, row)?,
+        };
+        // A dropped dict the caller changed is refilled only if it still has exactly the bar's keys: same
+        // count before, all of them set, same count after. (A key the caller removed and put back comes
+        // after the others; that order stays. Checking it would cost what the reuse saves.)
+        if let Some(bar) = reusable.map(|bar| bar.into_bound(py)).filter(|bar| bar.len() == keys.len()) {
+            self.fill(py, &bar, row, timestamp.bind(py))?;
+            if bar.len() == keys.len() {
+                return Ok(bar);
+            }
+        }
         let template = self.template.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
             let template = PyDict::new(py);
-            for key in self.keys(py) {
+            for key in keys {
                 template.set_item(key.bind(py), py.None())?;
             }
             Ok(template.unbind())
         })?;
         let bar = template.bind(py).copy()?;
-        for (idx, key) in self.keys(py).iter().enumerate() {
-            bar.set_item(key.bind(py), self.value(py, idx, row)?)?;
-        }
+        self.fill(py, &bar, row, timestamp.bind(py))?;
+        let old = self.per_bar.lock().last_bar.replace(bar.clone().unbind());
+        drop(old); // after the lock: dropping a dict is Python's work
         Ok(bar)
+    }
+
+    /// Sets `bar`'s values to row `row`'s.
+    fn fill(
+        &self,
+        py: Python<'_>,
+        bar: &Bound<'_, PyDict>,
+        row: usize,
+        timestamp: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let keys = self.keys(py);
+        bar.set_item(keys[0].bind(py), timestamp)?;
+        for (key, reader) in keys[1..].iter().zip(&self.readers) {
+            bar.set_item(key.bind(py), reader(py, row)?)?;
+        }
+        Ok(())
     }
 
     /// Column `idx` (0: `timestamp`) as a read-only numpy array over all rows, made once.
@@ -109,20 +172,20 @@ impl Rows {
     /// Row `row`'s timestamp as `numpy.datetime64[ns]`, from the cached run of scalars (made anew, by one
     /// iteration over the numpy column, when `row` lies outside it).
     fn timestamp(&self, py: Python<'_>, row: usize) -> PyResult<Py<PyAny>> {
-        {
-            let cached = self.timestamps.lock();
-            if let Some(scalar) = row.checked_sub(cached.0).and_then(|i| cached.1.get(i)) {
-                return Ok(scalar.clone_ref(py));
-            }
+        if let Some(scalar) = self.per_bar.lock().timestamp(py, row) {
+            return Ok(scalar);
         }
         let start = row - row % TIMESTAMP_CHUNK;
         let end = (start + TIMESTAMP_CHUNK).min(self.frame().n_rows());
         let run = self.numpy(py, 0)?.get_item(PySlice::new(py, start as isize, end as isize, 1))?;
         let scalars = run.try_iter()?.map(|s| s.map(Bound::unbind)).collect::<PyResult<Vec<_>>>()?;
         let scalar = scalars.get(row - start).map(|s| s.clone_ref(py));
-        // The old run is dropped after the lock is released (dropping it frees Python objects).
-        let old = std::mem::replace(&mut *self.timestamps.lock(), (start, scalars));
-        drop(old);
+        let old = {
+            let mut per_bar = self.per_bar.lock();
+            per_bar.run_start = start;
+            std::mem::replace(&mut per_bar.timestamps, scalars)
+        };
+        drop(old); // after the lock: dropping the old run frees Python objects
         scalar.ok_or_else(|| PyIndexError::new_err(format!("row {row} is outside the view's rows")))
     }
 
@@ -165,8 +228,10 @@ pub(crate) fn reader(array: ArrayRef) -> PyResult<Reader> {
                     return Ok(py.None());
                 }
                 let value = values.value(row);
-                match value.to_i128() {
-                    Some(int) => Ok(int.into_pyobject(py)?.into_any().unbind()),
+                // Every integer type but u64 fits an i64, whose conversion is CPython's fast one.
+                match value.to_i128().map(|int| (i64::try_from(int), int)) {
+                    Some((Ok(small), _)) => Ok(small.into_pyobject(py)?.into_any().unbind()),
+                    Some((Err(_), int)) => Ok(int.into_pyobject(py)?.into_any().unbind()),
                     None => Ok(value.to_f64().into_pyobject(py)?.into_any().unbind()),
                 }
             }) as Reader
