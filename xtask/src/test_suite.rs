@@ -2,7 +2,8 @@
 //!
 //! 1. A virtual environment in `target/py-venv` (made with `python3 -m venv`, or `$ISOLATION_BASE_PYTHON`),
 //!    whose packages come from the pinned `crates/isolation-py/requirements-test.txt`; reinstalled only when
-//!    that file changes (its hash is kept beside the environment).
+//!    that file changes (its hash is kept beside the environment). pip runs in the background while the
+//!    test binaries compile (`cargo test --no-run`): on a fresh machine that hides most of its minute.
 //! 2. `cargo test --workspace --locked --features TEST_FEATURES` with that interpreter as `$ISOLATION_PYTHON`
 //!    and `ISOLATION_REQUIRE_PYTHON=1`: the interop tests must run (plain `cargo test` lets them skip), and so
 //!    must the object-store tests, which need the opt-in `remote` features (a plain `cargo test --workspace`
@@ -70,17 +71,31 @@ impl TestOptions {
 
 /// Runs the suite from the workspace root `root`.
 pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
-    let python = ensure_venv(root)?;
-    if !options.python_only {
-        let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cargo
-            .current_dir(root)
-            .args(["test", "--workspace", "--locked", "--features", TEST_FEATURES])
-            .args(&options.cargo_args)
-            .env("ISOLATION_PYTHON", &python)
-            .env("ISOLATION_REQUIRE_PYTHON", "1");
+    let venv = Venv::start(root)?;
+    let python = if options.python_only {
+        venv.finish()?
+    } else {
+        let cargo_test = || {
+            let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cargo
+                .current_dir(root)
+                .args(["test", "--workspace", "--locked", "--features", TEST_FEATURES])
+                .env("ISOLATION_REQUIRE_PYTHON", "1");
+            cargo
+        };
+        // The test binaries compile while pip installs the environment (pip is mostly one core, and a
+        // build leaves one idle at times); the tests then run with the finished environment.
+        let mut build = cargo_test();
+        build.arg("--no-run").args(cargo_args_for_build(&options.cargo_args));
+        let built = step(&format!("cargo test --no-run --workspace --features {TEST_FEATURES}"), &mut build);
+        let python = venv.finish();
+        built?;
+        let python = python?;
+        let mut cargo = cargo_test();
+        cargo.args(&options.cargo_args).env("ISOLATION_PYTHON", &python);
         step(&format!("cargo test --workspace --features {TEST_FEATURES}"), &mut cargo)?;
-    }
+        python
+    };
     if !options.cargo_only {
         install_package(root, &python, options.release_wheel)?;
         let mut pytest = Command::new(&python);
@@ -96,33 +111,82 @@ pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
     Ok(())
 }
 
+/// The arguments of `cargo test` that select what is built (everything before a `--`, which separates the
+/// test binaries' own arguments).
+fn cargo_args_for_build(args: &[String]) -> &[String] {
+    args.iter().position(|a| a == "--").map_or(args, |end| &args[..end])
+}
+
 /// The virtual environment's interpreter, creating the environment and installing the pinned packages when
 /// missing or out of date.
 pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf> {
-    let venv = root.join("target").join("py-venv");
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        let base = std::env::var("ISOLATION_BASE_PYTHON").unwrap_or_else(|_| "python3".into());
-        let mut create = Command::new(&base);
-        create.arg("-m").arg("venv").arg(&venv);
-        step(&format!("{base} -m venv target/py-venv"), &mut create).with_context(|| {
-            format!("the Python suite needs Python 3.10 or later as `{base}` (or $ISOLATION_BASE_PYTHON)")
-        })?;
+    Venv::start(root)?.finish()
+}
+
+/// The test environment being made: created at once, its packages installing in the background.
+struct Venv {
+    python: PathBuf,
+    /// `pip install -r requirements-test.txt`, running, with the stamp to write when it succeeds.
+    install: Option<(std::process::Child, PathBuf, String, std::time::Instant)>,
+}
+
+impl Venv {
+    /// Creates `target/py-venv` if missing and starts installing the pinned packages if they are missing
+    /// or out of date (the requirements file's hash is kept beside the environment).
+    fn start(root: &Path) -> Result<Self> {
+        let venv = root.join("target").join("py-venv");
+        let python = venv.join("bin").join("python");
+        if !python.exists() {
+            let base = std::env::var("ISOLATION_BASE_PYTHON").unwrap_or_else(|_| "python3".into());
+            let mut create = Command::new(&base);
+            create.arg("-m").arg("venv").arg(&venv);
+            step(&format!("{base} -m venv target/py-venv"), &mut create).with_context(|| {
+                format!("the Python suite needs Python 3.10 or later as `{base}` (or $ISOLATION_BASE_PYTHON)")
+            })?;
+        }
+        let requirements = root.join("crates/isolation-py/requirements-test.txt");
+        let wanted =
+            std::fs::read(&requirements).with_context(|| format!("reading {}", requirements.display()))?;
+        let stamp = venv.join("requirements.stamp");
+        let wanted_stamp = format!("{:016x}", fingerprint(&wanted));
+        let install = if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted_stamp.as_str()) {
+            None
+        } else {
+            eprintln!("xtask: pip install -r crates/isolation-py/requirements-test.txt (in the background)");
+            let child = Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(&requirements)
+                .spawn()
+                .context("starting pip")?;
+            Some((child, stamp, wanted_stamp, std::time::Instant::now()))
+        };
+        Ok(Self { python, install })
     }
-    let requirements = root.join("crates/isolation-py/requirements-test.txt");
-    let wanted =
-        std::fs::read(&requirements).with_context(|| format!("reading {}", requirements.display()))?;
-    let stamp = venv.join("requirements.stamp");
-    let wanted_stamp = format!("{:016x}", fingerprint(&wanted));
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted_stamp.as_str()) {
-        let mut install = Command::new(&python);
-        install
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements);
-        step("pip install -r crates/isolation-py/requirements-test.txt", &mut install)?;
-        std::fs::write(&stamp, wanted_stamp).context("writing the requirements stamp")?;
+
+    /// Waits for the installation (if one runs) and returns the interpreter.
+    fn finish(mut self) -> Result<PathBuf> {
+        if let Some((mut child, stamp, wanted_stamp, started)) = self.install.take() {
+            let status = child.wait().context("waiting for pip")?;
+            let what = "pip install -r crates/isolation-py/requirements-test.txt";
+            eprintln!("xtask: {what}: done ({:.0} s after it started)", started.elapsed().as_secs_f64());
+            if !status.success() {
+                bail!("`{what}` failed ({status})");
+            }
+            std::fs::write(&stamp, wanted_stamp).context("writing the requirements stamp")?;
+        }
+        Ok(self.python.clone())
     }
-    Ok(python)
+}
+
+impl Drop for Venv {
+    /// A suite that fails before the environment is finished stops its pip (no stamp is written, so the
+    /// next run installs again).
+    fn drop(&mut self) {
+        if let Some((child, ..)) = self.install.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// `$PATH` with the environment's `bin` first (pip's build backend runs the `maturin` found there).
