@@ -3,7 +3,8 @@
 //! 1. A virtual environment in `target/py-venv` (made with `python3 -m venv`, or `$ISOLATION_BASE_PYTHON`),
 //!    whose packages come from the pinned `crates/isolation-py/requirements-test.txt`; reinstalled only when
 //!    that file changes (its hash is kept beside the environment). pip runs in the background while the
-//!    test binaries compile (`cargo test --no-run`): on a fresh machine that hides most of its minute.
+//!    test binaries compile (`cargo test --no-run`), which hides its downloads (with pip's cache warm, as on
+//!    CI, both are CPU work and the overlap saves little on two cores).
 //! 2. `cargo test --workspace --locked --features TEST_FEATURES` with that interpreter as `$ISOLATION_PYTHON`
 //!    and `ISOLATION_REQUIRE_PYTHON=1`: the interop tests must run (plain `cargo test` lets them skip), and so
 //!    must the object-store tests, which need the opt-in `remote` features (a plain `cargo test --workspace`
