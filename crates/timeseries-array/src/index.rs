@@ -144,12 +144,7 @@ impl TimeFrame {
     pub fn index_label(&self) -> IndexLabel {
         let mut label =
             IndexLabel::from_metadata(self.record_batch().schema_ref().metadata()).unwrap_or_default();
-        let per_unit: i64 = match label.unit {
-            TimeUnit::Second => 1_000_000_000,
-            TimeUnit::Millisecond => 1_000_000,
-            TimeUnit::Microsecond => 1_000,
-            TimeUnit::Nanosecond => 1,
-        };
+        let per_unit = crate::units::nanoseconds_per(label.unit);
         if per_unit > 1 && self.timestamps().iter().any(|t| t % per_unit != 0) {
             label.unit = TimeUnit::Nanosecond;
         }

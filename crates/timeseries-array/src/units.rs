@@ -73,11 +73,12 @@ pub fn timestamps_in_nanoseconds(
     array: &dyn Array,
     unit: TimeUnit,
 ) -> Result<TimestampNanosecondArray, (usize, i64)> {
-    let (factor, values): (i64, &[i64]) = match unit {
-        TimeUnit::Second => (1_000_000_000, array.as_primitive::<TimestampSecondType>().values()),
-        TimeUnit::Millisecond => (1_000_000, array.as_primitive::<TimestampMillisecondType>().values()),
-        TimeUnit::Microsecond => (1_000, array.as_primitive::<TimestampMicrosecondType>().values()),
-        TimeUnit::Nanosecond => (1, array.as_primitive::<TimestampNanosecondType>().values()),
+    let factor = nanoseconds_per(unit);
+    let values: &[i64] = match unit {
+        TimeUnit::Second => array.as_primitive::<TimestampSecondType>().values(),
+        TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().values(),
+        TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().values(),
+        TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().values(),
     };
     // One values buffer of exactly the rows, and the input's validity bits shared: a null slot's value is
     // whatever was there, so it is written as 0 rather than scaled (it could overflow).
@@ -90,6 +91,16 @@ pub fn timestamps_in_nanoseconds(
         }
     }
     Ok(TimestampNanosecondArray::new(nanos.into(), array.nulls().cloned()))
+}
+
+/// Nanoseconds in one `unit`.
+pub(crate) fn nanoseconds_per(unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => 1_000_000_000,
+        TimeUnit::Millisecond => 1_000_000,
+        TimeUnit::Microsecond => 1_000,
+        TimeUnit::Nanosecond => 1,
+    }
 }
 
 #[cfg(test)]
