@@ -127,8 +127,17 @@ pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf> {
 /// The test environment being made: created at once, its packages installing in the background.
 struct Venv {
     python: PathBuf,
-    /// `pip install -r requirements-test.txt`, running, with the stamp to write when it succeeds.
-    install: Option<(std::process::Child, PathBuf, String, std::time::Instant)>,
+    /// The installation running, if the packages were missing or out of date.
+    install: Option<PipInstall>,
+}
+
+/// `pip install -r requirements-test.txt`, running; the stamp is written when it succeeds (a run that
+/// stops before that installs again next time).
+struct PipInstall {
+    child: std::process::Child,
+    stamp: PathBuf,
+    wanted_stamp: String,
+    started: std::time::Instant,
 }
 
 impl Venv {
@@ -159,14 +168,14 @@ impl Venv {
                 .arg(&requirements)
                 .spawn()
                 .context("starting pip")?;
-            Some((child, stamp, wanted_stamp, std::time::Instant::now()))
+            Some(PipInstall { child, stamp, wanted_stamp, started: std::time::Instant::now() })
         };
         Ok(Self { python, install })
     }
 
     /// Waits for the installation (if one runs) and returns the interpreter.
-    fn finish(mut self) -> Result<PathBuf> {
-        if let Some((mut child, stamp, wanted_stamp, started)) = self.install.take() {
+    fn finish(self) -> Result<PathBuf> {
+        if let Some(PipInstall { mut child, stamp, wanted_stamp, started }) = self.install {
             let status = child.wait().context("waiting for pip")?;
             let what = "pip install -r crates/isolation-py/requirements-test.txt";
             eprintln!("xtask: {what}: done ({:.0} s after it started)", started.elapsed().as_secs_f64());
@@ -175,18 +184,7 @@ impl Venv {
             }
             std::fs::write(&stamp, wanted_stamp).context("writing the requirements stamp")?;
         }
-        Ok(self.python.clone())
-    }
-}
-
-impl Drop for Venv {
-    /// A suite that fails before the environment is finished stops its pip (no stamp is written, so the
-    /// next run installs again).
-    fn drop(&mut self) {
-        if let Some((child, ..)) = self.install.as_mut() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        Ok(self.python)
     }
 }
 
