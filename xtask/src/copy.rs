@@ -2,13 +2,13 @@
 //! of the same shape (run by `benches/python/deep_copy.py` in the same bench run), both as GB/s.
 
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use isolation::synthetic;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::once_ms;
+use crate::process::command;
 
 /// One library's deep copy of `rows` bars.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,7 +75,7 @@ pub(crate) fn compare(exe: &Path, python: &str, rows: usize, runs: usize) -> Res
 }
 
 fn pandas(python: &str, script: &Path, rows: usize, runs: usize) -> Result<CopyResult> {
-    let output = Command::new(python)
+    let output = command(python)
         .arg(script)
         .args([rows.to_string(), runs.to_string()])
         .output()

@@ -20,6 +20,7 @@ mod markdown;
 mod measure;
 mod options;
 mod plot;
+mod process;
 mod report;
 mod run;
 mod test_suite;
@@ -27,7 +28,6 @@ mod wheel;
 mod workers;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -35,6 +35,7 @@ use memtrack::alloc::CountingAllocator;
 
 use crate::child::ChildSpec;
 use crate::options::BenchOptions;
+use crate::process::command;
 
 // Heap figures of the children come from counting every allocation of this binary.
 #[global_allocator]
@@ -106,7 +107,7 @@ fn criterion(args: &[String]) -> Result<()> {
         bail!("unknown option `{unknown}` for criterion; options: --quick");
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = Command::new(cargo);
+    let mut command = command(cargo);
     command.args(["bench", "--package", "isolation-benches"]);
     if quick {
         // Criterion's test mode runs every benchmark once: it exercises every path without measuring.

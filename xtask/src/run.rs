@@ -2,7 +2,6 @@
 //! measurement (so each starts with clean memory figures), and writes the report.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -11,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::child::RunResult;
 use crate::options::BenchOptions;
+use crate::process::command;
 use crate::report::{Machine, Report, flat_checks};
 use crate::workers::SharedResult;
 use crate::{markdown, plot};
@@ -93,7 +93,7 @@ fn child_executable(options: &BenchOptions) -> Result<PathBuf> {
     // (same target directory), so `target/release/xtask` is reused by later runs.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     eprintln!("bench: building the release xtask that runs the measurements");
-    let status = Command::new(cargo)
+    let status = command(cargo)
         .args(["build", "--release", "--package", "xtask", "--bin", "xtask"])
         .status()
         .context("running cargo build --release")?;
@@ -126,7 +126,7 @@ fn run_child(
 
 /// Runs `exe args` and parses the last line of its stdout as JSON.
 pub(crate) fn child_json<T: DeserializeOwned>(exe: &Path, args: &[String]) -> Result<T> {
-    let output = Command::new(exe)
+    let output = command(exe)
         .args(args)
         .output()
         .with_context(|| format!("starting {} {}", exe.display(), args.join(" ")))?;

@@ -24,6 +24,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::command;
+
 /// The features `cargo xtask test` (and CI's clippy, in `.ci/run`, checked by a unit test below) turn on
 /// across the workspace: the object-store sources,
 /// opt-in everywhere else. xtask's own manifest and isolation-py's `workspace-features` ask for the same
@@ -77,7 +79,7 @@ pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
         venv.finish()?
     } else {
         let cargo_test = || {
-            let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            let mut cargo = command(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
             cargo
                 .current_dir(root)
                 .args(["test", "--workspace", "--locked", "--features", TEST_FEATURES])
@@ -99,7 +101,7 @@ pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
     };
     if !options.cargo_only {
         install_package(root, &python, options.release_wheel)?;
-        let mut pytest = Command::new(&python);
+        let mut pytest = command(&python);
         pytest.current_dir(root).env("PATH", venv_path(&python)).args([
             "-m",
             "pytest",
@@ -148,7 +150,7 @@ impl Venv {
         let python = venv.join("bin").join("python");
         if !python.exists() {
             let base = std::env::var("ISOLATION_BASE_PYTHON").unwrap_or_else(|_| "python3".into());
-            let mut create = Command::new(&base);
+            let mut create = command(&base);
             create.arg("-m").arg("venv").arg(&venv);
             step(&format!("{base} -m venv target/py-venv"), &mut create).with_context(|| {
                 format!("the Python suite needs Python 3.10 or later as `{base}` (or $ISOLATION_BASE_PYTHON)")
@@ -163,7 +165,7 @@ impl Venv {
             None
         } else {
             eprintln!("xtask: pip install -r crates/isolation-py/requirements-test.txt (in the background)");
-            let child = Command::new(&python)
+            let child = command(&python)
                 .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
                 .arg(&requirements)
                 .spawn()
@@ -197,7 +199,7 @@ pub(crate) fn venv_path(python: &Path) -> std::ffi::OsString {
 
 /// `pip install ./crates/isolation-py` into the environment (maturin from the environment, no download).
 fn install_package(root: &Path, python: &Path, release: bool) -> Result<()> {
-    let mut install = Command::new(python);
+    let mut install = command(python);
     install.current_dir(root).env("PATH", venv_path(python));
     if !release {
         // The dev profile and the workspace's feature set: the wheel reuses what `cargo test` compiled.
@@ -257,7 +259,7 @@ mod tests {
     fn features_of(args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let output = Command::new(cargo)
+        let output = command(cargo)
             .current_dir(root)
             .args(["tree", "--locked", "-q", "--prefix", "none", "-f", "{p}|{f}"])
             .args(args)

@@ -11,10 +11,10 @@
 //!    which no `cargo` or `rustc` can be found: what a Python user without Rust gets.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::command;
 use crate::test_suite::{ensure_venv, step, venv_path};
 
 /// The manylinux policy the wheel is checked against: glibc 2.17, Rust's own minimum on Linux.
@@ -44,7 +44,7 @@ pub(crate) fn run(root: &Path, options: &WheelOptions) -> Result<()> {
     let python = ensure_venv(root)?;
     let dist = root.join("dist");
     let _ = std::fs::remove_dir_all(&dist); // one wheel: the one this run built
-    let mut build = Command::new(&python);
+    let mut build = command(&python);
     build.current_dir(root).env("PATH", venv_path(&python)).args([
         "-m",
         "maturin",
@@ -90,11 +90,11 @@ fn check_install(root: &Path, wheel: &Path) -> Result<()> {
     let venv = root.join("target").join("wheel-check-venv");
     let _ = std::fs::remove_dir_all(&venv);
     let base = std::env::var("ISOLATION_BASE_PYTHON").unwrap_or_else(|_| "python3".into());
-    step("python3 -m venv target/wheel-check-venv", Command::new(&base).arg("-m").arg("venv").arg(&venv))?;
+    step("python3 -m venv target/wheel-check-venv", command(&base).arg("-m").arg("venv").arg(&venv))?;
     let python = venv.join("bin").join("python");
     let path = path_without_rust(&venv.join("bin"))?;
     let pins = constraints(root, &venv)?;
-    let mut install = Command::new(&python);
+    let mut install = command(&python);
     install.env("PATH", &path).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c"]);
     // README's example uses pandas and scikit-learn: the package's extras.
     install.arg(&pins).arg(format!("{}[pandas,sklearn]", wheel.display()));
@@ -104,7 +104,7 @@ fn check_install(root: &Path, wheel: &Path) -> Result<()> {
     std::fs::create_dir_all(&outside)?;
     let script = outside.join("readme_example.py");
     std::fs::write(&script, &example)?;
-    let output = Command::new(&python)
+    let output = command(&python)
         .current_dir(&outside)
         .env("PATH", &path)
         .env_remove("PYTHONPATH")
@@ -119,7 +119,7 @@ fn check_install(root: &Path, wheel: &Path) -> Result<()> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let mut help = Command::new(venv.join("bin").join("isolation"));
+    let mut help = command(venv.join("bin").join("isolation"));
     help.current_dir(&outside).env("PATH", &path).arg("--help").stdout(std::process::Stdio::null());
     step("isolation --help (the command pip installed)", &mut help)?;
     let _ = std::fs::remove_dir_all(&outside);

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use anyhow::{Context, Result, bail};
 use isolation::view::DataView;
@@ -12,6 +12,7 @@ use memtrack::SmapsRollup;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::once_ms;
+use crate::process::command;
 use isolation::synthetic;
 
 /// Total memory of a publisher and its attached workers.
@@ -67,7 +68,7 @@ pub(crate) fn run(exe: &Path, rows: usize, workers: usize) -> Result<SharedResul
 
     let mut children: Vec<Child> = (0..workers)
         .map(|_| {
-            Command::new(exe)
+            command(exe)
                 .args(["bench-worker", &name])
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
