@@ -35,7 +35,7 @@ use memtrack::alloc::CountingAllocator;
 
 use crate::child::ChildSpec;
 use crate::options::BenchOptions;
-use crate::process::command;
+use crate::process::cargo;
 
 // Heap figures of the children come from counting every allocation of this binary.
 #[global_allocator]
@@ -106,8 +106,7 @@ fn criterion(args: &[String]) -> Result<()> {
     if let Some(unknown) = args.iter().find(|a| *a != "--quick") {
         bail!("unknown option `{unknown}` for criterion; options: --quick");
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = command(cargo);
+    let mut command = cargo();
     command.args(["bench", "--package", "isolation-benches"]);
     if quick {
         // Criterion's test mode runs every benchmark once: it exercises every path without measuring.

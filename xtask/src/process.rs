@@ -27,6 +27,11 @@ fn set_for_xtask_by_cargo(name: &str) -> bool {
         )
 }
 
+/// The cargo that runs xtask (`$CARGO`, else `cargo` from `PATH`), as [`command`] starts it.
+pub(crate) fn cargo() -> Command {
+    command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
 /// `Command::new(program)` without the variables cargo set for xtask (see the module's docs).
 pub(crate) fn command(program: impl AsRef<OsStr>) -> Command {
     let mut command = Command::new(program);

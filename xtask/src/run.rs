@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::child::RunResult;
 use crate::options::BenchOptions;
-use crate::process::command;
+use crate::process::{cargo, command};
 use crate::report::{Machine, Report, flat_checks};
 use crate::workers::SharedResult;
 use crate::{markdown, plot};
@@ -91,9 +91,8 @@ fn child_executable(options: &BenchOptions) -> Result<PathBuf> {
     }
     // `cargo xtask` runs a debug build; timings need an optimised one. Build it next to this binary
     // (same target directory), so `target/release/xtask` is reused by later runs.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     eprintln!("bench: building the release xtask that runs the measurements");
-    let status = command(cargo)
+    let status = cargo()
         .args(["build", "--release", "--package", "xtask", "--bin", "xtask"])
         .status()
         .context("running cargo build --release")?;

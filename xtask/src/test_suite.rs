@@ -79,7 +79,7 @@ pub(crate) fn run(root: &Path, options: &TestOptions) -> Result<()> {
         venv.finish()?
     } else {
         let cargo_test = || {
-            let mut cargo = command(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            let mut cargo = crate::process::cargo();
             cargo
                 .current_dir(root)
                 .args(["test", "--workspace", "--locked", "--features", TEST_FEATURES])
@@ -257,9 +257,8 @@ mod tests {
 
     /// `cargo tree -e features` of `args`: each package (name and version) with its enabled features.
     fn features_of(args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let output = command(cargo)
+        let output = crate::process::cargo()
             .current_dir(root)
             .args(["tree", "--locked", "-q", "--prefix", "none", "-f", "{p}|{f}"])
             .args(args)
