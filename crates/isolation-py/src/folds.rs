@@ -17,11 +17,21 @@ type RangeFold = (usize, usize, usize, usize);
 /// A fold of several ranges: `([(train_start, train_end)], [(test_start, test_end)])`.
 type RangesFold = (Vec<(usize, usize)>, Vec<(usize, usize)>);
 
-/// Nanoseconds from an Arrow int64 or timestamp array (`pyarrow.array(index.asi8)`); nulls as `None`.
+/// Nanoseconds from an Arrow int64 array (`pyarrow.array(index.asi8)`, taken as nanoseconds) or a date or
+/// timestamp array of any unit (converted); nulls as `None`.
 fn nanoseconds(array: &Bound<'_, PyAny>) -> PyResult<Vec<Option<TimestampNs>>> {
     let data: ArrayRef = make_array(arrow_data::ArrayData::from_pyarrow_bound(array)?);
-    let values = arrow_cast::cast(&data, &arrow_schema::DataType::Int64).map_err(py_err)?;
-    Ok(values.as_primitive::<Int64Type>().iter().collect())
+    if data.data_type() == &arrow_schema::DataType::Int64 {
+        return Ok(data.as_primitive::<Int64Type>().iter().collect());
+    }
+    match timeseries_array::datetime_values_in_nanoseconds(data.as_ref()) {
+        Some(Ok(nanos)) => Ok(nanos.iter().collect()),
+        Some(Err(out)) => Err(crate::IsolationError::new_err(format!("timestamps: {out}"))),
+        None => Err(crate::IsolationError::new_err(format!(
+            "timestamps: expected int64 nanoseconds or an Arrow timestamp, got {}",
+            data.data_type()
+        ))),
+    }
 }
 
 /// Nanoseconds without nulls (a null is refused as a missing timestamp).

@@ -7,11 +7,14 @@ use std::ops::Range;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::DataType;
 use isolation_core::{FoldError, IsolationError};
 #[cfg(feature = "io")]
 use timeseries_array::Cause;
-use timeseries_array::{TimestampNs, format_timestamp, parse_timestamp};
+use timeseries_array::{
+    NativeValue, TimestampNs, ValueType, datetime_values_in_nanoseconds, format_timestamp, parse_timestamp,
+    with_value_type,
+};
 
 /// Which symbols were members when: per symbol, half-open periods `[from, to)` of membership.
 ///
@@ -98,20 +101,18 @@ impl Universe {
                     invalid(format!("no `{name}` column (found: {})", found.join(", ")))
                 })
             };
-            let symbols =
-                arrow_cast::cast(&column("symbol")?, &DataType::Utf8).map_err(|e| invalid(e.to_string()))?;
-            let symbols = symbols.as_string::<i32>();
+            let symbols = texts(column("symbol")?.as_ref(), "symbol")?;
             let from = instants(column("from")?.as_ref(), "from", offset)?;
             let to = instants(column("to")?.as_ref(), "to", offset)?;
             for row in 0..batch.num_rows() {
                 let at = offset + row;
-                if symbols.is_null(row) || symbols.value(row).trim().is_empty() {
+                let Some(symbol) = symbols[row].as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
                     return Err(invalid(format!("row {at}: no symbol")));
-                }
+                };
                 let Some(start) = from[row] else {
                     return Err(invalid(format!("row {at}: no `from` date")));
                 };
-                rows.push((symbols.value(row).trim().to_string(), start, to[row]));
+                rows.push((symbol.to_string(), start, to[row]));
             }
             offset += batch.num_rows();
         }
@@ -173,6 +174,34 @@ fn invalid(reason: String) -> IsolationError {
     FoldError::Universe { reason }
 }
 
+/// The values of a text column (any string layout, or a dictionary of strings), or of an integer column
+/// written in decimal (a numeric symbol such as a PERMNO); nulls as `None`.
+fn texts(array: &dyn Array, name: &str) -> Result<Vec<Option<String>>, IsolationError> {
+    let owned =
+        |values: &mut dyn Iterator<Item = Option<&str>>| values.map(|v| v.map(str::to_string)).collect();
+    match array.data_type() {
+        DataType::Utf8 => Ok(owned(&mut array.as_string::<i32>().iter())),
+        DataType::LargeUtf8 => Ok(owned(&mut array.as_string::<i64>().iter())),
+        DataType::Utf8View => Ok(owned(&mut array.as_string_view().iter())),
+        DataType::Dictionary(_, _) => {
+            let dictionary = array.as_any_dictionary();
+            let values = texts(dictionary.values().as_ref(), name)?;
+            let keys = dictionary.normalized_keys();
+            Ok((0..array.len())
+                .map(|row| values[keys[row]].clone().filter(|_| array.is_valid(row)))
+                .collect())
+        }
+        other => match ValueType::from_arrow(other).filter(|t| !t.is_float()) {
+            Some(value_type) => Ok(with_value_type!(value_type, |T| array
+                .as_primitive::<<T as NativeValue>::Arrow>()
+                .iter()
+                .map(|v| v.map(|v| v.to_string()))
+                .collect())),
+            None => Err(invalid(format!("`{name}` is {other}, not text"))),
+        },
+    }
+}
+
 /// The instants of a `from` or `to` column: ISO 8601 text (empty or null for none), or Arrow dates or
 /// timestamps in any unit.
 fn instants(
@@ -181,9 +210,8 @@ fn instants(
     offset: usize,
 ) -> Result<Vec<Option<TimestampNs>>, IsolationError> {
     if matches!(array.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
-        let text = arrow_cast::cast(array, &DataType::Utf8).map_err(|e| invalid(e.to_string()))?;
-        return (text.as_string::<i32>().iter().enumerate())
-            .map(|(row, value)| match value.map(str::trim) {
+        return (texts(array, name)?.iter().enumerate())
+            .map(|(row, value)| match value.as_deref().map(str::trim) {
                 None | Some("") => Ok(None),
                 Some(value) => parse_timestamp(value).map(Some).ok_or_else(|| {
                     invalid(format!("row {}: `{name}` is `{value}`, not an ISO 8601 date", offset + row))
@@ -191,9 +219,14 @@ fn instants(
             })
             .collect();
     }
-    let nanos = DataType::Timestamp(TimeUnit::Nanosecond, None);
-    let cast = arrow_cast::cast(array, &nanos)
-        .and_then(|ns| arrow_cast::cast(&ns, &DataType::Int64))
-        .map_err(|e| invalid(format!("`{name}` is {}: {e}", array.data_type())))?;
-    Ok(cast.as_primitive::<arrow_array::types::Int64Type>().iter().collect())
+    match datetime_values_in_nanoseconds(array) {
+        Some(Ok(nanos)) => Ok(nanos.iter().collect()),
+        Some(Err(out)) => Err(invalid(format!(
+            "row {}: `{name}` is {} ({}), outside the nanosecond range (years 1677 to 2262)",
+            offset + out.row,
+            out.value,
+            out.data_type
+        ))),
+        None => Err(invalid(format!("`{name}` is {}, not a date or timestamp", array.data_type()))),
+    }
 }

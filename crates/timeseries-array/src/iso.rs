@@ -12,9 +12,48 @@ pub struct ParsedTimestamp {
     pub date_only: bool,
 }
 
+/// A parsed date-time as whole seconds and a fraction: any date from year 0000 to 9999, including those
+/// an `i64` of nanoseconds cannot hold (`9999-12-31` is a valid date and a valid second-unit timestamp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IsoDateTime {
+    /// Whole seconds since 1970-01-01T00:00:00Z (the zone's offset applied), rounded down.
+    pub seconds: i64,
+    /// Nanoseconds into that second (below 1 000 000 000).
+    pub subsec_nanos: u32,
+    /// The text had a zone designator (the offset is already applied).
+    pub zoned: bool,
+    /// The text was a date with no time.
+    pub date_only: bool,
+}
+
+impl IsoDateTime {
+    /// Days since 1970-01-01 (UTC), rounded down.
+    pub fn days(&self) -> i64 {
+        self.seconds.div_euclid(86_400)
+    }
+
+    /// The instant as a count of `per_second` units (1, 1 000, 1 000 000 or 1 000 000 000), the fraction
+    /// rounded down to the unit; `None` if it does not fit an `i64`.
+    pub fn in_units(&self, per_second: i64) -> Option<i64> {
+        let fraction = i64::from(self.subsec_nanos) / (1_000_000_000 / per_second.clamp(1, 1_000_000_000));
+        self.seconds.checked_mul(per_second)?.checked_add(fraction)
+    }
+}
+
 /// Parses an ISO 8601 date or date-time; `None` if the text is not one. Loaders use the flags to tell
 /// dates from date-times; [`crate::parse_timestamp`] gives the instant alone.
 pub fn parse_iso(text: &str) -> Option<ParsedTimestamp> {
+    let parsed = parse_iso_datetime(text)?;
+    Some(ParsedTimestamp {
+        nanos: parsed.in_units(1_000_000_000)?,
+        zoned: parsed.zoned,
+        date_only: parsed.date_only,
+    })
+}
+
+/// Parses an ISO 8601 date or date-time into seconds and a fraction; `None` if the text is not one. Unlike
+/// [`parse_iso`], every date the text can write fits (no nanosecond range).
+pub fn parse_iso_datetime(text: &str) -> Option<IsoDateTime> {
     let mut cur = Cursor { s: text.trim().as_bytes(), pos: 0 };
     let year = cur.digits(4, 4)?;
     let sep = cur.peek()?;
@@ -30,11 +69,7 @@ pub fn parse_iso(text: &str) -> Option<ParsedTimestamp> {
     }
     let days = days_from_civil(year, month, day);
     if cur.done() {
-        return Some(ParsedTimestamp {
-            nanos: days.checked_mul(86_400_000_000_000)?,
-            zoned: false,
-            date_only: true,
-        });
+        return Some(IsoDateTime { seconds: days * 86_400, subsec_nanos: 0, zoned: false, date_only: true });
     }
     if !matches!(cur.peek()?, b'T' | b't' | b' ') {
         return None;
@@ -65,9 +100,8 @@ pub fn parse_iso(text: &str) -> Option<ParsedTimestamp> {
     if !cur.done() {
         return None;
     }
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-    let nanos = secs.checked_mul(1_000_000_000)?.checked_add(fraction)?;
-    Some(ParsedTimestamp { nanos, zoned, date_only: false })
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    Some(IsoDateTime { seconds, subsec_nanos: fraction as u32, zoned, date_only: false })
 }
 
 struct Cursor<'a> {
@@ -180,5 +214,18 @@ mod tests {
         check("2024-03-01X", None);
         check("1700000000", None);
         check("", None);
+    }
+
+    #[test]
+    fn dates_beyond_the_nanosecond_range_parse_to_seconds() {
+        let end = parse_iso_datetime("9999-12-31").unwrap();
+        assert_eq!(end.days(), 2_932_896);
+        assert!(end.date_only && !end.zoned);
+        assert_eq!(parse_iso("9999-12-31"), None, "no i64 of nanoseconds holds it");
+        let before = parse_iso_datetime("1969-12-31T23:59:59.5Z").unwrap();
+        assert_eq!((before.seconds, before.subsec_nanos, before.days()), (-1, 500_000_000, -1));
+        assert_eq!(before.in_units(1_000), Some(-500), "milliseconds: -1 s + 500 ms");
+        assert_eq!(before.in_units(1), Some(-1), "seconds: the fraction truncated");
+        assert_eq!(end.in_units(1_000_000_000), None);
     }
 }

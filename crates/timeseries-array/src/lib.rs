@@ -50,7 +50,7 @@ pub use dtype::{NativeValue, ValueType, value_f64, values_buffer};
 pub use error::FrameError;
 pub use frame::{TIMESTAMP_COLUMN, TimeFrame, find_column};
 pub use index::{INDEX_METADATA_KEY, IndexLabel, unit_text};
-pub use iso::{ParsedTimestamp, parse_iso};
+pub use iso::{IsoDateTime, ParsedTimestamp, parse_iso, parse_iso_datetime};
 pub use series::TimeSeriesArray;
 pub use units::{OutOfNanosecondRange, datetime_values_in_nanoseconds, timestamps_in_nanoseconds};
 

@@ -1,5 +1,11 @@
-//! CSV files: sniff the delimiter and header, infer types with arrow-csv on the first rows, then stream
-//! batches into the assembler.
+//! CSV files: sniff the delimiter and header, infer column types from the first rows ([`infer`]), then
+//! stream batches of typed columns ([`columns`]) into the assembler.
+
+mod columns;
+mod infer;
+mod write;
+
+pub(crate) use write::write_csv;
 
 use std::cell::Cell;
 use std::fs::File;
@@ -8,8 +14,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef};
-use arrow_csv::reader::Format;
-use arrow_schema::{ArrowError, DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema};
 use timeseries_array::ValueType;
 
 use crate::assemble::Assembler;
@@ -64,9 +69,7 @@ pub(crate) fn sniff(file: &str, handle: &mut File, options: &LoadOptions) -> Res
         cell.parse::<f64>().is_err() && timeseries_array::parse_iso(cell).is_none()
     });
     handle.seek(SeekFrom::Start(skip)).map_err(io)?;
-    let format = Format::default().with_header(header).with_delimiter(delimiter);
-    let (mut schema, sampled_rows) = format
-        .infer_schema(&mut *handle, Some(INFER_ROWS))
+    let (mut schema, sampled_rows) = infer::infer_schema(&mut *handle, header, delimiter, INFER_ROWS)
         .map_err(|e| LoadError::Format { file: file.to_string(), detail: e.to_string() })?;
     if !header {
         let names = headerless_names(schema.fields().len());
@@ -82,7 +85,7 @@ pub(crate) fn sniff(file: &str, handle: &mut File, options: &LoadOptions) -> Res
     Ok(Sniffed { delimiter, header, skip, schema })
 }
 
-/// A whole number above `i64::MAX` does not parse as arrow-csv's `Int64`, and the column used to be widened
+/// A whole number above `i64::MAX` does not parse as an `Int64`, and the column used to be widened
 /// to `Float64`, losing its last digits without a word (a volume of 18446744073709551615 loaded as
 /// 1.8446744073709552e19). A column inferred as `Int64`, `Float64` or text whose sampled cells are all whole numbers, at least
 /// one above `i64::MAX` and all within `u64`, loads as `UInt64` instead: exact. (A later cell with a fraction
@@ -127,7 +130,7 @@ fn unsigned_where_needed(source: impl std::io::Read, schema: Schema, delimiter: 
     Schema::new(fields)
 }
 
-/// The frame type a CSV column loads as: arrow-csv's Int64 or Float64; a column empty in the sample is
+/// The frame type a CSV column loads as: the inferred Int64, UInt64 or Float64; a column empty in the sample is
 /// Float64 (all missing so far).
 pub(crate) fn csv_value_type(data_type: &DataType) -> Option<ValueType> {
     match data_type {
@@ -267,13 +270,15 @@ fn read_with(
     handle.seek(SeekFrom::Start(sniffed.skip)).map_err(io)?;
     let counted = Rc::new(Cell::new(0_u64));
     let source = Counting { inner: &mut *handle, count: counted.clone() };
-    let reader = arrow_csv::ReaderBuilder::new(read_schema.clone())
-        .with_header(sniffed.header)
-        .with_delimiter(sniffed.delimiter)
-        .with_batch_size(options.batch_size.max(1))
-        .with_projection(projection.clone())
-        .build(source)
-        .map_err(|e| LoadError::Format { file: file.to_string(), detail: e.to_string() })?;
+    let reader = columns::CsvBatches::new(
+        source,
+        &read_schema,
+        projection,
+        sniffed.header,
+        sniffed.delimiter,
+        options.batch_size,
+    )
+    .map_err(|e| read_error(file, e, &read_schema))?;
     let header_lines = usize::from(sniffed.header);
     let ts_name = plan.ts_name(schema);
     let mut ts_reader = TimestampReader::new(file, &ts_name, &options.timestamp_format);
@@ -284,7 +289,7 @@ fn read_with(
     let locate = move |row: usize| Location::Line(row + header_lines + 1);
     let mut assembler = Assembler::new(file, &ts_name, columns, options.sort, Box::new(locate));
     for batch in reader {
-        let batch = batch.map_err(|e| csv_error(file, e, &read_schema))?;
+        let batch = batch.map_err(|e| read_error(file, e, &read_schema))?;
         let first_row = assembler.rows();
         if first_row == 0 {
             // Size the buffers once from the bytes one batch took: no doubling reallocations later.
@@ -323,34 +328,41 @@ fn read_with(
     Ok(crate::Loaded { frame, report })
 }
 
-/// Turns arrow-csv's error into ours, recovering the line and column from its message; a decimal in an
-/// integer column asks for a retry with the column widened.
-fn csv_error(file: &str, error: ArrowError, schema: &Schema) -> Attempt {
-    let message = error.to_string();
-    // "Error while parsing value '{v}' as type '{T}' for column {c} at line {n}. Row data: ..."
-    let parsed = (|| {
-        let value = message.split("value '").nth(1)?.split("' as type").next()?;
-        let column: usize = message.split("for column ").nth(1)?.split(' ').next()?.parse().ok()?;
-        let line: usize = message.split(" at line ").nth(1)?.split('.').next()?.parse().ok()?;
-        Some((value.to_string(), column, line))
-    })();
-    if let Some((value, column, line)) = parsed {
-        let field = schema.field(column);
-        if field.data_type() == &DataType::Int64 && value.parse::<f64>().is_ok() {
-            return Attempt::Widen(column);
+/// Turns the CSV reader's error into ours; a decimal in an integer column asks for a retry with the column
+/// widened.
+fn read_error(file: &str, error: columns::ReadError, schema: &Schema) -> Attempt {
+    match error {
+        columns::ReadError::Cell { record, column, value } => {
+            let field = schema.field(column);
+            let integer = matches!(field.data_type(), DataType::Int64 | DataType::UInt64);
+            if integer && value.trim().parse::<f64>().is_ok() {
+                return Attempt::Widen(column);
+            }
+            let expected = match field.data_type() {
+                DataType::Utf8 => "UTF-8 text".to_string(),
+                DataType::Date32 => "a date (YYYY-MM-DD)".to_string(),
+                DataType::Timestamp(..) => "an ISO 8601 date-time".to_string(),
+                other => ValueType::from_arrow(other).map_or("a number".to_string(), |v| v.to_string()),
+            };
+            Attempt::Failed(LoadError::Unparseable {
+                file: file.to_string(),
+                location: Location::Line(record),
+                column: timeseries_array::printable(field.name()).into_owned(),
+                value: timeseries_array::printable(&value.chars().take(40).collect::<String>()).into_owned(),
+                expected,
+            })
         }
-        let expected =
-            ValueType::from_arrow(field.data_type()).map_or("a number".to_string(), |v| v.to_string());
-        // arrow-csv counts lines from 0 (the header, when there is one, is line 0).
-        return Attempt::Failed(LoadError::Unparseable {
+        columns::ReadError::Ragged { record, found, expected } => Attempt::Failed(LoadError::RaggedRecord {
             file: file.to_string(),
-            location: Location::Line(line + 1),
-            column: timeseries_array::printable(field.name()).into_owned(),
-            value: timeseries_array::printable(&value.chars().take(40).collect::<String>()).into_owned(),
+            location: Location::Line(record),
+            found,
             expected,
-        });
+        }),
+        columns::ReadError::Io(source) => Attempt::Failed(LoadError::Io { file: file.to_string(), source }),
+        columns::ReadError::Other(detail) => {
+            Attempt::Failed(LoadError::Format { file: file.to_string(), detail })
+        }
     }
-    Attempt::Failed(LoadError::Format { file: file.to_string(), detail: message })
 }
 
 fn printable(delimiter: u8) -> char {

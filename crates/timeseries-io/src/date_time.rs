@@ -85,6 +85,36 @@ pub(crate) fn time_nanos(array: &dyn Array, row: usize) -> Option<i64> {
     (0..DAY).contains(&nanos).then_some(nanos)
 }
 
+/// Row `row` of a date or time column as the file wrote it, for error messages: text as it is, integers in
+/// decimal, Arrow dates and times as their raw count and type (`2932896 (Date32)`); empty for a null.
+pub(crate) fn cell_text(array: &dyn Array, row: usize) -> String {
+    if array.is_null(row) {
+        return String::new();
+    }
+    let raw = |value: i64| format!("{value} ({})", array.data_type());
+    match array.data_type() {
+        t if is_text(t) => text_at(array, row).to_string(),
+        DataType::Int32 => array.as_primitive::<Int32Type>().value(row).to_string(),
+        DataType::Int64 => array.as_primitive::<Int64Type>().value(row).to_string(),
+        DataType::UInt32 => array.as_primitive::<UInt32Type>().value(row).to_string(),
+        DataType::Date32 => raw(i64::from(array.as_primitive::<Date32Type>().value(row))),
+        DataType::Date64 => raw(array.as_primitive::<Date64Type>().value(row)),
+        DataType::Time32(TimeUnit::Second) => {
+            raw(i64::from(array.as_primitive::<Time32SecondType>().value(row)))
+        }
+        DataType::Time32(TimeUnit::Millisecond) => {
+            raw(i64::from(array.as_primitive::<Time32MillisecondType>().value(row)))
+        }
+        DataType::Time64(TimeUnit::Microsecond) => {
+            raw(array.as_primitive::<Time64MicrosecondType>().value(row))
+        }
+        DataType::Time64(TimeUnit::Nanosecond) => {
+            raw(array.as_primitive::<Time64NanosecondType>().value(row))
+        }
+        other => format!("row {row} ({other})"),
+    }
+}
+
 /// An integer clock time: `HHMM` (up to 2359) or `HHMMSS`.
 fn clock(value: i64) -> Option<i64> {
     let (h, m, s) = if (0..=2359).contains(&value) {
@@ -129,6 +159,18 @@ mod tests {
         assert_eq!(text_time("09:30:15.5"), Some(((9 * 60 + 30) * 60 + 15) * SECOND + 500_000_000));
         assert_eq!(text_time("25:00"), None);
         assert_eq!(text_time("9h30"), None);
+    }
+
+    #[test]
+    fn cells_as_text() {
+        use std::sync::Arc;
+        let dates: arrow_array::ArrayRef =
+            Arc::new(arrow_array::Date32Array::from(vec![Some(2_932_896), None]));
+        assert_eq!(cell_text(dates.as_ref(), 0), "2932896 (Date32)");
+        assert_eq!(cell_text(dates.as_ref(), 1), "");
+        let text = arrow_array::StringArray::from(vec!["2024-13-01"]);
+        assert_eq!(cell_text(&text, 0), "2024-13-01");
+        assert_eq!(cell_text(&arrow_array::Int64Array::from(vec![2460]), 0), "2460");
     }
 
     #[test]

@@ -129,6 +129,18 @@ pub enum LoadError {
         /// What was expected ("f64", "a timestamp", ...).
         expected: String,
     },
+    /// A CSV record has another number of fields than the header (or, without one, the first record).
+    #[error("{file}: {location}: {found} fields where the first line has {expected}")]
+    RaggedRecord {
+        /// The file.
+        file: String,
+        /// Where.
+        location: Location,
+        /// The record's fields.
+        found: usize,
+        /// The header's fields.
+        expected: usize,
+    },
     /// A timestamp is earlier than the one before it.
     #[error(
         "{file}: {location}, column `{column}`: timestamp {timestamp} is earlier than the previous row's {previous}; sort the file by time or set LoadOptions::sort"
@@ -232,6 +244,7 @@ impl LoadError {
     pub(crate) fn map_location(mut self, f: impl Fn(Location) -> Location) -> Self {
         match &mut self {
             LoadError::Unparseable { location, .. }
+            | LoadError::RaggedRecord { location, .. }
             | LoadError::Unsorted { location, .. }
             | LoadError::Duplicate { location, .. }
             | LoadError::MissingTimestamp { location, .. }

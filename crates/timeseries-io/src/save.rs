@@ -2,17 +2,11 @@
 //! `load`.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use std::sync::Arc;
-
-use arrow_array::cast::AsArray;
-use arrow_array::types::TimestampNanosecondType;
-use arrow_array::{RecordBatch, TimestampNanosecondArray};
 use arrow_ipc::MetadataVersion;
 use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
-use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use timeseries_array::TimeFrame;
 
@@ -37,21 +31,9 @@ pub fn save(path: impl AsRef<Path>, frame: &TimeFrame) -> Result<(), LoadError> 
     let failed = |detail: String| LoadError::Format { file: file.clone(), detail };
     match format {
         FileFormat::Csv => {
-            // The writer cannot format named zones without chrono-tz: write the UTC index as a zoneless
-            // timestamp (same buffer) with an explicit `Z`.
-            let index = frame.record_batch().column(0).as_primitive::<TimestampNanosecondType>();
-            let mut columns = batch.columns().to_vec();
-            columns[0] = Arc::new(TimestampNanosecondArray::new(index.values().clone(), None));
-            let mut fields: Vec<Field> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
-            fields[0] = fields[0].clone().with_data_type(DataType::Timestamp(TimeUnit::Nanosecond, None));
-            let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-                .map_err(|e| failed(e.to_string()))?;
-            let mut writer = arrow_csv::WriterBuilder::new()
-                .with_header(true)
-                .with_timestamp_format("%Y-%m-%dT%H:%M:%S%.fZ".to_string())
-                .build(BufWriter::new(handle));
-            writer.write(&batch).map_err(|e| failed(e.to_string()))?;
-            writer.into_inner().into_inner().map_err(|e| failed(e.to_string()))?;
+            let mut out = BufWriter::new(handle);
+            crate::csv::write_csv(frame, &mut out).map_err(failed)?;
+            out.flush().map_err(|e| failed(e.to_string()))?;
         }
         FileFormat::Parquet => {
             let mut writer =

@@ -5,7 +5,8 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::{FileFormat, LoadError};
@@ -29,15 +30,23 @@ pub fn read_table(path: impl AsRef<Path>) -> Result<Vec<RecordBatch>, LoadError>
     }
     match format {
         FileFormat::Csv => {
-            let mut header = csv::Reader::from_reader(File::open(path).map_err(io)?);
-            let names = header.headers().map_err(|e| malformed(e.to_string()))?.clone();
+            let mut reader = csv::Reader::from_reader(handle);
+            let names = reader.headers().map_err(|e| malformed(e.to_string()))?.clone();
+            let mut columns: Vec<StringBuilder> = names.iter().map(|_| StringBuilder::new()).collect();
+            for record in reader.records() {
+                let record = record.map_err(|e| malformed(e.to_string()))?;
+                for (column, cell) in columns.iter_mut().zip(record.iter()) {
+                    // An empty cell is a missing value, as in every CSV column the loader reads.
+                    column.append_option(Some(cell).filter(|c| !c.is_empty()));
+                }
+            }
             let fields: Vec<Field> =
                 names.iter().map(|n| Field::new(n.trim(), DataType::Utf8, true)).collect();
-            let reader = arrow_csv::ReaderBuilder::new(Arc::new(Schema::new(fields)))
-                .with_header(true)
-                .build(handle)
+            let columns: Vec<ArrayRef> =
+                columns.iter_mut().map(|c| Arc::new(c.finish()) as ArrayRef).collect();
+            let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
                 .map_err(|e| malformed(e.to_string()))?;
-            reader.collect::<Result<_, _>>().map_err(|e| malformed(e.to_string()))
+            Ok(vec![batch])
         }
         FileFormat::Parquet => crate::parquet::read_all(&file, handle),
         FileFormat::Ipc => {

@@ -211,22 +211,24 @@ impl TimestampReader {
         self.native = Some(format!("{} + {}", dates.data_type(), times.data_type()));
         for row in 0..dates.len() {
             let date = date_time::date_nanos(dates, row)
-                .ok_or_else(|| self.unparseable(locate(row), self.cell(dates, row), "a date"))?;
+                .ok_or_else(|| self.unparseable(locate(row), date_time::cell_text(dates, row), "a date"))?;
             let time = date_time::time_nanos(times, row).ok_or_else(|| {
-                self.unparseable(locate(row), self.cell(times, row), "a time of day (HH:MM[:SS], HHMM)")
+                self.unparseable(
+                    locate(row),
+                    date_time::cell_text(times, row),
+                    "a time of day (HH:MM[:SS], HHMM)",
+                )
             })?;
             let nanos = date.checked_add(time).ok_or_else(|| {
-                self.unparseable(locate(row), self.cell(dates, row), "a date in the nanosecond range")
+                self.unparseable(
+                    locate(row),
+                    date_time::cell_text(dates, row),
+                    "a date in the nanosecond range",
+                )
             })?;
             out.push(nanos);
         }
         Ok(())
-    }
-
-    /// A cell as text, for error messages.
-    fn cell(&self, array: &dyn Array, row: usize) -> String {
-        arrow_cast::display::ArrayFormatter::try_new(array, &Default::default())
-            .map_or_else(|_| format!("row {row}"), |f| f.value(row).to_string())
     }
 
     /// One timestamp written as text.

@@ -1,0 +1,257 @@
+//! Column types of a CSV file from a sample of its rows: the rules pyarrow and arrow-csv users know
+//! (integers, decimals, ISO dates and date-times, `true`/`false`, text), without a regex engine.
+//!
+//! Each non-empty cell is classified once; a column's type is the narrowest that holds every class seen:
+//! integers alone are `Int64`, integers and decimals `Float64`, dates and date-times the finest timestamp
+//! unit seen (a date alone is `Date32`), anything mixed or unrecognised `Utf8`, nothing at all `Null`.
+
+use std::io::Read;
+
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+
+/// One cell's class, as a bit of [`Inferred`]'s set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Boolean = 0,
+    Integer = 1,
+    Decimal = 2,
+    Date = 3,
+    Seconds = 4,
+    Milliseconds = 5,
+    Microseconds = 6,
+    Nanoseconds = 7,
+    Text = 8,
+}
+
+/// The classes seen in one column.
+#[derive(Debug, Default, Clone, Copy)]
+struct Inferred(u16);
+
+impl Inferred {
+    fn update(&mut self, cell: &str) {
+        self.0 |= 1 << classify(cell) as u16;
+    }
+
+    fn data_type(self) -> DataType {
+        const TEMPORAL: u16 = 0b1111_1000;
+        match self.0 {
+            0 => DataType::Null,
+            0b1 => DataType::Boolean,
+            0b10 => DataType::Int64,
+            0b100 | 0b110 => DataType::Float64,
+            set if set & !TEMPORAL == 0 => match 15 - set.leading_zeros() {
+                7 => DataType::Timestamp(TimeUnit::Nanosecond, None),
+                6 => DataType::Timestamp(TimeUnit::Microsecond, None),
+                5 => DataType::Timestamp(TimeUnit::Millisecond, None),
+                4 => DataType::Timestamp(TimeUnit::Second, None),
+                _ => DataType::Date32,
+            },
+            _ => DataType::Utf8,
+        }
+    }
+}
+
+/// The class of one non-empty cell. A quoted cell that still starts with a quote, and an integer too large
+/// for `i64`, are text.
+fn classify(cell: &str) -> Class {
+    let bytes = cell.as_bytes();
+    if bytes.first() == Some(&b'"') {
+        return Class::Text;
+    }
+    if cell.eq_ignore_ascii_case("true") || cell.eq_ignore_ascii_case("false") {
+        return Class::Boolean;
+    }
+    let unsigned = bytes.strip_prefix(b"+").or_else(|| bytes.strip_prefix(b"-")).unwrap_or(bytes);
+    if !unsigned.is_empty() && unsigned.iter().all(u8::is_ascii_digit) {
+        return if cell.len() >= 19 && cell.parse::<i64>().is_err() { Class::Text } else { Class::Integer };
+    }
+    if is_decimal(unsigned) || matches!(cell, "NaN" | "nan" | "inf" | "-inf") {
+        return Class::Decimal;
+    }
+    temporal(bytes).unwrap_or(Class::Text)
+}
+
+/// `1.5`, `.5`, `5.`, `1e-3`, `1.5E+7` (the sign already removed).
+fn is_decimal(bytes: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let whole = digits(bytes);
+    let mut rest = &bytes[whole..];
+    let mut fraction = 0;
+    let dotted = rest.first() == Some(&b'.');
+    if dotted {
+        rest = &rest[1..];
+        fraction = digits(rest);
+        rest = &rest[fraction..];
+    }
+    if whole + fraction == 0 {
+        return false;
+    }
+    let exponent = match rest.first() {
+        Some(b'e' | b'E') => {
+            let after = &rest[1..];
+            let after = after.strip_prefix(b"+").or_else(|| after.strip_prefix(b"-")).unwrap_or(after);
+            let n = digits(after);
+            if n == 0 || n != after.len() {
+                return false;
+            }
+            true
+        }
+        None => false,
+        Some(_) => return false,
+    };
+    dotted || exponent
+}
+
+/// `YYYY-MM-DD` is a date; `YYYY-MM-DD[T ]HH:MM:SS` a date-time whose unit is set by the digits of its
+/// fraction (none: seconds, up to 3: milliseconds, 6: microseconds, 9: nanoseconds); anything may follow
+/// the seconds or the fraction (a zone) but another digit.
+fn temporal(bytes: &[u8]) -> Option<Class> {
+    let digits_at = |at: &[usize]| at.iter().all(|&i| bytes.get(i).is_some_and(u8::is_ascii_digit));
+    if !digits_at(&[0, 1, 2, 3, 5, 6, 8, 9]) || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    if bytes.len() == 10 {
+        return Some(Class::Date);
+    }
+    let time = matches!(bytes[10], b'T' | b' ')
+        && digits_at(&[11, 12, 14, 15, 17, 18])
+        && bytes.get(13) == Some(&b':')
+        && bytes.get(16) == Some(&b':');
+    if !time {
+        return None;
+    }
+    match bytes.get(19) {
+        None => Some(Class::Seconds),
+        Some(b'.') => {
+            let fraction = bytes[20..].iter().take_while(|b| b.is_ascii_digit()).count();
+            match fraction {
+                1..=3 => Some(Class::Milliseconds),
+                4..=6 => Some(Class::Microseconds),
+                7..=9 => Some(Class::Nanoseconds),
+                _ => None,
+            }
+        }
+        Some(b) if b.is_ascii_digit() => None,
+        Some(_) => Some(Class::Seconds),
+    }
+}
+
+/// The schema of the CSV text in `source` (already past any byte order mark) from its first `max_rows`
+/// records, and how many records were sampled. Headerless files get `column_1`, `column_2`, ... Empty
+/// cells are missing values and do not vote.
+///
+/// # Errors
+///
+/// What the CSV reader reports: a record with another number of fields than the first, or an I/O error.
+pub(crate) fn infer_schema(
+    source: impl Read,
+    header: bool,
+    delimiter: u8,
+    max_rows: usize,
+) -> Result<(Schema, usize), ::csv::Error> {
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(header).delimiter(delimiter).from_reader(source);
+    let names: Vec<String> = if header {
+        reader.headers()?.iter().map(str::to_string).collect()
+    } else {
+        (1..=reader.headers()?.len()).map(|i| format!("column_{i}")).collect()
+    };
+    let mut columns = vec![Inferred::default(); names.len()];
+    let mut record = ::csv::StringRecord::new();
+    let mut rows = 0;
+    while rows < max_rows && reader.read_record(&mut record)? {
+        rows += 1;
+        for (column, cell) in columns.iter_mut().zip(record.iter()) {
+            if !cell.is_empty() {
+                column.update(cell);
+            }
+        }
+    }
+    let fields: Vec<Field> =
+        names.iter().zip(&columns).map(|(name, column)| Field::new(name, column.data_type(), true)).collect();
+    Ok((Schema::new(fields), rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(cells: &[&str]) -> DataType {
+        let mut inferred = Inferred::default();
+        cells.iter().for_each(|cell| inferred.update(cell));
+        inferred.data_type()
+    }
+
+    #[test]
+    fn cells() {
+        let table = [
+            ("TRUE", Class::Boolean),
+            ("false", Class::Boolean),
+            ("-12", Class::Integer),
+            ("+7", Class::Integer),
+            ("9223372036854775807", Class::Integer),
+            ("18446744073709551615", Class::Text),
+            ("1.5", Class::Decimal),
+            (".5", Class::Decimal),
+            ("5.", Class::Decimal),
+            ("-1e-3", Class::Decimal),
+            ("2E+07", Class::Decimal),
+            ("NaN", Class::Decimal),
+            ("-inf", Class::Decimal),
+            ("1e", Class::Text),
+            (".", Class::Text),
+            ("1.2.3", Class::Text),
+            ("Inf", Class::Text),
+            ("2024-03-01", Class::Date),
+            ("2024-03-01T09:30:00", Class::Seconds),
+            ("2024-03-01 09:30:00Z", Class::Seconds),
+            ("2024-03-01T09:30:00+01:00", Class::Seconds),
+            ("2024-03-01T09:30:00.5", Class::Milliseconds),
+            ("2024-03-01T09:30:00.250Z", Class::Milliseconds),
+            ("2024-03-01T09:30:00.1234", Class::Microseconds),
+            ("2024-03-01T09:30:00.123456789Z", Class::Nanoseconds),
+            ("2024-03-01T09:30:00.1234567890", Class::Text),
+            ("2024-03-01T09:30", Class::Text),
+            ("2024-03-010", Class::Text),
+            ("2024/03/01", Class::Text),
+            ("\"quoted", Class::Text),
+            ("n/a", Class::Text),
+        ];
+        for (cell, class) in table {
+            assert_eq!(classify(cell), class, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn columns_take_the_narrowest_type_that_holds_every_cell() {
+        assert_eq!(column(&[]), DataType::Null);
+        assert_eq!(column(&["1", "2"]), DataType::Int64);
+        assert_eq!(column(&["1", "2.5"]), DataType::Float64);
+        assert_eq!(column(&["NaN", "2.5"]), DataType::Float64);
+        assert_eq!(column(&["true", "1"]), DataType::Utf8);
+        assert_eq!(column(&["2024-03-01"]), DataType::Date32);
+        assert_eq!(
+            column(&["2024-03-01", "2024-03-01T09:30:00"]),
+            DataType::Timestamp(TimeUnit::Second, None)
+        );
+        assert_eq!(
+            column(&["2024-03-01T09:30:00.1", "2024-03-01T09:30:00.123456"]),
+            DataType::Timestamp(TimeUnit::Microsecond, None)
+        );
+        assert_eq!(column(&["2024-03-01", "7"]), DataType::Utf8);
+    }
+
+    #[test]
+    fn a_sample_counts_rows_and_names_headerless_columns() {
+        let text = "1,2.5,x\n,3,y\n4,,z\n";
+        let (schema, rows) = infer_schema(text.as_bytes(), false, b',', 2).unwrap();
+        assert_eq!(rows, 2);
+        let fields: Vec<(&str, &DataType)> =
+            schema.fields().iter().map(|f| (f.name().as_str(), f.data_type())).collect();
+        assert_eq!(
+            fields,
+            [("column_1", &DataType::Int64), ("column_2", &DataType::Float64), ("column_3", &DataType::Utf8)]
+        );
+        let ragged = infer_schema("a,b\n1,2\n3\n".as_bytes(), true, b',', 10).unwrap_err();
+        assert!(matches!(ragged.kind(), ::csv::ErrorKind::UnequalLengths { .. }), "{ragged}");
+    }
+}
