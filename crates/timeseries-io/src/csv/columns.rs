@@ -2,7 +2,8 @@
 //! typed error naming the record, the column and the cell when a cell does not parse.
 //!
 //! An empty cell is a missing value. Numbers may carry spaces around them; integers are decimal digits with
-//! an optional sign; floats are what Rust's `f64` parser reads (`1.5`, `.5`, `1e-3`, `NaN`, `inf`). Dates
+//! an optional sign; floats are decimal or scientific (`1.5`, `.5`, `1e-3`) or `NaN`/`inf`, parsed from the
+//! bytes with lexical-core (no UTF-8 pass, no allocation). Dates
 //! and date-times are ISO 8601 (`timeseries_array::parse_iso_datetime`), a time without a zone taken as UTC.
 
 use std::io::Read;
@@ -80,17 +81,17 @@ impl Builder {
                 Ok(text) => b.append_value(text),
                 Err(_) => return false,
             },
-            Builder::Float64(b) => match number(cell).and_then(|t| t.parse::<f64>().ok()) {
-                Some(value) => b.append_value(value),
-                None => return false,
+            Builder::Float64(b) => match lexical_core::parse::<f64>(cell.trim_ascii()) {
+                Ok(value) => b.append_value(value),
+                Err(_) => return false,
             },
-            Builder::Int64(b) => match number(cell).and_then(|t| t.parse::<i64>().ok()) {
-                Some(value) => b.append_value(value),
-                None => return false,
+            Builder::Int64(b) => match lexical_core::parse::<i64>(cell.trim_ascii()) {
+                Ok(value) => b.append_value(value),
+                Err(_) => return false,
             },
-            Builder::UInt64(b) => match number(cell).and_then(|t| t.parse::<u64>().ok()) {
-                Some(value) => b.append_value(value),
-                None => return false,
+            Builder::UInt64(b) => match lexical_core::parse::<u64>(cell.trim_ascii()) {
+                Ok(value) => b.append_value(value),
+                Err(_) => return false,
             },
             Builder::Date32(b) => {
                 // A date column holds dates: a later cell with a time of day is not silently cut to its day.
@@ -145,11 +146,6 @@ impl Builder {
             }
         }
     }
-}
-
-/// A number cell without the spaces around it, if it is UTF-8.
-fn number(cell: &[u8]) -> Option<&str> {
-    std::str::from_utf8(cell.trim_ascii()).ok()
 }
 
 fn date_time(cell: &[u8]) -> Option<timeseries_array::IsoDateTime> {

@@ -71,7 +71,7 @@ fn pyarrow_files_load_with_identical_values() {
             assert_eq!(frame.value_f64(1, i), Some(i as f64), "{name} row {i}");
         }
         assert_eq!(loaded.report.missing[0].missing, 1, "{name}");
-        // Binary formats keep the file's narrow type; CSV gets arrow-csv's Int64.
+        // Binary formats keep the file's narrow type; CSV gets the inferred Int64.
         let volume_type = if name.ends_with(".csv") { "i64" } else { "i32" };
         assert_eq!(frame.value_type(1).name(), volume_type, "{name}");
     }
