@@ -254,4 +254,39 @@ mod tests {
         let ragged = infer_schema("a,b\n1,2\n3\n".as_bytes(), true, b',', 10).unwrap_err();
         assert!(matches!(ragged.kind(), ::csv::ErrorKind::UnequalLengths { .. }), "{ragged}");
     }
+
+    /// Cells near every class boundary: signs, exponents, fractions of 0-10 digits, zones, quotes, words.
+    fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[+-]?[0-9]{1,20}",
+            "[+-]?[0-9]{0,4}[.]?[0-9]{0,4}([eE][+-]?[0-9]{0,3})?",
+            "(true|false|TRUE|False|NaN|nan|inf|-inf|Inf|n/a)",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{0,10})?)?(Z|[+-][0-9]{2}:[0-9]{2}|x|5)?",
+            "[a-z\"]{1,4}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// Our inference gives the type arrow-csv (regex-based, the reference pyarrow and polars users
+        /// know) gives, for every column of random cells.
+        #[test]
+        fn agrees_with_arrow_csv(columns in proptest::collection::vec(proptest::collection::vec(cell(), 1..6), 1..4)) {
+            let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+            let mut text = (1..=columns.len()).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",") + "\n";
+            for row in 0..rows {
+                let cells: Vec<String> = columns
+                    .iter()
+                    .map(|column| column.get(row).map_or(String::new(), |cell| format!("\"{}\"", cell.replace('"', "\"\""))))
+                    .collect();
+                text += &(cells.join(",") + "\n");
+            }
+            let (ours, sampled) = infer_schema(text.as_bytes(), true, b',', 100).unwrap();
+            let format = arrow_csv::reader::Format::default().with_header(true).with_delimiter(b',');
+            let (reference, reference_rows) = format.infer_schema(text.as_bytes(), Some(100)).unwrap();
+            proptest::prop_assert_eq!(sampled, reference_rows);
+            proptest::prop_assert_eq!(ours, reference, "{}", text);
+        }
+    }
 }
