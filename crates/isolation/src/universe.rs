@@ -230,3 +230,60 @@ fn instants(
         None => Err(invalid(format!("`{name}` is {}, not a date or timestamp", array.data_type()))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int32Type;
+    use arrow_array::{
+        ArrayRef, Date32Array, DictionaryArray, StringArray, TimestampMillisecondArray, UInt32Array,
+    };
+
+    use super::*;
+
+    fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        RecordBatch::try_from_iter(columns).unwrap()
+    }
+
+    const DAY: i64 = 86_400_000_000_000;
+
+    #[test]
+    fn symbols_and_dates_of_any_arrow_layout() {
+        let symbols: DictionaryArray<Int32Type> = vec!["AAA", "BBB"].into_iter().collect();
+        let from: ArrayRef = Arc::new(Date32Array::from(vec![1, 2]));
+        let to: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![Some(3 * 86_400_000), None]));
+        let universe =
+            Universe::from_batches(&[batch(vec![("symbol", Arc::new(symbols)), ("from", from), ("to", to)])])
+                .unwrap();
+        assert!(universe.is_member("AAA", DAY) && !universe.is_member("AAA", 3 * DAY));
+        assert!(
+            !universe.is_member("BBB", DAY) && universe.is_member("BBB", 1000 * DAY),
+            "no end: still a member"
+        );
+        let numbered: ArrayRef = Arc::new(UInt32Array::from(vec![10107]));
+        let from: ArrayRef = Arc::new(StringArray::from(vec!["1970-01-02"]));
+        let to: ArrayRef = Arc::new(StringArray::from(vec![None::<&str>]));
+        let universe =
+            Universe::from_batches(&[batch(vec![("symbol", numbered), ("from", from), ("to", to)])]).unwrap();
+        assert_eq!(universe.symbols().collect::<Vec<_>>(), ["10107"], "a PERMNO written in decimal");
+    }
+
+    #[test]
+    fn an_end_beyond_the_nanosecond_range_is_an_error_not_an_open_period() {
+        let symbols: ArrayRef = Arc::new(StringArray::from(vec!["AAA"]));
+        let from: ArrayRef = Arc::new(Date32Array::from(vec![0]));
+        let to: ArrayRef = Arc::new(Date32Array::from(vec![2_932_896])); // 9999-12-31
+        let error = Universe::from_batches(&[batch(vec![("symbol", symbols), ("from", from), ("to", to)])])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("row 0: `to` is 2932896 (Date32), outside the nanosecond range"), "{error}");
+        let floats: ArrayRef = Arc::new(arrow_array::Float64Array::from(vec![1.0]));
+        let from: ArrayRef = Arc::new(Date32Array::from(vec![0]));
+        let to: ArrayRef = Arc::new(Date32Array::from(vec![1]));
+        let error = Universe::from_batches(&[batch(vec![("symbol", floats), ("from", from), ("to", to)])])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`symbol` is Float64, not text"), "{error}");
+    }
+}

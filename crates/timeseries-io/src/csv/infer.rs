@@ -1,5 +1,6 @@
-//! Column types of a CSV file from a sample of its rows: the rules pyarrow and arrow-csv users know
-//! (integers, decimals, ISO dates and date-times, `true`/`false`, text), without a regex engine.
+//! Column types of a CSV file from a sample of its rows: arrow-rs's CSV inference rules (arrow-csv, which
+//! this crate read CSV with before) for integers, decimals, ISO dates and date-times, `true`/`false` and
+//! text, without its regex engine (docs/building.md, item 10).
 //!
 //! Each non-empty cell is classified once; a column's type is the narrowest that holds every class seen:
 //! integers alone are `Int64`, integers and decimals `Float64`, dates and date-times the finest timestamp
@@ -269,8 +270,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Our inference gives the type arrow-csv (regex-based, the reference pyarrow and polars users
-        /// know) gives, for every column of random cells.
+        /// Our inference gives the type arrow-csv's (regex-based) gives, for every column of random cells:
+        /// files that loaded before load with the same column types.
         #[test]
         fn agrees_with_arrow_csv(columns in proptest::collection::vec(proptest::collection::vec(cell(), 1..6), 1..4)) {
             let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
