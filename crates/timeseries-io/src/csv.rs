@@ -285,9 +285,9 @@ fn read_with(
     if let Some(time) = plan.time {
         ts_reader = ts_reader.with_date_time(schema.field(plan.ts).name(), schema.field(time).name());
     }
-    let columns = plan.values.iter().map(|v| (v.name.clone(), v.value_type)).collect();
+    let value_columns = plan.values.iter().map(|v| (v.name.clone(), v.value_type)).collect();
     let locate = move |row: usize| Location::Line(row + header_lines + 1);
-    let mut assembler = Assembler::new(file, &ts_name, columns, options.sort, Box::new(locate));
+    let mut assembler = Assembler::new(file, &ts_name, value_columns, options.sort, Box::new(locate));
     for batch in reader {
         let batch = batch.map_err(|e| read_error(file, e, &read_schema))?;
         let first_row = assembler.rows();

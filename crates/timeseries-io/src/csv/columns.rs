@@ -183,10 +183,12 @@ impl<R: Read> CsvBatches<R> {
         batch_size: usize,
     ) -> Result<Self, ReadError> {
         let batch_size = batch_size.max(1);
+        // Builders grow as rows arrive: a huge `batch_size` (a caller's option) reserves nothing up front.
+        let capacity = batch_size.min(64 * 1024);
         let builders = (projection.iter())
             .map(|&i| {
                 let field = schema.field(i);
-                Builder::new(field.data_type(), batch_size).ok_or_else(|| {
+                Builder::new(field.data_type(), capacity).ok_or_else(|| {
                     ReadError::Other(format!(
                         "column `{}`: cannot read {} from CSV",
                         field.name(),
@@ -358,6 +360,12 @@ mod tests {
             panic!("a date-time is not a date");
         };
         assert_eq!(value, "2024-03-01T09:30:00");
+    }
+
+    #[test]
+    fn a_huge_batch_size_reserves_nothing_up_front() {
+        let batches = read("t,x\na,1\n", &[DataType::Utf8, DataType::Int64], vec![0, 1], usize::MAX).unwrap();
+        assert_eq!(batches[0].num_rows(), 1);
     }
 
     #[test]
