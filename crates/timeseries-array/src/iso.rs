@@ -1,6 +1,8 @@
 //! A small ISO 8601 date-time parser: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS[.f{1,9}]]`, optional zone
 //! (`Z`, `UTC`, `+HH`, `+HHMM`, `+HH:MM`). Dates may also use `/` or `.` as separators.
 
+use arrow_schema::TimeUnit;
+
 /// A parsed date-time: nanoseconds since the epoch (UTC), and what the text carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParsedTimestamp {
@@ -32,11 +34,12 @@ impl IsoDateTime {
         self.seconds.div_euclid(86_400)
     }
 
-    /// The instant as a count of `per_second` units (1, 1 000, 1 000 000 or 1 000 000 000), the fraction
-    /// rounded down to the unit; `None` if it does not fit an `i64`.
-    pub fn in_units(&self, per_second: i64) -> Option<i64> {
-        let fraction = i64::from(self.subsec_nanos) / (1_000_000_000 / per_second.clamp(1, 1_000_000_000));
-        self.seconds.checked_mul(per_second)?.checked_add(fraction)
+    /// The instant as a count of `unit`s since the epoch, the fraction rounded down to the unit; `None` if
+    /// it does not fit an `i64`.
+    pub fn in_unit(&self, unit: TimeUnit) -> Option<i64> {
+        let nanos_per_unit = crate::units::nanoseconds_per(unit);
+        let fraction = i64::from(self.subsec_nanos) / nanos_per_unit;
+        self.seconds.checked_mul(1_000_000_000 / nanos_per_unit)?.checked_add(fraction)
     }
 }
 
@@ -45,7 +48,7 @@ impl IsoDateTime {
 pub fn parse_iso(text: &str) -> Option<ParsedTimestamp> {
     let parsed = parse_iso_datetime(text)?;
     Some(ParsedTimestamp {
-        nanos: parsed.in_units(1_000_000_000)?,
+        nanos: parsed.in_unit(TimeUnit::Nanosecond)?,
         zoned: parsed.zoned,
         date_only: parsed.date_only,
     })
@@ -224,8 +227,8 @@ mod tests {
         assert_eq!(parse_iso("9999-12-31"), None, "no i64 of nanoseconds holds it");
         let before = parse_iso_datetime("1969-12-31T23:59:59.5Z").unwrap();
         assert_eq!((before.seconds, before.subsec_nanos, before.days()), (-1, 500_000_000, -1));
-        assert_eq!(before.in_units(1_000), Some(-500), "milliseconds: -1 s + 500 ms");
-        assert_eq!(before.in_units(1), Some(-1), "seconds: the fraction truncated");
-        assert_eq!(end.in_units(1_000_000_000), None);
+        assert_eq!(before.in_unit(TimeUnit::Millisecond), Some(-500), "milliseconds: -1 s + 500 ms");
+        assert_eq!(before.in_unit(TimeUnit::Second), Some(-1), "seconds: the fraction rounded down");
+        assert_eq!(end.in_unit(TimeUnit::Nanosecond), None);
     }
 }

@@ -102,18 +102,10 @@ impl Builder {
                     None => return false,
                 }
             }
-            Builder::Timestamp(unit, b) => {
-                let per_second = match unit {
-                    TimeUnit::Second => 1,
-                    TimeUnit::Millisecond => 1_000,
-                    TimeUnit::Microsecond => 1_000_000,
-                    TimeUnit::Nanosecond => 1_000_000_000,
-                };
-                match date_time(cell).and_then(|t| t.in_units(per_second)) {
-                    Some(value) => b.append_value(value),
-                    None => return false,
-                }
-            }
+            Builder::Timestamp(unit, b) => match date_time(cell).and_then(|t| t.in_unit(*unit)) {
+                Some(value) => b.append_value(value),
+                None => return false,
+            },
         }
         true
     }
@@ -231,7 +223,7 @@ impl<R: Read> CsvBatches<R> {
                 let cell = self.record.get(column).unwrap_or_default();
                 if !builder.push(cell) {
                     return Err(ReadError::Cell {
-                        record: self.header_records + self.rows + rows + 1,
+                        record: self.record_number(self.rows + rows),
                         column,
                         value: String::from_utf8_lossy(cell).into_owned(),
                     });
