@@ -80,54 +80,7 @@ pub(crate) fn sniff(file: &str, handle: &mut File, options: &LoadOptions) -> Res
     if sampled_rows == 0 {
         return Err(LoadError::HeaderOnly { file: file.to_string() });
     }
-    handle.seek(SeekFrom::Start(skip)).map_err(io)?;
-    let schema = unsigned_where_needed(&mut *handle, schema, delimiter, header);
     Ok(Sniffed { delimiter, header, skip, schema })
-}
-
-/// A whole number above `i64::MAX` does not parse as an `Int64`, and the column used to be widened
-/// to `Float64`, losing its last digits without a word (a volume of 18446744073709551615 loaded as
-/// 1.8446744073709552e19). A column inferred as `Int64`, `Float64` or text whose sampled cells are all whole numbers, at least
-/// one above `i64::MAX` and all within `u64`, loads as `UInt64` instead: exact. (A later cell with a fraction
-/// still widens it to `Float64`, as for any integer column.)
-fn unsigned_where_needed(source: impl std::io::Read, schema: Schema, delimiter: u8, header: bool) -> Schema {
-    let floats: Vec<usize> = (0..schema.fields().len())
-        .filter(|&i| {
-            matches!(schema.field(i).data_type(), DataType::Float64 | DataType::Int64 | DataType::Utf8)
-        })
-        .collect();
-    if floats.is_empty() {
-        return schema;
-    }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(header)
-        .flexible(true)
-        .from_reader(source);
-    // Per column: still all whole numbers within u64, and whether one was above i64::MAX.
-    let mut state: Vec<(bool, bool)> = vec![(true, false); floats.len()];
-    for record in reader.records().take(INFER_ROWS).flatten() {
-        for (&column, (whole, big)) in floats.iter().zip(state.iter_mut()) {
-            let cell = record.get(column).unwrap_or("").trim();
-            if cell.is_empty() {
-                continue;
-            }
-            match cell.parse::<u64>() {
-                Ok(value) => *big |= value > i64::MAX as u64,
-                Err(_) => *whole = false,
-            }
-        }
-    }
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .enumerate()
-        .map(|(i, f)| match floats.iter().position(|&c| c == i).map(|k| state[k]) {
-            Some((true, true)) => f.as_ref().clone().with_data_type(DataType::UInt64),
-            _ => f.as_ref().clone(),
-        })
-        .collect();
-    Schema::new(fields)
 }
 
 /// The frame type a CSV column loads as: the inferred Int64, UInt64 or Float64; a column empty in the sample is

@@ -5,6 +5,12 @@
 //! Each non-empty cell is classified once; a column's type is the narrowest that holds every class seen:
 //! integers alone are `Int64`, integers and decimals `Float64`, dates and date-times the finest timestamp
 //! unit seen (a date alone is `Date32`), anything mixed or unrecognised `Utf8`, nothing at all `Null`.
+//!
+//! One rule of ours on top: a whole number above `i64::MAX` is text to arrow-csv, and such a column used to
+//! be widened to `Float64`, losing its last digits without a word (a volume of 18446744073709551615 loaded
+//! as 1.8446744073709552e19). A column whose sampled cells (spaces trimmed) are all whole numbers within
+//! `u64`, at least one above `i64::MAX`, loads as `UInt64` instead: exact. (A later cell with a fraction
+//! still widens it to `Float64`, as for any integer column.)
 
 use std::io::Read;
 
@@ -24,18 +30,40 @@ enum Class {
     Text = 8,
 }
 
-/// The classes seen in one column.
+/// The classes seen in one column, and whether its cells are all whole numbers within `u64`.
 #[derive(Debug, Default, Clone, Copy)]
-struct Inferred(u16);
+struct Inferred {
+    classes: u16,
+    /// A trimmed non-empty cell was not a whole number within `u64`.
+    not_unsigned: bool,
+    /// A cell was a whole number above `i64::MAX`.
+    above_i64: bool,
+}
 
 impl Inferred {
+    /// Takes one non-empty cell into account.
     fn update(&mut self, cell: &str) {
-        self.0 |= 1 << classify(cell) as u16;
+        self.classes |= 1 << classify(cell) as u16;
+        let trimmed = cell.trim();
+        if !trimmed.is_empty() {
+            match trimmed.parse::<u64>() {
+                Ok(value) => self.above_i64 |= value > i64::MAX as u64,
+                Err(_) => self.not_unsigned = true,
+            }
+        }
     }
 
-    fn data_type(self) -> DataType {
+    /// The type the column loads as: arrow-csv's, or `UInt64` for whole numbers beyond `i64`.
+    fn load_type(self) -> DataType {
+        let arrow = self.arrow_type();
+        let promotable = matches!(arrow, DataType::Float64 | DataType::Int64 | DataType::Utf8);
+        if promotable && self.above_i64 && !self.not_unsigned { DataType::UInt64 } else { arrow }
+    }
+
+    /// The type arrow-csv's inference gives the column.
+    fn arrow_type(self) -> DataType {
         const TEMPORAL: u16 = 0b1111_1000;
-        match self.0 {
+        match self.classes {
             0 => DataType::Null,
             0b1 => DataType::Boolean,
             0b10 => DataType::Int64,
@@ -150,6 +178,19 @@ pub(crate) fn infer_schema(
     delimiter: u8,
     max_rows: usize,
 ) -> Result<(Schema, usize), ::csv::Error> {
+    let (names, columns, rows) = sample(source, header, delimiter, max_rows)?;
+    let fields: Vec<Field> =
+        names.iter().zip(&columns).map(|(name, column)| Field::new(name, column.load_type(), true)).collect();
+    Ok((Schema::new(fields), rows))
+}
+
+/// The column names, what each column's first `max_rows` cells showed, and how many records were read.
+fn sample(
+    source: impl Read,
+    header: bool,
+    delimiter: u8,
+    max_rows: usize,
+) -> Result<(Vec<String>, Vec<Inferred>, usize), ::csv::Error> {
     let mut reader = ::csv::ReaderBuilder::new().has_headers(header).delimiter(delimiter).from_reader(source);
     let names: Vec<String> = if header {
         reader.headers()?.iter().map(str::to_string).collect()
@@ -167,9 +208,7 @@ pub(crate) fn infer_schema(
             }
         }
     }
-    let fields: Vec<Field> =
-        names.iter().zip(&columns).map(|(name, column)| Field::new(name, column.data_type(), true)).collect();
-    Ok((Schema::new(fields), rows))
+    Ok((names, columns, rows))
 }
 
 #[cfg(test)]
@@ -179,7 +218,7 @@ mod tests {
     fn column(cells: &[&str]) -> DataType {
         let mut inferred = Inferred::default();
         cells.iter().for_each(|cell| inferred.update(cell));
-        inferred.data_type()
+        inferred.arrow_type()
     }
 
     #[test]
@@ -242,6 +281,21 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_beyond_i64_load_as_u64() {
+        let load = |cells: &[&str]| {
+            let mut inferred = Inferred::default();
+            cells.iter().for_each(|cell| inferred.update(cell));
+            inferred.load_type()
+        };
+        assert_eq!(load(&["18446744073709551615", "1"]), DataType::UInt64);
+        assert_eq!(load(&[" 9223372036854775808 ", " "]), DataType::UInt64, "spaces trimmed, blanks skipped");
+        assert_eq!(load(&["9223372036854775807", "1"]), DataType::Int64, "none above i64::MAX");
+        assert_eq!(load(&["18446744073709551616"]), DataType::Utf8, "beyond u64");
+        assert_eq!(load(&["18446744073709551615", "1.5"]), DataType::Utf8, "a fraction");
+        assert_eq!(load(&["18446744073709551615", "-1"]), DataType::Utf8, "a negative number");
+    }
+
+    #[test]
     fn a_sample_counts_rows_and_names_headerless_columns() {
         let text = "1,2.5,x\n,3,y\n4,,z\n";
         let (schema, rows) = infer_schema(text.as_bytes(), false, b',', 2).unwrap();
@@ -283,7 +337,10 @@ mod tests {
                     .collect();
                 text += &(cells.join(",") + "\n");
             }
-            let (ours, sampled) = infer_schema(text.as_bytes(), true, b',', 100).unwrap();
+            let (names, columns, sampled) = sample(text.as_bytes(), true, b',', 100).unwrap();
+            let ours = Schema::new(
+                names.iter().zip(&columns).map(|(n, c)| Field::new(n, c.arrow_type(), true)).collect::<Vec<_>>(),
+            );
             let format = arrow_csv::reader::Format::default().with_header(true).with_delimiter(b',');
             let (reference, reference_rows) = format.infer_schema(text.as_bytes(), Some(100)).unwrap();
             proptest::prop_assert_eq!(sampled, reference_rows);
